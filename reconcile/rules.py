@@ -1,0 +1,481 @@
+"""Rule files: the phrases and ranges a fact-checker can edit.
+
+Rules live in TOML files under ``rules/`` (shipped inside the package as
+``reconcile.rules``). They are read as data with :mod:`tomllib` — never
+evaluated — into frozen dataclasses. Validation collects every problem in
+every file and raises them together, each naming the file, the line of the
+row and the key, so one run of ``reconcile rules check`` shows all there is
+to fix.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import RulesError
+from .interval import INF
+from .text import words
+
+__all__ = [
+    "QUALIFIER_KINDS",
+    "RULE_FILES",
+    "Category",
+    "NotACount",
+    "NumberWords",
+    "Qualifier",
+    "RangeRule",
+    "Rules",
+    "Tolerance",
+    "VagueQuantity",
+    "VictimGroup",
+    "default_rules",
+    "default_rules_dir",
+    "load_rules",
+]
+
+QUALIFIER_KINDS = ("lower", "upper", "nearly", "approx", "exact")
+POSITIONS = ("before", "after")
+RULE_FILES = ("qualifiers.toml", "vague.toml", "numbers.toml", "categories.toml", "victims.toml")
+
+
+@dataclass(frozen=True, slots=True)
+class Qualifier:
+    phrase: str
+    tokens: tuple[str, ...]
+    position: str
+    kind: str
+    strict: bool = False
+    scale: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class RangeRule:
+    prefix: tuple[str, ...]
+    connectors: frozenset[tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Tolerance:
+    unit: int
+    relative: float
+    min_tol: int
+
+
+@dataclass(frozen=True, slots=True)
+class VagueQuantity:
+    phrase: str
+    tokens: tuple[str, ...]
+    low: int
+    high: int | float
+    value: int | None = None
+    acled: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotACount:
+    tokens: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class NumberWords:
+    units: Mapping[str, int]
+    tens: Mapping[str, int]
+    scales: Mapping[str, int]
+    fractions: Mapping[str, float]
+    joiners: frozenset[str]
+
+    def is_number_word(self, token: str) -> bool:
+        return token in self.units or token in self.tens
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    name: str
+    aliases: tuple[str, ...]
+    contains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VictimGroup:
+    name: str
+    aliases: tuple[str, ...]
+    part_of: str | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Every rule, validated. Build with :func:`load_rules`."""
+
+    directory: str
+    qualifiers: tuple[Qualifier, ...]
+    ranges: tuple[RangeRule, ...]
+    tolerances: tuple[Tolerance, ...]
+    vague: tuple[VagueQuantity, ...]
+    numbers: NumberWords
+    not_a_count: tuple[NotACount, ...]
+    categories: tuple[Category, ...]
+    victims: tuple[VictimGroup, ...]
+    # Lookup tables derived from the rows above.
+    _category_alias: dict[str, str] = field(default_factory=dict, repr=False)
+    _victim_alias: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for cat in self.categories:
+            for alias in (cat.name, *cat.aliases):
+                self._category_alias[" ".join(words(alias))] = cat.name
+        for grp in self.victims:
+            for alias in (grp.name, *grp.aliases):
+                self._victim_alias[" ".join(words(alias))] = grp.name
+
+    def category(self, text: str) -> str | None:
+        """The category an alias names ("wounded" -> "injured"), or None."""
+        return self._category_alias.get(" ".join(words(text)))
+
+    def victim_group(self, text: str) -> str | None:
+        """The victim group an alias names ("kids" -> "children"), or None."""
+        return self._victim_alias.get(" ".join(words(text)))
+
+    def tolerance(self, n: int, scale: float = 1.0) -> int:
+        """How far an approximate ``n`` may be from the truth.
+
+        The roundness unit of ``n`` is the largest rule unit dividing it;
+        that row's relative share of ``n`` (at least its ``min_tol``) times
+        ``scale``, rounded up.
+        """
+        row = self.tolerances[0]
+        for t in self.tolerances:
+            if n and n % t.unit == 0 and t.unit >= row.unit:
+                row = t
+        return max(1, math.ceil(max(row.min_tol, row.relative * n) * scale))
+
+
+class _Problems:
+    """Collects problems as ``file:line: key: message`` strings."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, file: str, line: int | None, key: str, message: str) -> None:
+        where = f"{file}:{line}" if line else file
+        self.items.append(f"{where}: {key}: {message}")
+
+
+def _row_lines(text: str, table: str) -> list[int]:
+    """1-based line numbers of each ``[[table]]`` header, in order."""
+    header = f"[[{table}]]"
+    return [i for i, line in enumerate(text.splitlines(), 1) if line.strip() == header]
+
+
+def _key_line(text: str, key: str) -> int | None:
+    for i, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped == f"[{key}]" or stripped.startswith(f"{key} ") or stripped.startswith(f"{key}="):
+            return i
+    return None
+
+
+class _Reader:
+    """Reads one TOML file's rows, checking types and recording problems."""
+
+    def __init__(self, path: Path, problems: _Problems) -> None:
+        self.name = str(path)
+        self.problems = problems
+        self.text = ""
+        self.data: dict[str, Any] = {}
+        try:
+            self.text = path.read_text(encoding="utf-8")
+            self.data = tomllib.loads(self.text)
+        except FileNotFoundError:
+            problems.add(self.name, None, "-", "file not found")
+        except UnicodeDecodeError as exc:
+            problems.add(self.name, None, "-", f"not UTF-8 text ({exc.reason})")
+        except tomllib.TOMLDecodeError as exc:
+            problems.add(self.name, getattr(exc, "lineno", None), "-", f"not valid TOML: {exc}")
+
+    def rows(self, table: str) -> Iterable[tuple[int | None, str, dict[str, Any]]]:
+        rows = self.data.get(table, [])
+        if not isinstance(rows, list):
+            self.problems.add(self.name, _key_line(self.text, table), table,
+                              f"expected [[{table}]] rows")
+            return
+        lines = _row_lines(self.text, table)
+        for i, row in enumerate(rows):
+            line = lines[i] if i < len(lines) else None
+            yield line, f"{table}[{i}]", row
+
+    def get(self, row: dict[str, Any], line: int | None, key: str, name: str, kind: type | tuple,
+            *, required: bool = True, default: Any = None) -> Any:
+        if name not in row:
+            if required:
+                self.problems.add(self.name, line, f"{key}.{name}", "missing")
+            return default
+        value = row[name]
+        # TOML booleans are Python ints; only a bool key may hold one.
+        ok = isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+        if not ok:
+            want = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            self.problems.add(self.name, line, f"{key}.{name}",
+                              f"expected {want}, got {type(value).__name__} {value!r}")
+            return default
+        return value
+
+    def unknown_keys(self, row: dict[str, Any], line: int | None, key: str,
+                     known: Iterable[str]) -> None:
+        for name in sorted(set(row) - set(known)):
+            self.problems.add(self.name, line, f"{key}.{name}",
+                              f"unknown key (known: {', '.join(sorted(known))})")
+
+
+def _phrase(reader: _Reader, row: dict, line: int | None, key: str,
+            name: str = "phrase") -> tuple[str, tuple[str, ...]] | None:
+    phrase = reader.get(row, line, key, name, str)
+    if phrase is None:
+        return None
+    tokens = words(phrase)
+    if not tokens:
+        reader.problems.add(reader.name, line, f"{key}.{name}", "empty phrase")
+        return None
+    return phrase, tokens
+
+
+def _read_qualifiers(reader: _Reader) -> tuple[list, list, list]:
+    qualifiers: list[Qualifier] = []
+    seen: dict[tuple, str] = {}
+    for line, key, row in reader.rows("qualifier"):
+        reader.unknown_keys(row, line, key, ("phrase", "position", "kind", "strict", "scale"))
+        ph = _phrase(reader, row, line, key)
+        position = reader.get(row, line, key, "position", str)
+        kind = reader.get(row, line, key, "kind", str)
+        strict = reader.get(row, line, key, "strict", bool, required=False, default=False)
+        scale = reader.get(row, line, key, "scale", (int, float), required=False, default=1.0)
+        if position is not None and position not in POSITIONS:
+            reader.problems.add(reader.name, line, f"{key}.position",
+                                f"unknown position {position!r} (expected one of {', '.join(POSITIONS)})")
+            position = None
+        if kind is not None and kind not in QUALIFIER_KINDS:
+            reader.problems.add(reader.name, line, f"{key}.kind",
+                                f"unknown kind {kind!r} (expected one of {', '.join(QUALIFIER_KINDS)})")
+            kind = None
+        if strict and kind not in (None, "lower", "upper"):
+            reader.problems.add(reader.name, line, f"{key}.strict",
+                                "only lower and upper qualifiers can be strict")
+        if scale is not None and scale <= 0:
+            reader.problems.add(reader.name, line, f"{key}.scale", "must be positive")
+        if ph and position and kind:
+            ident = (ph[1], position)
+            if ident in seen:
+                reader.problems.add(reader.name, line, f"{key}.phrase",
+                                    f"{ph[0]!r} ({position}) is already defined at {seen[ident]}")
+            seen[ident] = f"line {line}"
+            qualifiers.append(Qualifier(ph[0], ph[1], position, kind, bool(strict), float(scale)))
+
+    ranges: list[RangeRule] = []
+    for line, key, row in reader.rows("range"):
+        reader.unknown_keys(row, line, key, ("prefix", "connectors"))
+        prefix = reader.get(row, line, key, "prefix", str)
+        connectors = reader.get(row, line, key, "connectors", list)
+        if connectors is not None:
+            bad = [c for c in connectors if not isinstance(c, str) or not words(c)]
+            if bad or not connectors:
+                reader.problems.add(reader.name, line, f"{key}.connectors",
+                                    "expected a non-empty list of phrases")
+                connectors = None
+        if prefix is not None and connectors is not None:
+            ranges.append(RangeRule(words(prefix), frozenset(words(c) for c in connectors)))
+
+    tolerances: list[Tolerance] = []
+    for line, key, row in reader.rows("tolerance"):
+        reader.unknown_keys(row, line, key, ("unit", "relative", "min_tol"))
+        unit = reader.get(row, line, key, "unit", int)
+        relative = reader.get(row, line, key, "relative", (int, float))
+        min_tol = reader.get(row, line, key, "min_tol", int)
+        if unit is not None and unit < 1:
+            reader.problems.add(reader.name, line, f"{key}.unit", "must be at least 1")
+        elif relative is not None and not 0 <= relative < 1:
+            reader.problems.add(reader.name, line, f"{key}.relative", "must be in [0, 1)")
+        elif min_tol is not None and min_tol < 0:
+            reader.problems.add(reader.name, line, f"{key}.min_tol", "must be non-negative")
+        elif None not in (unit, relative, min_tol):
+            tolerances.append(Tolerance(unit, float(relative), min_tol))
+    if reader.data and not any(t.unit == 1 for t in tolerances):
+        reader.problems.add(reader.name, _key_line(reader.text, "[[tolerance]]"), "tolerance",
+                            "needs a row with unit = 1 (for numbers that are not round)")
+    return qualifiers, ranges, sorted(tolerances, key=lambda t: t.unit)
+
+
+def _read_vague(reader: _Reader) -> list[VagueQuantity]:
+    out: list[VagueQuantity] = []
+    seen: dict[tuple, int | None] = {}
+    for line, key, row in reader.rows("vague"):
+        reader.unknown_keys(row, line, key, ("phrase", "low", "high", "value", "acled"))
+        ph = _phrase(reader, row, line, key)
+        low = reader.get(row, line, key, "low", int)
+        high = reader.get(row, line, key, "high", int, required=False, default=INF)
+        value = reader.get(row, line, key, "value", int, required=False)
+        acled = reader.get(row, line, key, "acled", int, required=False)
+        if low is not None and low < 0:
+            reader.problems.add(reader.name, line, f"{key}.low", "must be non-negative")
+            continue
+        if low is not None and high is not None and high < low:
+            reader.problems.add(reader.name, line, f"{key}.high", f"{high} is below low = {low}")
+            continue
+        if value is not None and low is not None and not low <= value <= high:
+            reader.problems.add(reader.name, line, f"{key}.value",
+                                f"{value} lies outside [low, high] = [{low}, {high}]")
+            continue
+        if ph and ph[1] in seen:
+            reader.problems.add(reader.name, line, f"{key}.phrase",
+                                f"{ph[0]!r} is already defined at line {seen[ph[1]]}")
+            continue
+        if ph and low is not None:
+            seen[ph[1]] = line
+            out.append(VagueQuantity(ph[0], ph[1], low, high, value, acled))
+    return out
+
+
+def _read_numbers(reader: _Reader) -> tuple[NumberWords, list[NotACount]]:
+    def table(name: str, kind: type | tuple) -> dict:
+        raw = reader.data.get(name, {})
+        line = _key_line(reader.text, name)
+        if not isinstance(raw, dict):
+            reader.problems.add(reader.name, line, name, "expected a table of word = number")
+            return {}
+        out = {}
+        for word, value in raw.items():
+            if not isinstance(value, kind) or isinstance(value, bool) or value < 0:
+                reader.problems.add(reader.name, _key_line(reader.text, word) or line,
+                                    f"{name}.{word}", f"expected a non-negative number, got {value!r}")
+                continue
+            toks = words(word)
+            if len(toks) != 1:
+                reader.problems.add(reader.name, line, f"{name}.{word}", "must be a single word")
+                continue
+            out[toks[0]] = value
+        return out
+
+    if reader.data:
+        for name in ("units", "tens", "scales"):
+            if name not in reader.data:
+                reader.problems.add(reader.name, None, name, "missing table")
+    units, tens = table("units", int), table("tens", int)
+    scales, fractions = table("scales", int), table("fractions", (int, float))
+    joiners_row = reader.data.get("joiners", {})
+    joiners = joiners_row.get("words", []) if isinstance(joiners_row, dict) else []
+    if not isinstance(joiners, list) or not all(isinstance(w, str) for w in joiners):
+        reader.problems.add(reader.name, _key_line(reader.text, "joiners"), "joiners.words",
+                            "expected a list of words")
+        joiners = []
+    not_counts = []
+    for line, key, row in reader.rows("not_a_count"):
+        reader.unknown_keys(row, line, key, ("phrase", "reason"))
+        ph = _phrase(reader, row, line, key)
+        reason = reader.get(row, line, key, "reason", str)
+        if ph and reason:
+            not_counts.append(NotACount(ph[1], reason))
+    numbers = NumberWords(units, tens, scales, fractions, frozenset(joiners))
+    return numbers, not_counts
+
+
+def _read_aliases(reader: _Reader, table: str, link: str) -> list[tuple]:
+    rows = []
+    seen: dict[str, str] = {}
+    for line, key, row in reader.rows(table):
+        reader.unknown_keys(row, line, key, ("name", "aliases", link))
+        name = reader.get(row, line, key, "name", str)
+        aliases = reader.get(row, line, key, "aliases", list, required=False, default=[])
+        linked = reader.get(row, line, key, link, (str, list), required=False)
+        if aliases and not all(isinstance(a, str) and a.strip() for a in aliases):
+            reader.problems.add(reader.name, line, f"{key}.aliases", "expected a list of phrases")
+            aliases = []
+        if name is None:
+            continue
+        for alias in (name, *aliases):
+            norm = " ".join(words(alias))
+            if norm in seen and seen[norm] != name:
+                reader.problems.add(reader.name, line, f"{key}.aliases",
+                                    f"{alias!r} already names {seen[norm]!r}")
+            seen[norm] = name
+        rows.append((line, key, name, tuple(aliases), linked))
+    return rows
+
+
+def _read_categories(reader: _Reader) -> list[Category]:
+    rows = _read_aliases(reader, "category", "contains")
+    names = {r[2] for r in rows}
+    out = []
+    for line, key, name, aliases, contains in rows:
+        contains = contains or []
+        if isinstance(contains, str):
+            contains = [contains]
+        for c in contains:
+            if c not in names:
+                reader.problems.add(reader.name, line, f"{key}.contains",
+                                    f"{c!r} is not a category defined here")
+        out.append(Category(name, aliases, tuple(contains)))
+    return out
+
+
+def _read_victims(reader: _Reader) -> list[VictimGroup]:
+    rows = _read_aliases(reader, "victims", "part_of")
+    names = {r[2] for r in rows}
+    out = []
+    for line, key, name, aliases, part_of in rows:
+        if part_of is not None and (not isinstance(part_of, str) or part_of not in names):
+            reader.problems.add(reader.name, line, f"{key}.part_of",
+                                f"{part_of!r} is not a victim group defined here")
+            part_of = None
+        out.append(VictimGroup(name, aliases, part_of))
+    # A cycle would make "children <= people" checks loop.
+    parents = {g.name: g.part_of for g in out}
+    for g in out:
+        seen, cur = set(), g.name
+        while cur is not None and cur not in seen:
+            seen.add(cur)
+            cur = parents.get(cur)
+        if cur is not None:
+            reader.problems.add(reader.name, None, "victims", f"part_of forms a cycle through {cur!r}")
+            break
+    return out
+
+
+def default_rules_dir() -> Path:
+    """The rules shipped with the package."""
+    return Path(str(resources.files("reconcile.rule_files")))
+
+
+def load_rules(directory: str | Path | None = None) -> Rules:
+    """Read and validate every rule file in ``directory`` (default: shipped rules).
+
+    Raises
+    ------
+    RulesError
+        Listing every problem found, each as ``file:line: key: message``.
+    """
+    root = Path(directory) if directory is not None else default_rules_dir()
+    problems = _Problems()
+    if not root.is_dir():
+        raise RulesError([f"{root}: not a directory of rule files"])
+    readers = {name: _Reader(root / name, problems) for name in RULE_FILES}
+    qualifiers, ranges, tolerances = _read_qualifiers(readers["qualifiers.toml"])
+    vague = _read_vague(readers["vague.toml"])
+    numbers, not_counts = _read_numbers(readers["numbers.toml"])
+    categories = _read_categories(readers["categories.toml"])
+    victims = _read_victims(readers["victims.toml"])
+    if problems.items:
+        raise RulesError(problems.items)
+    return Rules(str(root), tuple(qualifiers), tuple(ranges), tuple(tolerances), tuple(vague),
+                 numbers, tuple(not_counts), tuple(categories), tuple(victims))
+
+
+@cache
+def default_rules() -> Rules:
+    """The shipped rules, loaded once per process."""
+    return load_rules()

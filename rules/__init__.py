@@ -1,0 +1,1 @@
+"""The rule files shipped with reconcile (TOML, read as data; see README)."""
