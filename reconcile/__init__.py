@@ -1,0 +1,44 @@
+"""reconcile: conflicting casualty figures -> low / best / high with provenance."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .claims import LoadResult, load_claims, validate_claims
+from .errors import InputError, ReconcileError, RulesError
+from .figures import Figure, FigureError, find_figures, parse_figure
+from .group import group_claims
+from .interval import EMPTY, INF, Interval, format_interval, parse_interval
+from .pipeline import RunResult, reconcile_claims, run
+from .resolve import resolve_events
+from .rules import Rules, default_rules, load_rules
+
+try:
+    __version__ = version("reconcile")
+except PackageNotFoundError:  # running from a source tree without install
+    __version__ = "0+unknown"
+
+__all__ = [
+    "EMPTY",
+    "INF",
+    "Figure",
+    "FigureError",
+    "InputError",
+    "Interval",
+    "LoadResult",
+    "ReconcileError",
+    "Rules",
+    "RulesError",
+    "RunResult",
+    "__version__",
+    "default_rules",
+    "find_figures",
+    "format_interval",
+    "group_claims",
+    "load_claims",
+    "load_rules",
+    "parse_figure",
+    "parse_interval",
+    "reconcile_claims",
+    "resolve_events",
+    "run",
+    "validate_claims",
+]

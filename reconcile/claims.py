@@ -1,0 +1,483 @@
+"""Load a claims table: read the file, validate every row, keep every row.
+
+Reading (this module's I/O edge) turns ``.csv``, ``.jsonl`` or ``.parquet``
+into a table of strings with the 1-based line each row came from.
+Validation (:func:`validate_claims`, pure) parses figures into intervals,
+normalises categories, victims and dates, and splits the rows into usable
+claims and rejects. Every input row lands in exactly one of the two, and a
+reject names its line, the column at fault and the reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .figures import Figure, parse_figure
+from .interval import INF
+from .rules import Rules, default_rules
+
+__all__ = [
+    "CLAIM_COLUMNS",
+    "LoadResult",
+    "load_claims",
+    "read_records",
+    "validate_claims",
+]
+
+# Columns the loader understands, in output order. Others are carried through.
+CLAIM_COLUMNS = (
+    "claim_id", "source", "figure", "low", "high", "category", "victims", "location",
+    "country", "event_date", "published", "outlet", "url", "article_id", "event", "scope",
+    "part_of", "hedge", "quote", "span",
+)
+PARSED_COLUMNS = ("anchor", "kind", "date_start", "date_end")
+SCOPES = ("incident", "cumulative")
+REJECT_COLUMNS = ("line", "field", "reason")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Usable claims, rejected rows and reading warnings for one file."""
+
+    claims: pd.DataFrame
+    rejects: pd.DataFrame
+    path: str
+    n_rows: int
+    warnings: tuple[str, ...] = field(default=())
+
+
+# -- reading ------------------------------------------------------------------
+
+
+def _decode(data: bytes, path: str, warnings: list[str]) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        warnings.append(
+            f"{path}: not UTF-8 (byte {exc.start}); read as Latin-1 — check accented names, "
+            "or save the file as UTF-8"
+        )
+        return data.decode("latin-1")
+
+
+def _sniff_delimiter(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
+    except csv.Error:
+        counts = {d: header.count(d) for d in ",;\t|"}
+        return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def _normalise_header(names: list[str]) -> list[str]:
+    return [" ".join(n.strip().lower().split()).replace(" ", "_") for n in names]
+
+
+def _read_csv(path: str, data: bytes, warnings: list[str]) -> tuple[pd.DataFrame, list[dict]]:
+    text = _decode(data, path, warnings)
+    if not text.strip():
+        raise InputError("the file is empty", file=path)
+    delimiter = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise InputError(f"cannot read the header: {exc}", file=path, line=1) from None
+    columns = _normalise_header(header)
+    dupes = sorted({c for c in columns if columns.count(c) > 1})
+    if dupes:
+        raise InputError(f"duplicate column(s): {', '.join(dupes)}", file=path, line=1)
+    width = len(columns)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    bad: list[dict] = []
+    prev = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            bad.append({"line": prev + 1, "field": "(row)", "reason": f"unreadable CSV row: {exc}"})
+            prev = reader.line_num
+            continue
+        start, prev = prev + 1, reader.line_num
+        if not row or all(not cell.strip() for cell in row):
+            continue  # blank lines are not rows
+        if len(row) > width:
+            extra = [c for c in row[width:] if c.strip()]
+            if extra:
+                bad.append({"line": start, "field": "(row)",
+                            "reason": f"row has {len(row)} fields but the header has {width}",
+                            **dict(zip(columns, row, strict=False))})
+                continue
+            row = row[:width]
+        elif len(row) < width:
+            row = row + [""] * (width - len(row))
+        rows.append(row)
+        lines.append(start)
+    frame = pd.DataFrame(rows, columns=columns, dtype=object) if rows else \
+        pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    frame.insert(0, "line", np.asarray(lines, dtype=np.int64))
+    return frame, bad
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _read_jsonl(path: str, data: bytes, warnings: list[str]) -> tuple[pd.DataFrame, list[dict]]:
+    text = _decode(data, path, warnings)
+    if not text.strip():
+        raise InputError("the file is empty", file=path)
+    records: list[dict] = []
+    bad: list[dict] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            bad.append({"line": number, "field": "(row)", "reason": f"not valid JSON: {exc.msg}"})
+            continue
+        if not isinstance(obj, dict):
+            bad.append({"line": number, "field": "(row)", "reason": "not a JSON object"})
+            continue
+        record = {k: _cell(v) for k, v in obj.items()}
+        record = dict(zip(_normalise_header(list(record)), record.values(), strict=True))
+        record["line"] = number
+        records.append(record)
+    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame({"line": []})
+    cols = [c for c in frame.columns if c != "line"]
+    frame[cols] = frame[cols].astype(object).where(frame[cols].notna(), "")
+    frame["line"] = frame["line"].astype(np.int64)
+    return frame[["line", *cols]], bad
+
+
+def _read_parquet(path: str) -> tuple[pd.DataFrame, list[dict]]:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise InputError("reading .parquet needs pyarrow: pip install 'reconcile[parquet]'",
+                         file=path) from None
+    frame = pd.read_parquet(path)
+    frame.columns = _normalise_header([str(c) for c in frame.columns])
+    frame = frame.astype(object).map(lambda v: "" if v is None or v is pd.NA or
+                                     (isinstance(v, float) and np.isnan(v)) else _cell(v))
+    frame.insert(0, "line", np.arange(1, len(frame) + 1, dtype=np.int64))
+    return frame, []
+
+
+def read_records(path: str | Path) -> tuple[pd.DataFrame, list[dict], list[str]]:
+    """Read a claims file into strings, with the 1-based ``line`` of each row.
+
+    Returns the table, the rows that could not even be split into fields
+    (as reject records) and reading warnings. CSV line numbers count the
+    header as line 1; a quoted field spanning lines gives its row's first line.
+    """
+    p = Path(path)
+    name = str(path)
+    warnings: list[str] = []
+    if not p.exists():
+        raise InputError("no such file", file=name)
+    if p.is_dir():
+        raise InputError("is a directory, not a claims file", file=name)
+    suffix = p.suffix.lower()
+    if suffix == ".parquet":
+        frame, bad = _read_parquet(name)
+        return frame, bad, warnings
+    data = p.read_bytes()
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError("looks like a binary file, not CSV or JSON lines text", file=name)
+    if suffix in (".jsonl", ".ndjson"):
+        frame, bad = _read_jsonl(name, data, warnings)
+    elif suffix in (".csv", ".tsv", ".txt", ""):
+        frame, bad = _read_csv(name, data, warnings)
+    else:
+        raise InputError(f"unknown file type {suffix!r} (expected .csv, .tsv, .jsonl or .parquet)",
+                         file=name)
+    return frame, bad, warnings
+
+
+# -- validation ---------------------------------------------------------------
+
+
+class _Rejections:
+    """Per-row reasons, gathered check by check, so a row lists all its faults."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.index = index
+        self.fields: dict[int, list[str]] = {}
+        self.reasons: dict[int, list[str]] = {}
+
+    def add(self, mask: pd.Series, column: str, reason: str | pd.Series) -> None:
+        hit = mask[mask].index
+        if len(hit) == 0:
+            return
+        texts = reason.loc[hit] if isinstance(reason, pd.Series) else None
+        for pos in hit:
+            self.fields.setdefault(pos, []).append(column)
+            self.reasons.setdefault(pos, []).append(
+                f"{column}: {texts.loc[pos] if texts is not None else reason}")
+
+    def mask(self) -> pd.Series:
+        return pd.Series(self.index.isin(list(self.reasons)), index=self.index)
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    return s.astype(str).str.strip().eq("")
+
+
+def _whole_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(numbers as float with NaN for blank, mask of cells that are not whole counts)."""
+    text = s.astype(str).str.strip().str.replace(",", "", regex=False)
+    num = pd.to_numeric(text.where(text.ne(""), None), errors="coerce").astype(float)
+    bad = text.ne("") & (num.isna() | (num % 1 != 0) | (num < 0) | np.isinf(num))
+    return num.where(~bad), bad
+
+
+def _map_unique(s: pd.Series, fn: Callable[[str], object]) -> pd.Series:
+    """Apply ``fn`` once per distinct value: claims repeat figures and dates a lot."""
+    uniques = pd.unique(s.to_numpy())
+    table = {u: fn(u) for u in uniques}
+    return s.map(table)
+
+
+def _parse_date(text: str) -> tuple[str, str] | str:
+    """'2024-12-02' or '2024-12-01/2024-12-03' -> (start, end); an error string otherwise."""
+    text = text.strip()
+    if not text:
+        return ("", "")
+    parts = text.split("/")
+    if len(parts) > 2:
+        return f"{text!r} is not an ISO date or start/end range"
+    try:
+        days = [dt.datetime.fromisoformat(p.strip()).date() if "T" in p or " " in p.strip()
+                else dt.date.fromisoformat(p.strip()) for p in parts]
+    except ValueError:
+        return f"{text!r} is not an ISO date (YYYY-MM-DD) or start/end range"
+    start, end = days[0], days[-1]
+    if end < start:
+        return f"{text!r} ends before it starts"
+    return (start.isoformat(), end.isoformat())
+
+
+def _parse_datetime(text: str) -> str | None:
+    text = text.strip()
+    if not text:
+        return ""
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="seconds")
+
+
+def _claim_ids(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Stable ids from row content: the same row gets the same id in any file order."""
+    cols = sorted(c for c in columns if c not in ("claim_id", "line"))
+    joined = frame[cols].astype(str).agg("\x1f".join, axis=1) if cols else \
+        pd.Series("", index=frame.index)
+    digests = joined.map(lambda s: "c" + hashlib.sha1(s.encode("utf-8")).hexdigest()[:12])
+    # Identical rows: number them; which copy is "-2" cannot matter, they are equal.
+    occurrence = digests.groupby(digests).cumcount()
+    return digests.where(occurrence.eq(0), digests + "-" + (occurrence + 1).astype(str))
+
+
+def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
+                    file: str = "<claims>") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a table of strings (with ``line``) into usable claims and rejects.
+
+    Claims gain ``low``/``high``/``anchor`` (nullable Int64; a missing
+    ``high`` means unbounded), ``kind``, ``date_start``/``date_end`` and a
+    ``claim_id`` where none was given. Rejects keep their original cells plus
+    ``line``, ``field`` and ``reason``. Pure: no I/O.
+
+    Raises
+    ------
+    InputError
+        When a required column is missing (naming the columns found).
+    """
+    rules = rules or default_rules()
+    columns = [c for c in raw.columns if c != "line"]
+    missing = []
+    if "source" not in columns:
+        missing.append("'source'")
+    if "figure" not in columns and "low" not in columns and "high" not in columns:
+        missing.append("'figure' (or 'low'/'high')")
+    if missing:
+        found = ", ".join(columns) if columns else "none"
+        raise InputError(f"missing required column {' and '.join(missing)}; found: {found}",
+                         file=file, line=1)
+    df = raw.copy()
+    for col in CLAIM_COLUMNS:
+        if col not in df.columns:
+            df[col] = ""
+    text_cols = [c for c in df.columns if c != "line"]
+    df[text_cols] = df[text_cols].astype(str).apply(lambda s: s.str.strip())
+    rej = _Rejections(df.index)
+
+    rej.add(_blank(df["source"]), "source", "empty: every claim needs the source that asserts it")
+
+    # Figures: parse each distinct text once.
+    has_figure = ~_blank(df["figure"])
+    parsed = _map_unique(df.loc[has_figure, "figure"], lambda t: parse_figure(t, rules))
+    fig_ok = parsed.map(lambda p: isinstance(p, Figure))
+    fig_bad = pd.Series(False, index=df.index)
+    fig_bad.loc[fig_ok.index] = ~fig_ok
+    reasons = pd.Series("", index=df.index, dtype=object)
+    reasons.loc[fig_ok.index[~fig_ok]] = parsed[~fig_ok].map(
+        lambda e: f"cannot read {e.text!r}: {e.reason}")
+    rej.add(fig_bad, "figure", reasons)
+
+    low_num, low_bad = _whole_numbers(df["low"])
+    high_num, high_bad = _whole_numbers(df["high"])
+    rej.add(low_bad, "low", "not a whole non-negative number")
+    rej.add(high_bad, "high", "not a whole non-negative number")
+    both = low_num.notna() & high_num.notna()
+    rej.add(both & (low_num > high_num), "high", "is below low")
+    no_value = ~has_figure & low_num.isna() & high_num.isna() & ~low_bad & ~high_bad
+    rej.add(no_value, "figure", "empty, and no low/high given")
+
+    lo = pd.Series(np.nan, index=df.index)
+    hi = pd.Series(np.nan, index=df.index)
+    anchor = pd.Series(np.nan, index=df.index)
+    kind = pd.Series("", index=df.index, dtype=object)
+    good_fig = fig_ok[fig_ok].index
+    if len(good_fig):
+        figs = parsed.loc[good_fig]
+        lo.loc[good_fig] = figs.map(lambda f: f.interval.lo).astype(float)
+        hi.loc[good_fig] = figs.map(lambda f: float(f.interval.hi)).astype(float)
+        anchor.loc[good_fig] = figs.map(lambda f: np.nan if f.anchor is None else f.anchor)
+        kind.loc[good_fig] = figs.map(lambda f: f.kind)
+        # A figure and bounds that disagree: the row contradicts itself.
+        given = (low_num.notna() | high_num.notna()) & fig_ok.reindex(df.index, fill_value=False)
+        given_lo = low_num.fillna(0)
+        given_hi = high_num.fillna(INF)
+        clash = given & ((given_lo != lo) | (given_hi != hi))
+        rej.add(clash, "low", "low/high disagree with the figure; give one or make them agree")
+    bounds_only = ~has_figure & (low_num.notna() | high_num.notna())
+    lo = lo.where(~bounds_only, low_num.fillna(0))
+    hi = hi.where(~bounds_only, high_num.fillna(INF))
+    kind = kind.where(~bounds_only, np.where(low_num.eq(high_num), "exact",
+                      np.where(high_num.isna(), "lower", np.where(low_num.isna(), "upper",
+                                                                   "range"))))
+    exact_bounds = bounds_only & low_num.eq(high_num)
+    anchor = anchor.where(~exact_bounds, low_num)
+
+    # Categories and victims through the rules' aliases.
+    cat_blank = _blank(df["category"])
+    cats = _map_unique(df["category"], lambda c: rules.category(c) if c else "")
+    unknown_cat = ~cat_blank & cats.isna()
+    known = ", ".join(c.name for c in rules.categories)
+    rej.add(unknown_cat, "category",
+            df["category"].map(lambda c: f"unknown category {c!r} (known: {known}; "
+                               "add an alias in rules/categories.toml)"))
+    df["category"] = cats.where(~unknown_cat, df["category"]).fillna("")
+    victims = _map_unique(df["victims"], lambda v: rules.victim_group(v) if v else "")
+    df["victims"] = victims.where(victims.notna(), df["victims"].str.lower())
+
+    dates = _map_unique(df["event_date"], _parse_date)
+    date_bad = dates.map(lambda d: isinstance(d, str))
+    rej.add(date_bad, "event_date", dates.where(date_bad, ""))
+    df["date_start"] = dates.map(lambda d: d[0] if isinstance(d, tuple) else "")
+    df["date_end"] = dates.map(lambda d: d[1] if isinstance(d, tuple) else "")
+
+    published = _map_unique(df["published"], _parse_datetime)
+    rej.add(published.isna(), "published",
+            df["published"].map(lambda p: f"{p!r} is not an ISO date-time"))
+    df["published"] = published.fillna("")
+
+    scope = df["scope"].str.lower()
+    rej.add(~scope.isin(("", *SCOPES)), "scope",
+            df["scope"].map(lambda s: f"{s!r} is not one of {', '.join(SCOPES)}"))
+    df["scope"] = scope.where(scope.ne(""), "incident")
+
+    # Ids: given ones are kept; blanks get a stable content hash.
+    ids = df["claim_id"]
+    generated = _claim_ids(df, columns)
+    df["claim_id"] = ids.where(ids.ne(""), generated)
+    counts = df["claim_id"].map(df["claim_id"].value_counts())
+    dup = counts.gt(1)
+    if dup.any():
+        lines_of = df[dup].groupby("claim_id")["line"].agg(lambda s: ", ".join(map(str, sorted(s))))
+        rej.add(dup, "claim_id",
+                df["claim_id"].map(lambda c: f"{c!r} appears on lines {lines_of.get(c, '')}"))
+
+    # part_of must name a claim that is itself usable; repeat for chains.
+    while True:
+        bad = rej.mask()
+        usable = set(df.loc[~bad, "claim_id"])
+        dangling = ~bad & df["part_of"].ne("") & ~df["part_of"].isin(usable)
+        self_ref = df["part_of"].eq(df["claim_id"]) & ~bad
+        if not (dangling.any() or self_ref.any()):
+            break
+        rej.add(self_ref, "part_of", "a claim cannot be part of itself")
+        rej.add(dangling & ~self_ref, "part_of",
+                df["part_of"].map(lambda p: f"names claim {p!r}, which is not a usable claim"))
+
+    bad = rej.mask()
+    out = df.loc[~bad].copy()
+    out["low"] = lo[~bad].astype("Int64")
+    out["high"] = hi[~bad].where(hi[~bad] != INF).astype("Int64")
+    out["anchor"] = anchor[~bad].round().astype("Int64")
+    out["kind"] = kind[~bad]
+    extra = [c for c in out.columns if c not in (*CLAIM_COLUMNS, *PARSED_COLUMNS, "line")]
+    order = ["claim_id", "line", "source", "figure", "low", "high", "anchor", "kind",
+             *[c for c in CLAIM_COLUMNS if c not in ("claim_id", "source", "figure", "low",
+                                                     "high")],
+             "date_start", "date_end", *extra]
+    out = out[order].sort_values("claim_id", kind="stable").reset_index(drop=True)
+
+    rejected = raw.loc[bad].copy()
+    rejected.insert(1, "field", [";".join(rej.fields[i]) for i in rejected.index])
+    rejected.insert(2, "reason", ["; ".join(rej.reasons[i]) for i in rejected.index])
+    rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
+    return out, rejected
+
+
+def load_claims(path: str | Path, rules: Rules | None = None) -> LoadResult:
+    """Read and validate a claims file (.csv, .tsv, .jsonl or .parquet).
+
+    Every row is either a usable claim or a reject:
+    ``result.n_rows == len(result.claims) + len(result.rejects)``.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read at all or lacks a required column.
+    """
+    raw, unreadable, warnings = read_records(path)
+    claims, rejects = validate_claims(raw, rules, file=str(path))
+    if unreadable:
+        extra = pd.DataFrame(unreadable)
+        rejects = pd.concat([rejects, extra], ignore_index=True)
+        rejects = rejects.sort_values("line", kind="stable").reset_index(drop=True)
+    rejects = rejects.astype(object).where(rejects.notna(), "")
+    rejects["line"] = rejects["line"].astype(np.int64)
+    n_rows = len(raw) + len(unreadable)
+    return LoadResult(claims, rejects, str(path), n_rows, tuple(warnings))

@@ -1,0 +1,103 @@
+"""The ``reconcile`` command line. Each command parses options and calls one
+library function; library errors become one ``Error: ...`` line and exit 1,
+usage errors exit 2 (click's convention)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import ReconcileError
+from .figures import parse_figure
+from .pipeline import run as run_pipeline
+from .rules import default_rules_dir, load_rules
+
+rules_option = click.option(
+    "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Folder of rule files to use instead of the shipped ones.")
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except ReconcileError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reconcile")
+def main() -> None:
+    """Reconcile conflicting casualty figures into low / best / high estimates."""
+
+
+@main.command()
+@click.argument("claims", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Folder for events.csv, claims.csv and rejects.csv.")
+@rules_option
+def run(claims: Path, outdir: Path, rules_dir: Path | None) -> None:
+    """Reconcile the claims in CLAIMS (.csv, .tsv, .jsonl, .parquet) into OUT.
+
+    \b
+    Example:
+        reconcile run examples/claims.csv -o out/
+    """
+    result = run_pipeline(claims, outdir, rules_dir=rules_dir)
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(result.summary())
+
+
+@main.command()
+@click.argument("texts", nargs=-1, required=True)
+@rules_option
+def parse(texts: tuple[str, ...], rules_dir: Path | None) -> None:
+    """Parse figure TEXTS into intervals, one JSON object per line.
+
+    Unbounded ``high`` is null; text that is not a figure gives ``error``
+    and exit status 1 after every text is printed.
+
+    \b
+    Example:
+        reconcile parse "at least 29" "more than 290" "dozens"
+    """
+    rules = load_rules(rules_dir)
+    failed = False
+    for text in texts:
+        figure = parse_figure(text, rules)
+        click.echo(figure.to_json())
+        failed = failed or not hasattr(figure, "interval")
+    if failed:
+        sys.exit(1)
+
+
+@main.group()
+def rules() -> None:
+    """Inspect the rule files."""
+
+
+@rules.command("check")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+def rules_check(directory: Path | None) -> None:
+    """Validate every rule file in DIRECTORY (default: the shipped rules).
+
+    Every problem is listed at once, as file:line: key: message.
+
+    \b
+    Example:
+        reconcile rules check rules/
+    """
+    loaded = load_rules(directory)
+    click.echo(
+        f"ok: {directory or default_rules_dir()}: {len(loaded.qualifiers)} qualifiers, "
+        f"{len(loaded.ranges)} range forms, {len(loaded.vague)} vague quantities, "
+        f"{len(loaded.categories)} categories, {len(loaded.victims)} victim groups"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

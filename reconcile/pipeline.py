@@ -1,0 +1,70 @@
+"""``reconcile run``: load -> group -> resolve -> write, as one library call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .claims import LoadResult, load_claims
+from .group import group_claims
+from .report import write_tables
+from .resolve import resolve_events
+from .rules import Rules, default_rules, load_rules
+
+__all__ = ["RunResult", "reconcile_claims", "run"]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run produced: the tables, the counts and where they were written."""
+
+    events: pd.DataFrame
+    claims: pd.DataFrame
+    rejects: pd.DataFrame
+    n_rows: int
+    warnings: tuple[str, ...] = ()
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def n_contested(self) -> int:
+        return int(self.events["status"].eq("contested").sum()) if len(self.events) else 0
+
+    def summary(self) -> str:
+        """A few lines for the terminal."""
+        lines = [
+            f"claims:    {len(self.claims)} used, {len(self.rejects)} rejected "
+            f"(of {self.n_rows} rows)",
+            f"events:    {len(self.events)} ({self.n_contested} contested)",
+        ]
+        if len(self.events):
+            counts = self.events["status"].value_counts()
+            parts = ", ".join(f"{counts.get(s, 0)} {s}" for s in
+                              ("agreed", "resolved", "contested", "single-source"))
+            lines.append(f"status:    {parts}")
+        for name, path in self.outputs.items():
+            lines.append(f"{name + ':':<10} {path}")
+        return "\n".join(lines)
+
+
+def reconcile_claims(loaded: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Group and resolve loaded claims: (events, claims with event_id and verdict)."""
+    grouped = group_claims(loaded.claims)
+    return resolve_events(grouped)
+
+
+def run(claims_path: str | Path, outdir: str | Path, *,
+        rules: Rules | None = None, rules_dir: str | Path | None = None) -> RunResult:
+    """Load a claims file, reconcile it, and write the tables to ``outdir``.
+
+    Writes ``events.csv``, ``claims.csv`` and ``rejects.csv`` (each atomically).
+    Raises :class:`reconcile.errors.ReconcileError` on unreadable input or rules.
+    """
+    if rules is None:
+        rules = load_rules(rules_dir) if rules_dir is not None else default_rules()
+    loaded = load_claims(claims_path, rules)
+    events, claims = reconcile_claims(loaded)
+    outputs = write_tables(outdir, {"events": events, "claims": claims,
+                                    "rejects": loaded.rejects})
+    return RunResult(events, claims, loaded.rejects, loaded.n_rows, loaded.warnings, outputs)
