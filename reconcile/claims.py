@@ -300,8 +300,11 @@ def _parse_datetime(text: str) -> str | None:
 def _claim_ids(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     """Stable ids from row content: the same row gets the same id in any file order."""
     cols = sorted(c for c in columns if c not in ("claim_id", "line"))
-    joined = frame[cols].astype(str).agg("\x1f".join, axis=1) if cols else \
-        pd.Series("", index=frame.index)
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype=object)
+    joined = pd.Series("", index=frame.index, dtype=object)
+    for col in cols:
+        joined = joined + "\x1f" + frame[col].astype(str)
     digests = joined.map(lambda s: "c" + hashlib.sha1(s.encode("utf-8")).hexdigest()[:12])
     # Identical rows: number them; which copy is "-2" cannot matter, they are equal.
     occurrence = digests.groupby(digests).cumcount()
@@ -346,7 +349,7 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     # Figures: parse each distinct text once.
     has_figure = ~_blank(df["figure"])
     parsed = _map_unique(df.loc[has_figure, "figure"], lambda t: parse_figure(t, rules))
-    fig_ok = parsed.map(lambda p: isinstance(p, Figure))
+    fig_ok = parsed.map(lambda p: isinstance(p, Figure)).astype(bool)
     fig_bad = pd.Series(False, index=df.index)
     fig_bad.loc[fig_ok.index] = ~fig_ok
     reasons = pd.Series("", index=df.index, dtype=object)

@@ -1,0 +1,134 @@
+"""Rule files: shipped rules load; broken ones report every problem with file, line, key."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from reconcile.errors import RulesError
+from reconcile.rules import RULE_FILES, default_rules, default_rules_dir, load_rules
+
+
+@pytest.fixture
+def rules_dir(tmp_path):
+    target = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return target
+
+
+def append(path, text: str) -> int:
+    """Append rows to a rule file; returns the line number where they start."""
+    before = path.read_text(encoding="utf-8")
+    path.write_text(before + "\n" + text, encoding="utf-8")
+    return before.count("\n") + 2
+
+
+def problems(directory) -> list[str]:
+    with pytest.raises(RulesError) as err:
+        load_rules(directory)
+    return err.value.problems
+
+
+def test_shipped_rules_meet_the_issue_minimums():
+    r = default_rules()
+    assert len(r.qualifiers) >= 40 and len(r.vague) >= 15
+    phrases = {q.phrase for q in r.qualifiers}
+    for needed in ["at least", "no fewer than", "or more", "more than", "over", "upwards of",
+                   "in excess of", "exceeding", "topping", "up to", "as many as", "as high as",
+                   "at most", "no more than", "fewer than", "less than", "under", "below",
+                   "nearly", "almost", "close to", "just under", "about", "around", "some",
+                   "roughly", "approximately", "an estimated", "estimated at"]:
+        assert needed in phrases, needed
+    vague = {v.phrase for v in r.vague}
+    for needed in ["a dozen", "dozens", "two dozen", "several dozen", "scores", "a hundred",
+                   "hundreds", "several hundred", "thousands", "tens of thousands",
+                   "hundreds of thousands", "millions", "several", "a few", "a handful"]:
+        assert needed in vague, needed
+
+
+def test_copied_rules_load(rules_dir):
+    assert len(load_rules(rules_dir).qualifiers) == len(default_rules().qualifiers)
+
+
+def test_every_problem_reported_at_once_with_file_line_key(rules_dir):
+    q_line = append(rules_dir / "qualifiers.toml",
+                    '[[qualifier]]\nphrase = "at the very least"\nposition = "before"\n'
+                    'kind = "lowr"\n')
+    v_line = append(rules_dir / "vague.toml",
+                    '[[vague]]\nphrase = "umpteen"\nlow = 50\nhigh = 10\n')
+    c_line = append(rules_dir / "categories.toml",
+                    '[[category]]\nname = "sick"\naliases = ["ill"]\ncontains = ["poorly"]\n')
+    found = problems(rules_dir)
+    assert len(found) == 3
+    assert f"qualifiers.toml:{q_line}: qualifier[" in found[0] and ".kind: unknown kind 'lowr'" \
+        in found[0]
+    assert f"vague.toml:{v_line}: vague[" in found[1] and "high: 10 is below low = 50" in found[1]
+    assert f"categories.toml:{c_line}: category[" in found[2] and "'poorly' is not a category" \
+        in found[2]
+
+
+@pytest.mark.parametrize("file, text, message", [
+    ("qualifiers.toml", '[[qualifier]]\nphrase = "at least"\nposition = "before"\nkind = "lower"\n',
+     "already defined"),
+    ("qualifiers.toml", '[[qualifier]]\nphrase = "zz"\nposition = "middle"\nkind = "lower"\n',
+     "unknown position 'middle'"),
+    ("qualifiers.toml", '[[qualifier]]\nphrase = "zz"\nposition = "before"\nkind = "approx"\n'
+     'strict = true\n', "only lower and upper qualifiers can be strict"),
+    ("qualifiers.toml", '[[qualifier]]\nphrase = "zz"\nposition = "before"\nkind = "lower"\n'
+     'colour = "red"\n', "unknown key"),
+    ("qualifiers.toml", '[[qualifier]]\nphrase = ""\nposition = "before"\nkind = "lower"\n',
+     "empty phrase"),
+    ("qualifiers.toml", '[[qualifier]]\nposition = "before"\nkind = "lower"\n', "phrase: missing"),
+    ("qualifiers.toml", '[[tolerance]]\nunit = 0\nrelative = 0.1\nmin_tol = 1\n',
+     "must be at least 1"),
+    ("qualifiers.toml", '[[range]]\nprefix = "twixt"\nconnectors = []\n', "non-empty list"),
+    ("vague.toml", '[[vague]]\nphrase = "a bunch"\nlow = "ten"\n', "expected int"),
+    ("vague.toml", '[[vague]]\nphrase = "a bunch"\nlow = 5\nhigh = 9\nvalue = 20\n',
+     "lies outside"),
+    ("vague.toml", '[[vague]]\nphrase = "dozens"\nlow = 5\n', "already defined"),
+    ("numbers.toml", '[[not_a_count]]\nphrase = "km"\n', "reason: missing"),
+    ("victims.toml", '[[victims]]\nname = "toddlers"\npart_of = "adults"\n',
+     "'adults' is not a victim group"),
+    ("victims.toml", '[[victims]]\nname = "kids2"\naliases = ["kids"]\n', "already names"),
+    ("categories.toml", '[[category]]\nname = "killed2"\naliases = [3]\n', "list of phrases"),
+])
+def test_each_validation_rule(rules_dir, file, text, message):
+    line = append(rules_dir / file, text)
+    found = problems(rules_dir)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{rules_dir / file}:{line}") or f"{file}" in found[0]
+    assert message in found[0]
+
+
+def test_bad_toml_names_the_line(rules_dir):
+    append(rules_dir / "vague.toml", "[[vague]\nphrase = 'x'\n")
+    found = problems(rules_dir)
+    assert len(found) == 1 and "vague.toml" in found[0] and "not valid TOML" in found[0]
+
+
+def test_missing_file_and_directory(rules_dir, tmp_path):
+    (rules_dir / "victims.toml").unlink()
+    assert any("victims.toml: -: file not found" in p for p in problems(rules_dir))
+    assert "not a directory" in problems(tmp_path / "nowhere")[0]
+
+
+def test_numbers_table_checks(rules_dir):
+    path = rules_dir / "numbers.toml"
+    text = path.read_text(encoding="utf-8").replace("seven = 7", 'seven = "7"')
+    path.write_text(text, encoding="utf-8")
+    found = problems(rules_dir)
+    assert len(found) == 1 and "units.seven" in found[0] and "non-negative number" in found[0]
+
+
+def test_victim_cycle_detected(rules_dir):
+    path = rules_dir / "victims.toml"
+    text = path.read_text(encoding="utf-8").replace(
+        'name = "people"\n', 'name = "people"\npart_of = "children"\n', 1)
+    path.write_text(text, encoding="utf-8")
+    assert any("cycle" in p for p in problems(rules_dir))
+
+
+def test_rule_files_list_matches_shipped_files():
+    shipped = {p.name for p in default_rules_dir().glob("*.toml")}
+    assert set(RULE_FILES) <= shipped
