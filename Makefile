@@ -1,0 +1,41 @@
+# Set-up and everyday commands. Everything runs inside .venv, made here.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: install demo test bench lint format check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The stamp re-runs the install when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip "setuptools>=77" wheel
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/reconcile run examples/claims.csv -o out/
+	@echo
+	@echo "Results are in out/: events.csv (one row per event), claims.csv (every claim with"
+	@echo "its interval, event and verdict) and rejects.csv (rows that could not be used)."
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m pip install -q -e ".[test,bench]"
+	$(BIN)/python bench/run.py
+
+lint: install
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+
+check: lint test
+
+clean:
+	rm -rf $(VENV) out build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
