@@ -1,0 +1,126 @@
+"""Measure results against known truth (simulated worlds, gold sets).
+
+Pure functions over tables: grouping quality (pairwise precision/recall,
+B-cubed), estimate error, interval coverage and a calibration table. The
+benchmark and the accuracy-floor tests share them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "bcubed",
+    "calibration_table",
+    "estimate_metrics",
+    "match_events",
+    "pairwise_scores",
+]
+
+
+def _pairs(labels: pd.Series) -> int:
+    sizes = labels.value_counts().to_numpy(dtype=np.int64)
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def pairwise_scores(predicted: pd.Series, truth: pd.Series) -> dict[str, float]:
+    """Pairwise precision, recall and F1 of a clustering against the true one.
+
+    Both series are indexed by claim; a pair of claims counts as "together"
+    when they share a label. Runs in O(n) via cluster-size counting.
+    """
+    both = pd.DataFrame({"p": predicted, "t": truth}).dropna()
+    together_pred = _pairs(both["p"])
+    together_true = _pairs(both["t"])
+    together_both = _pairs(both["p"].astype(str) + "\x1f" + both["t"].astype(str))
+    precision = together_both / together_pred if together_pred else 1.0
+    recall = together_both / together_true if together_true else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def bcubed(predicted: pd.Series, truth: pd.Series) -> dict[str, float]:
+    """B-cubed precision, recall and F1 (Bagga & Baldwin 1998), averaged over claims."""
+    both = pd.DataFrame({"p": predicted, "t": truth}).dropna()
+    if both.empty:
+        return {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    joint = both.groupby(["p", "t"]).size()
+    p_size = both.groupby("p").size()
+    t_size = both.groupby("t").size()
+    n_pt = joint.to_numpy(dtype=float)
+    p_of = p_size.reindex(joint.index.get_level_values(0)).to_numpy(dtype=float)
+    t_of = t_size.reindex(joint.index.get_level_values(1)).to_numpy(dtype=float)
+    # Each of the n_pt claims in cell (p, t) has precision n_pt/|p| and recall n_pt/|t|.
+    precision = float((n_pt * n_pt / p_of).sum() / len(both))
+    recall = float((n_pt * n_pt / t_of).sum() / len(both))
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def match_events(claims: pd.DataFrame, truth_claims: pd.DataFrame) -> pd.Series:
+    """For each predicted event, the true event most of its claims belong to.
+
+    ``claims`` has ``claim_id`` and ``event_id``; ``truth_claims`` has
+    ``claim_id`` and ``true_event_id``. Ties go to the smallest true id.
+    """
+    merged = claims[["claim_id", "event_id"]].merge(
+        truth_claims[["claim_id", "true_event_id"]], on="claim_id", how="inner")
+    merged = merged[merged["true_event_id"].notna() & merged["true_event_id"].astype(str).ne("")]
+    counts = merged.groupby(["event_id", "true_event_id"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["event_id", "n", "true_event_id"], ascending=[True, False, True])
+    return counts.groupby("event_id")["true_event_id"].first()
+
+
+def estimate_metrics(events: pd.DataFrame, truth_count: pd.Series) -> dict[str, float]:
+    """Error, coverage and width of ``events`` against true counts.
+
+    ``events`` has ``event_id``, ``best``, ``low``, ``high`` (empty = unbounded);
+    ``truth_count`` maps event_id -> true count (events without one are skipped).
+    """
+    ev = events.set_index("event_id")
+    truth = truth_count.reindex(ev.index).astype(float)
+    keep = truth.notna()
+    ev, truth = ev[keep], truth[keep]
+    if ev.empty:
+        return {"n": 0}
+    best = ev["best"].astype(float)
+    low = ev["low"].astype(float)
+    high = ev["high"].astype("Float64").astype(float).fillna(np.inf)
+    rel = (best - truth).abs() / truth.clip(lower=1)
+    covered = (low <= truth) & (truth <= high)
+    width = (high - low) / truth.clip(lower=1)
+    return {
+        "n": len(ev),
+        "median_rel_error": float(rel.median()),
+        "mean_rel_error": float(rel.mean()),
+        "exact_share": float((best == truth).mean()),
+        "within_10pct": float((rel <= 0.10).mean()),
+        "coverage": float(covered.mean()),
+        "bounded_share": float(np.isfinite(high).mean()),
+        "median_rel_width": float(width[np.isfinite(width)].median()) if np.isfinite(width).any()
+        else float("inf"),
+    }
+
+
+def calibration_table(events: pd.DataFrame, truth_count: pd.Series, bins: int = 10) -> pd.DataFrame:
+    """Coverage of ``[low, high]`` by stated-confidence bin.
+
+    A calibrated engine has ``coverage`` close to ``mean_confidence`` in
+    every row. Columns: ``bin`` ("0.0-0.1" ...), ``n``, ``mean_confidence``,
+    ``coverage``.
+    """
+    ev = events.set_index("event_id")
+    truth = truth_count.reindex(ev.index).astype(float)
+    ev, truth = ev[truth.notna()], truth[truth.notna()]
+    conf = ev["confidence"].astype(float).clip(0, 1)
+    low = ev["low"].astype(float)
+    high = ev["high"].astype("Float64").astype(float).fillna(np.inf)
+    covered = ((low <= truth) & (truth <= high)).astype(float)
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(conf, edges[1:-1]), 0, bins - 1)
+    frame = pd.DataFrame({"bin": which, "conf": conf, "covered": covered})
+    table = frame.groupby("bin").agg(n=("conf", "size"), mean_confidence=("conf", "mean"),
+                                     coverage=("covered", "mean")).reset_index()
+    table["bin"] = [f"{edges[b]:.1f}-{edges[b + 1]:.1f}" for b in table["bin"]]
+    return table
