@@ -361,6 +361,13 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     high_num, high_bad = _whole_numbers(df["high"])
     rej.add(low_bad, "low", "not a whole non-negative number")
     rej.add(high_bad, "high", "not a whole non-negative number")
+    limit = rules.numbers.max_count
+    too_big = f"larger than any count of people (limit {limit:,} in rules/numbers.toml)"
+    low_big, high_big = low_num > limit, high_num > limit
+    rej.add(low_big, "low", too_big)
+    rej.add(high_big, "high", too_big)
+    low_num, high_num = low_num.where(~low_big), high_num.where(~high_big)
+    low_bad, high_bad = low_bad | low_big, high_bad | high_big
     both = low_num.notna() & high_num.notna()
     rej.add(both & (low_num > high_num), "high", "is below low")
     no_value = ~has_figure & low_num.isna() & high_num.isna() & ~low_bad & ~high_bad

@@ -335,8 +335,9 @@ def _combine(rules: Rules, text: str, qualifier: Qualifier | None,
         if n_whole is None:
             return FigureError(text, f"{qty.value:g} is not a whole count of people")
         n = n_whole
-    if n > 10**12:
-        return FigureError(text, f"{n} is larger than any count of people")
+    if n > rules.numbers.max_count:
+        return FigureError(text, f"{n:,} is larger than any count of people "
+                                 f"(limit {rules.numbers.max_count:,} in rules/numbers.toml)")
     assert qualifier is None or kind is not None
     if kind is None or kind == "exact":
         return Figure(text, Interval(n, n), n, "exact")

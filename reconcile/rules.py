@@ -91,6 +91,7 @@ class NumberWords:
     scales: Mapping[str, int]
     fractions: Mapping[str, float]
     joiners: frozenset[str]
+    max_count: int = 10**10
 
     def is_number_word(self, token: str) -> bool:
         return token in self.units or token in self.tens
@@ -380,7 +381,13 @@ def _read_numbers(reader: _Reader) -> tuple[NumberWords, list[NotACount]]:
         reason = reader.get(row, line, key, "reason", str)
         if ph and reason:
             not_counts.append(NotACount(ph[1], reason))
-    numbers = NumberWords(units, tens, scales, fractions, frozenset(joiners))
+    limits = reader.data.get("limits", {})
+    max_count = limits.get("max_count", 10**10) if isinstance(limits, dict) else None
+    if not isinstance(max_count, int) or isinstance(max_count, bool) or max_count < 1:
+        reader.problems.add(reader.name, _key_line(reader.text, "max_count"), "limits.max_count",
+                            f"expected a positive whole number, got {max_count!r}")
+        max_count = 10**10
+    numbers = NumberWords(units, tens, scales, fractions, frozenset(joiners), max_count)
     return numbers, not_counts
 
 

@@ -236,3 +236,12 @@ def test_result_does_not_depend_on_row_order(rnd: random.Random):
     b, rb = validate_claims(shuffled)
     pd.testing.assert_frame_equal(a.drop(columns="line"), b.drop(columns="line"))
     assert sorted(ra["claim_id"]) == sorted(rb["claim_id"])
+
+
+def test_absurd_counts_rejected(tmp_path):
+    text = "source,figure,low,high\nA,,6000000000000000000,\nB,20 billion,,\nC,,5,6\n"
+    r = load_claims(write(tmp_path, "c.csv", text))
+    assert list(r.claims["source"]) == ["C"]
+    reasons = dict(zip(r.rejects["source"], r.rejects["reason"], strict=True))
+    assert reasons["A"].startswith("low: larger than any count") and ";" not in reasons["A"]
+    assert "larger than any count" in reasons["B"]
