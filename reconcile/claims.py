@@ -246,6 +246,12 @@ class _Rejections:
         return pd.Series(self.index.isin(list(self.reasons)), index=self.index)
 
 
+def _strip(s: pd.Series) -> pd.Series:
+    s = s.astype(str)
+    uniques = s.unique()
+    return s.map(dict(zip(uniques, (u.strip() for u in uniques), strict=True)))
+
+
 def _blank(s: pd.Series) -> pd.Series:
     return s.astype(str).str.strip().eq("")
 
@@ -340,8 +346,10 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     for col in CLAIM_COLUMNS:
         if col not in df.columns:
             df[col] = ""
-    text_cols = [c for c in df.columns if c != "line"]
-    df[text_cols] = df[text_cols].astype(str).apply(lambda s: s.str.strip())
+    # Strip the columns validation reads; carried-through text stays untouched.
+    for col in CLAIM_COLUMNS:
+        if col not in ("quote", "span"):
+            df[col] = _strip(df[col])
     rej = _Rejections(df.index)
 
     rej.add(_blank(df["source"]), "source", "empty: every claim needs the source that asserts it")

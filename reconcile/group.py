@@ -19,8 +19,15 @@ __all__ = ["EVENT_KEY", "group_block", "group_claims"]
 EVENT_KEY = ("category", "victims", "scope", "location", "country", "date_start", "date_end")
 
 
+def _norm_text(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
 def _norm(s: pd.Series) -> pd.Series:
-    return s.fillna("").astype(str).str.casefold().str.split().str.join(" ")
+    """Case- and space-folded text; computed once per distinct value."""
+    s = s.fillna("").astype(str)
+    uniques = s.unique()
+    return s.map(dict(zip(uniques, map(_norm_text, uniques), strict=True)))
 
 
 def group_block(claims: pd.DataFrame) -> pd.Series:

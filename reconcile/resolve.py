@@ -50,20 +50,72 @@ def _point(claims: pd.DataFrame, lo: pd.Series, hi: pd.Series) -> pd.Series:
     return anchor.fillna(pd.Series(middle, index=claims.index))
 
 
-def _weighted_quantile(frame: pd.DataFrame, q: float) -> pd.Series:
-    """Per event, the smallest value whose cumulative weight reaches q of the total."""
-    f = frame.sort_values(["event_id", "value"], kind="stable")
-    cw = f.groupby("event_id", sort=False)["w"].cumsum()
-    total = f.groupby("event_id", sort=False)["w"].transform("sum")
-    hit = f[cw >= q * total - 1e-9]
-    return hit.groupby("event_id", sort=True)["value"].first()
+def _weighted_quantile(ev: np.ndarray, value: np.ndarray, w: np.ndarray, q: float,
+                       n_events: int) -> np.ndarray:
+    """Per event code, the smallest value whose cumulative weight reaches q of the total."""
+    order = np.lexsort((value, ev))
+    ev_s, val_s, w_s = ev[order], value[order], w[order]
+    total = np.bincount(ev_s, weights=w_s, minlength=n_events)
+    cw = np.cumsum(w_s)
+    start = np.searchsorted(ev_s, np.arange(n_events))
+    before = np.concatenate(([0.0], cw))[start]  # weight of the events sorted earlier
+    reached = (cw - before[ev_s]) >= q * total[ev_s] - 1e-9
+    idx = np.flatnonzero(reached)
+    ev_hit = ev_s[idx]
+    keep = np.r_[True, ev_hit[1:] != ev_hit[:-1]]
+    first = np.zeros(n_events, dtype=np.int64)
+    first[ev_hit[keep]] = idx[keep]
+    return val_s[first]
 
 
-def _first_by_claim(claims: pd.DataFrame, column: str) -> pd.Series:
-    """Per event, the most common value of ``column`` (ties: the smallest)."""
-    counts = claims.groupby(["event_id", column], sort=True).size().rename("n").reset_index()
-    counts = counts.sort_values(["event_id", "n", column], ascending=[True, False, True])
-    return counts.groupby("event_id", sort=True)[column].first()
+def _mode_per_event(ev: np.ndarray, values: pd.Series, n_events: int) -> np.ndarray:
+    """Per event code, the most common value (ties: the smallest)."""
+    codes, uniques = pd.factorize(values.fillna("").astype(str), sort=True)
+    counts = pd.DataFrame({"ev": ev, "v": codes}).groupby(["ev", "v"]).size()
+    frame = counts.rename("n").reset_index().sort_values(["ev", "n", "v"],
+                                                         ascending=[True, False, True])
+    best = frame.drop_duplicates("ev")
+    out = np.full(n_events, "", dtype=object)
+    out[best["ev"].to_numpy()] = np.asarray(uniques, dtype=object)[best["v"].to_numpy()]
+    return out
+
+
+def _extreme_per_event(ev: np.ndarray, values: pd.Series, how: str, n_events: int) -> np.ndarray:
+    """Per event code, the min or max non-empty ISO string ("" when none)."""
+    codes, uniques = pd.factorize(values.fillna("").astype(str), sort=True)
+    uniques = np.asarray(uniques, dtype=object)
+    rank = codes.astype(float)
+    rank[uniques[codes] == ""] = np.nan
+    series = pd.Series(rank).groupby(ev).agg(how)
+    out = np.full(n_events, "", dtype=object)
+    ok = series.notna().to_numpy()
+    out[series.index.to_numpy()[ok]] = uniques[series.to_numpy()[ok].astype(int)]
+    return out
+
+
+def _join_per_event(ev: np.ndarray, values: pd.Series, n_events: int, *, unique: bool = False,
+                    sep: str = "; ") -> np.ndarray:
+    """Per event code, its values sorted and joined.
+
+    A grouped ``agg(lambda ...)`` builds a Series per group; this sorts
+    integer codes once and takes one Python step per row.
+    """
+    out = np.full(n_events, "", dtype=object)
+    if len(values) == 0:
+        return out
+    codes, uniques = pd.factorize(values.astype(str), sort=True)
+    uniques = np.asarray(uniques, dtype=object)
+    pairs = np.stack([np.asarray(ev, dtype=np.int64), codes.astype(np.int64)], axis=1)
+    if unique:
+        pairs = np.unique(pairs, axis=0)
+    else:
+        pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    bounds = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0], True])
+    texts = uniques[pairs[:, 1]].tolist()
+    heads = pairs[bounds[:-1], 0].tolist()
+    for head, a, b in zip(heads, bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        out[head] = sep.join(texts[a:b])
+    return out
 
 
 def resolve_block(claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -72,6 +124,11 @@ def resolve_block(claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     Returns ``(events, claims)``: one row per event with the columns of
     :data:`EVENT_COLUMNS`, and the claims with ``verdict`` added. Output is
     sorted by id and does not depend on row order.
+
+    Notes
+    -----
+    Event ids and sources become integer codes once; every group operation
+    after that is over integers: O(n log n) in the number of claims.
     """
     if claims.empty:
         events = pd.DataFrame({c: pd.Series(dtype=object) for c in EVENT_COLUMNS})
@@ -79,92 +136,99 @@ def resolve_block(claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         out["verdict"] = pd.Series(dtype=object)
         return events, out
     c = claims.sort_values("claim_id", kind="stable").reset_index(drop=True)
+    ev, event_ids = pd.factorize(c["event_id"], sort=True)
+    n_ev = len(event_ids)
+    src, _ = pd.factorize(c["source"])
     lo, hi = _bounds(c)
-    value = _point(c, lo, hi)
+    value = _point(c, lo, hi).to_numpy()
+    lo_a, hi_a = lo.to_numpy(), hi.to_numpy()
     published = c["published"].fillna("").astype(str) if "published" in c else \
         pd.Series("", index=c.index)
 
-    # 1. Supersession within (event, source).
-    latest = published.groupby([c["event_id"], c["source"]]).transform("max")
-    superseded = published.ne("") & (published < latest)
+    # 1. Supersession within (event, source): ISO strings sort as times.
+    pub_rank, _ = pd.factorize(published, sort=True)
+    key = ev.astype(np.int64) * (int(src.max()) + 1) + src
+    latest = pd.Series(pub_rank).groupby(key).transform("max").to_numpy()
+    superseded = published.ne("").to_numpy() & (pub_rank < latest)
     active = ~superseded
 
     # Each source weighs 1 in total, however many active claims it has.
-    per_source = c[active].groupby(["event_id", "source"])["claim_id"].transform("size")
-    w = pd.Series(0.0, index=c.index)
-    w[active] = 1.0 / per_source
-    act = pd.DataFrame({"event_id": c["event_id"], "lo": lo, "hi": hi, "value": value, "w": w})[active]
+    per_source = pd.Series(active.astype(float)).groupby(key).transform("sum").to_numpy()
+    w = np.where(active, 1.0 / np.maximum(per_source, 1), 0.0)
 
     # 2. Intersection of the active intervals.
-    g = act.groupby("event_id", sort=True)
-    ilo, ihi = g["lo"].max(), g["hi"].min()
+    a_ev, a_lo, a_hi = ev[active], lo_a[active], hi_a[active]
+    ilo = np.full(n_ev, -np.inf)
+    np.maximum.at(ilo, a_ev, a_lo)
+    ihi = np.full(n_ev, np.inf)
+    np.minimum.at(ihi, a_ev, a_hi)
     consistent = ilo <= ihi
 
     # 3. Weighted quantiles of the stated numbers.
-    median = _weighted_quantile(act, 0.5)
-    q25, q75 = _weighted_quantile(act, 0.25), _weighted_quantile(act, 0.75)
-
-    best = pd.Series(np.where(consistent, np.clip(median, ilo, ihi), median), index=ilo.index)
-    low = pd.Series(np.where(consistent, ilo, np.minimum(q25, best)), index=ilo.index)
-    high = pd.Series(np.where(consistent, ihi, np.maximum(q75, best)), index=ilo.index)
+    a_val, a_w = value[active], w[active]
+    median = _weighted_quantile(a_ev, a_val, a_w, 0.5, n_ev)
+    q25 = _weighted_quantile(a_ev, a_val, a_w, 0.25, n_ev)
+    q75 = _weighted_quantile(a_ev, a_val, a_w, 0.75, n_ev)
+    best = np.where(consistent, np.clip(median, ilo, ihi), median)
+    low = np.where(consistent, ilo, np.minimum(q25, best))
+    high = np.where(consistent, ihi, np.maximum(q75, best))
     best = np.floor(best)
 
-    all_g = c.groupby("event_id", sort=True)
-    n_sources = all_g["source"].nunique()
-    n_claims = all_g.size()
+    n_claims = np.bincount(ev, minlength=n_ev)
+    n_sources = np.bincount(np.unique(np.stack([ev, src], axis=1), axis=0)[:, 0], minlength=n_ev)
 
     # Share of source weight whose interval overlaps [low, high] (contested confidence).
-    ev_low, ev_high = act["event_id"].map(low), act["event_id"].map(high)
-    overlap = (act["lo"] <= ev_high) & (act["hi"] >= ev_low)
-    share = (act["w"] * overlap).groupby(act["event_id"]).sum() / g["w"].sum()
-    confidence = pd.Series(np.where(consistent, 1 - 0.5 ** n_sources, 0.5 * share),
-                           index=ilo.index).round(3)
-    status = pd.Series(np.where(n_sources.eq(1), "single-source",
-                                np.where(consistent, "agreed", "contested")), index=ilo.index)
+    overlap = (a_lo <= high[a_ev]) & (a_hi >= low[a_ev])
+    share = np.bincount(a_ev, weights=a_w * overlap, minlength=n_ev) / \
+        np.bincount(a_ev, weights=a_w, minlength=n_ev)
+    confidence = np.round(np.where(consistent, 1 - 0.5 ** n_sources, 0.5 * share), 3)
+    status = np.where(n_sources == 1, "single-source",
+                      np.where(consistent, "agreed", "contested"))
 
     # Verdict of each claim against its event's best.
-    ev_best = c["event_id"].map(best)
-    verdict = np.select([superseded, hi < ev_best, lo > ev_best],
+    ev_best = best[ev]
+    verdict = np.select([superseded, hi_a < ev_best, lo_a > ev_best],
                         ["superseded", "below", "above"], "consistent")
     out = c.copy()
     out["verdict"] = verdict
 
     # Conflicts: the active claims that leave out best, for the reviewer.
-    off = out[active & out["verdict"].isin(("below", "above"))]
-    label = off["source"] + " " + off["figure"].where(off["figure"].ne(""),
-                                                        _interval_text(off)) + " (" + off["verdict"] + ")"
-    conflicts = label.groupby(off["event_id"]).agg(lambda s: "; ".join(sorted(s)))
+    off_mask = active & np.isin(verdict, ("below", "above"))
+    off = out[off_mask]
+    figure = off["figure"].fillna("").astype(str)
+    label = off["source"].astype(str) + " " + figure.where(figure.ne(""), _interval_text(off)) \
+        + " (" + off["verdict"] + ")"
+    conflicts = _join_per_event(ev[off_mask], label, n_ev)
 
-    parents = pd.Series(dtype=object)
+    parents = np.full(n_ev, "", dtype=object)
     if "part_of" in c:
-        link = c[c["part_of"].fillna("").ne("")]
-        parent_event = link["part_of"].map(c.set_index("claim_id")["event_id"])
-        link = pd.DataFrame({"event_id": link["event_id"], "parent": parent_event}).dropna()
-        link = link[link["parent"] != link["event_id"]]
-        parents = link.groupby("event_id")["parent"].min()
+        has = c["part_of"].fillna("").astype(str).ne("").to_numpy()
+        if has.any():
+            where = dict(zip(c["claim_id"], c["event_id"], strict=True))
+            parent = c.loc[has, "part_of"].map(where)
+            link = pd.DataFrame({"ev": ev[has], "own": c.loc[has, "event_id"].to_numpy(),
+                                 "parent": parent.to_numpy()}).dropna()
+            link = link[link["parent"] != link["own"]].sort_values(["ev", "parent"])
+            link = link.drop_duplicates("ev")
+            parents[link["ev"].to_numpy()] = link["parent"].to_numpy()
 
-    events = pd.DataFrame(index=ilo.index)
+    events = pd.DataFrame({"event_id": np.asarray(event_ids, dtype=object)})
     for col in ("category", "victims", "location", "country"):
-        events[col] = _first_by_claim(c.assign(**{col: c[col].fillna("")}), col)
-    starts = c["date_start"].replace("", np.nan)
-    ends = c["date_end"].replace("", np.nan)
-    events["date_start"] = starts.groupby(c["event_id"]).min()
-    events["date_end"] = ends.groupby(c["event_id"]).max()
-    events["low"] = low.astype("Int64")
-    events["best"] = best.astype("Int64")
-    events["high"] = high.where(~np.isinf(high)).astype("Int64")
+        events[col] = _mode_per_event(ev, c[col], n_ev)
+    events["date_start"] = _extreme_per_event(ev, c["date_start"], "min", n_ev)
+    events["date_end"] = _extreme_per_event(ev, c["date_end"], "max", n_ev)
+    events["low"] = pd.array(low, dtype="Float64").astype("Int64")
+    events["best"] = pd.array(best, dtype="Float64").astype("Int64")
+    events["high"] = pd.array(np.where(np.isinf(high), np.nan, high), dtype="Float64").astype("Int64")
     events["confidence"] = confidence
     events["status"] = status
     events["n_claims"] = n_claims
     events["n_sources"] = n_sources
     events["n_independent"] = n_sources  # BASELINE: no dependence detection yet
-    events["parent_event_id"] = parents.reindex(events.index)
-    events["sources"] = all_g["source"].agg(lambda s: "; ".join(sorted(set(s))))
-    events["conflicts"] = conflicts.reindex(events.index)
-    events = events.reset_index().rename(columns={"index": "event_id"})
-    events = events[list(EVENT_COLUMNS)].fillna({"date_start": "", "date_end": "",
-                                                 "parent_event_id": "", "conflicts": ""})
-    return events, out
+    events["parent_event_id"] = parents
+    events["sources"] = _join_per_event(ev, c["source"], n_ev, unique=True)
+    events["conflicts"] = conflicts
+    return events[list(EVENT_COLUMNS)], out
 
 
 def _interval_text(claims: pd.DataFrame) -> pd.Series:
