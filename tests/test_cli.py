@@ -119,3 +119,27 @@ def test_python_dash_m(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "reconcile", "parse", "some 60"],
                           capture_output=True, text=True, check=True, cwd=tmp_path)
     assert json.loads(proc.stdout)["low"] == 54
+
+
+def test_simulate_writes_a_world(tmp_path):
+    result = invoke("simulate", "-o", str(tmp_path / "w"), "--claims", "300", "--seed", "2")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("world:     realistic, seed 2: 300 claims")
+    names = sorted(p.name for p in (tmp_path / "w").iterdir())
+    assert names == ["claims.csv", "truth.csv", "truth_claims.csv", "truth_sources.csv"]
+    again = invoke("simulate", "-o", str(tmp_path / "w2"), "--claims", "300", "--seed", "2")
+    assert again.exit_code == 0
+    assert (tmp_path / "w" / "claims.csv").read_bytes() == (tmp_path / "w2" / "claims.csv").read_bytes()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--claims", "-5"], "Invalid value for '--claims': -5 is not in the range x>=1."),
+    (["--claims", "0"], "Invalid value for '--claims': 0 is not in the range x>=1."),
+    (["--seed", "-1"], "Invalid value for '--seed': -1 is not in the range x>=0."),
+    (["--scenario", "nasty"],
+     "Invalid value for '--scenario': 'nasty' is not one of 'easy', 'realistic', 'adversarial'."),
+])
+def test_simulate_usage_errors(tmp_path, args, message):
+    result = CliRunner().invoke(main, ["simulate", "-o", str(tmp_path), *args])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == f"Error: {message}"

@@ -1,0 +1,342 @@
+"""The benchmark: speed, memory and accuracy of every stage, against peers.
+
+    python bench/run.py                     # what `make bench` runs
+    python bench/run.py --sizes 10000       # a quick look
+    python bench/run.py --skip-extract
+
+Prints tables, writes bench/results.json and rewrites BENCHMARKS.md from
+them, so the published numbers are always the ones this code produced.
+Sections:
+
+1. scale — wall time and peak memory (RSS growth during the stage) of load,
+   group and resolve on simulated claims, next to pandas just reading the
+   same CSV (the floor);
+2. worlds — grouping precision/recall (pairwise, B-cubed) and estimate
+   error, coverage and calibration on simulated worlds with known truth, for
+   the engine and every baseline in bench/baselines.py on the same groups;
+3. population — the real Population benchmark (Wikipedia city populations);
+4. extract — bench/bench_extract.py, when present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import baselines  # noqa: E402
+
+from reconcile.claims import load_claims, validate_claims  # noqa: E402
+from reconcile.evaluate import (  # noqa: E402
+    bcubed,
+    calibration_table,
+    estimate_metrics,
+    match_events,
+    pairwise_scores,
+)
+from reconcile.group import group_claims  # noqa: E402
+from reconcile.resolve import resolve_events  # noqa: E402
+from reconcile.simulate import WorldSpec, simulate_world, write_world  # noqa: E402
+
+POPULATION = ROOT.parent / "shared" / "bench" / "population"
+
+
+class PeakRSS:
+    """Samples this process's resident memory in a thread; reports the peak growth."""
+
+    def __init__(self, interval: float = 0.005) -> None:
+        import psutil
+
+        self.proc = psutil.Process()
+        self.interval = interval
+        self.start = self.peak = 0
+        self._stop = threading.Event()
+
+    def __enter__(self) -> PeakRSS:
+        self.start = self.peak = self.proc.memory_info().rss
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.proc.memory_info().rss)
+            time.sleep(self.interval)
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.proc.memory_info().rss)
+
+    @property
+    def mib(self) -> float:
+        return (self.peak - self.start) / 2**20
+
+
+def measure(fn: Callable[[], object]) -> tuple[object, float, float]:
+    """(result, seconds, peak MiB of growth)."""
+    with PeakRSS() as mem:
+        t0 = time.perf_counter()
+        result = fn()
+        seconds = time.perf_counter() - t0
+    return result, seconds, mem.mib
+
+
+# -- 1. scale ---------------------------------------------------------------------
+
+
+def bench_scale(sizes: list[int], workdir: Path) -> list[dict]:
+    rows = []
+    for n in sizes:
+        world = simulate_world(WorldSpec(n_claims=n, seed=7, scenario="realistic"))
+        paths = write_world(world, workdir / f"scale_{n}")
+        del world
+        path = paths["claims"]
+        _, t_read, m_read = measure(lambda p=path: pd.read_csv(p, dtype=str, keep_default_na=False))
+        loaded, t_load, m_load = measure(lambda p=path: load_claims(p))
+        grouped, t_group, m_group = measure(lambda c=loaded.claims: group_claims(c))
+        _, t_resolve, m_resolve = measure(lambda g=grouped: resolve_events(g))
+        row = {"claims": n, "rows_used": len(loaded.claims), "rows_rejected": len(loaded.rejects),
+               "csv_read_s": t_read, "csv_read_mib": m_read,
+               "load_s": t_load, "load_mib": m_load, "group_s": t_group, "group_mib": m_group,
+               "resolve_s": t_resolve, "resolve_mib": m_resolve}
+        row["total_s"] = t_load + t_group + t_resolve
+        row["total_vs_read"] = row["total_s"] / t_read
+        row["load_vs_read"] = t_load / t_read
+        row["claims_per_s"] = n / row["total_s"]
+        rows.append(row)
+        print(f"  {n:>9,} claims: read {t_read:6.2f}s  load {t_load:6.2f}s  group {t_group:6.2f}s  "
+              f"resolve {t_resolve:6.2f}s  = {row['total_vs_read']:.1f}x the CSV read", flush=True)
+        del loaded, grouped
+    return rows
+
+
+# -- 2. worlds ---------------------------------------------------------------------
+
+
+def _values(claims: pd.DataFrame) -> pd.DataFrame:
+    """The baselines' input: one number per claim (its anchor, else interval middle)."""
+    lo = claims["low"].astype(float)
+    hi = claims["high"].astype("Float64").astype(float)
+    anchor = claims["anchor"].astype("Float64").astype(float)
+    middle = np.where(hi.isna(), lo, np.floor((lo + hi.fillna(0)) / 2))
+    value = anchor.fillna(pd.Series(middle, index=claims.index))
+    return pd.DataFrame({"event_id": claims["event_id"], "source": claims["source"],
+                         "value": value, "published": claims["published"]})
+
+
+def bench_world(scenario: str, n: int, seed: int = 11) -> dict:
+    world = simulate_world(WorldSpec(n_claims=n, seed=seed, scenario=scenario))
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write_world(world, Path(tmp))
+        loaded = load_claims(paths["claims"])
+    grouped = group_claims(loaded.claims)
+    events, claims = resolve_events(grouped)
+    truth_claims = world.truth_claims
+    truth_events = world.truth_events.set_index("true_event_id")
+
+    # Grouping quality, over claims with a true event.
+    tc = truth_claims[truth_claims["true_event_id"].astype(str).ne("")]
+    merged = claims[["claim_id", "event_id"]].merge(tc[["claim_id", "true_event_id"]], on="claim_id")
+    grouping = {"pairwise": pairwise_scores(merged["event_id"], merged["true_event_id"]),
+                "bcubed": bcubed(merged["event_id"], merged["true_event_id"])}
+
+    matched = match_events(claims, truth_claims)
+    truth_count = matched.map(truth_events["count"])
+    methods = {"reconcile": estimate_metrics(events, truth_count)}
+    table = calibration_table(events, truth_count)
+    values = _values(claims)
+    timings = {}
+    for name, fn in baselines.BASELINES.items():
+        t0 = time.perf_counter()
+        est = fn(values)
+        timings[name] = time.perf_counter() - t0
+        methods[name] = estimate_metrics(est, truth_count)
+    return {"scenario": scenario, "claims": n, "events_found": len(events),
+            "true_events": len(truth_events), "grouping": grouping, "estimates": methods,
+            "calibration": table.to_dict("records"), "baseline_seconds": timings,
+            "rejected": len(loaded.rejects)}
+
+
+# -- 3. population ------------------------------------------------------------------
+
+
+def bench_population() -> dict | None:
+    if not POPULATION.exists():
+        print("  skipped: ../shared/bench/population not found")
+        return None
+    claims, truth, rejects = baselines.load_population(POPULATION / "population_claims.csv",
+                                                       POPULATION / "population_truth.csv")
+    out: dict = {"baseline_loader": {"claims": len(claims), "rejects": len(rejects)}, "methods": {}}
+    # The engine reads the same file through its own loader.
+    raw = pd.read_csv(POPULATION / "population_claims.csv", dtype=str, keep_default_na=False)
+    frame = pd.DataFrame({"line": np.arange(2, len(raw) + 2), "source": raw["SourceID"],
+                          "low": raw["PropertyValue"], "high": raw["PropertyValue"],
+                          "location": raw["ObjectID"], "event": raw["PropertyID"]})
+    t0 = time.perf_counter()
+    ok, rej = validate_claims(frame)
+    ok["event_id"] = ok["location"] + "|" + ok["event"]
+    events, _ = resolve_events(ok)
+    engine_s = time.perf_counter() - t0
+    out["engine_loader"] = {"claims": len(ok), "rejects": len(rej),
+                            "reasons": rej["reason"].value_counts().head(5).to_dict()}
+    out["methods"]["reconcile"] = {**baselines.score_population(events, truth), "seconds": engine_s}
+    for name, fn in baselines.BASELINES.items():
+        t0 = time.perf_counter()
+        est = fn(claims)
+        secs = time.perf_counter() - t0
+        out["methods"][name] = {**baselines.score_population(est, truth), "seconds": secs}
+    return out
+
+
+# -- 4. extract ------------------------------------------------------------------------
+
+
+def bench_extract() -> dict | None:
+    script = HERE / "bench_extract.py"
+    if not script.exists():
+        print("  skipped: bench/bench_extract.py not present")
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "extract.json"
+        subprocess.run([sys.executable, str(script), "--json", str(out)], check=True)
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+# -- report ------------------------------------------------------------------------------
+
+
+def _machine() -> dict:
+    import psutil
+
+    return {"python": platform.python_version(), "pandas": pd.__version__,
+            "numpy": np.__version__, "cpu": platform.processor() or platform.machine(),
+            "cores": os.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+            "platform": platform.platform()}
+
+
+def _fmt(x: float, digits: int = 3) -> str:
+    if isinstance(x, float) and not np.isfinite(x):
+        return "∞" if x > 0 else "–"
+    return f"{x:.{digits}f}" if isinstance(x, float) else str(x)
+
+
+def render_markdown(results: dict, command: str) -> str:
+    m = results["machine"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Made by `{command}` on {results['date']}; machine: {m['cores']} cores, "
+        f"{m['memory_gib']} GiB, {m['platform']}, Python {m['python']}, pandas {m['pandas']}, "
+        f"numpy {m['numpy']}. The whole file is rewritten by `bench/run.py` from "
+        "`bench/results.json`; ratios compare against peers measured in the same run.",
+        "",
+    ]
+    if results.get("scale"):
+        lines += ["## Scale: load, group, resolve vs. pandas reading the same CSV", "",
+                  "Simulated realistic worlds. Peak memory is the growth of resident memory "
+                  "during the stage.", "",
+                  "| claims | pandas read_csv | load | group | resolve | total | total / read | "
+                  "peak MiB load / group / resolve |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in results["scale"]:
+            lines.append(
+                f"| {r['claims']:,} | {r['csv_read_s']:.2f} s | {r['load_s']:.2f} s | "
+                f"{r['group_s']:.2f} s | {r['resolve_s']:.2f} s | {r['total_s']:.2f} s | "
+                f"{r['total_vs_read']:.1f}x | {r['load_mib']:.0f} / {r['group_mib']:.0f} / "
+                f"{r['resolve_mib']:.0f} |")
+        lines.append("")
+    for w in results.get("worlds", []):
+        g = w["grouping"]
+        lines += [f"## World: {w['scenario']} ({w['claims']:,} claims, {w['true_events']:,} true "
+                  f"events, {w['events_found']:,} found, {w['rejected']} malformed rows rejected)", "",
+                  f"Grouping: pairwise precision {g['pairwise']['precision']:.3f}, recall "
+                  f"{g['pairwise']['recall']:.3f}, F1 {g['pairwise']['f1']:.3f}; B-cubed F1 "
+                  f"{g['bcubed']['f1']:.3f}.", "",
+                  "| method | median rel. error | within 10% | exact | coverage of [low, high] | "
+                  "median rel. width |", "|---|---:|---:|---:|---:|---:|"]
+        for name, s in w["estimates"].items():
+            lines.append(f"| {name} | {_fmt(s['median_rel_error'])} | {_fmt(s['within_10pct'])} | "
+                         f"{_fmt(s['exact_share'])} | {_fmt(s['coverage'])} | "
+                         f"{_fmt(s['median_rel_width'])} |")
+        lines += ["", "Calibration of the engine (coverage by stated confidence):", "",
+                  "| confidence | events | mean confidence | coverage |", "|---|---:|---:|---:|"]
+        for row in w["calibration"]:
+            lines.append(f"| {row['bin']} | {row['n']} | {row['mean_confidence']:.3f} | "
+                         f"{row['coverage']:.3f} |")
+        lines.append("")
+    pop = results.get("population")
+    if pop:
+        lines += ["## Population (real; Wikipedia city populations, 308 gold values)", "",
+                  f"The engine's loader used {pop['engine_loader']['claims']:,} rows and rejected "
+                  f"{pop['engine_loader']['rejects']} with reasons (garbage values up to 6e18).", "",
+                  "| method | exact (conflicting) | MAE (conflicting) | exact (all gold) | MAE (all) | "
+                  "seconds |", "|---|---:|---:|---:|---:|---:|"]
+        for name, s in pop["methods"].items():
+            c, a = s["conflicting"], s["all"]
+            lines.append(f"| {name} | {c['exact_share']:.3f} (n={c['n']}) | {c['mae']:,.0f} | "
+                         f"{a['exact_share']:.3f} (n={a['n']}) | {a['mae']:,.0f} | "
+                         f"{s['seconds']:.2f} |")
+        lines.append("")
+    ext = results.get("extract")
+    if ext and ext.get("markdown"):
+        lines += [ext["markdown"], ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000",
+                        help="claims per scale run, comma-separated")
+    parser.add_argument("--world-claims", type=int, default=20000)
+    parser.add_argument("--skip-extract", action="store_true")
+    parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    parser.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    command = "make bench" if argv is None and len(sys.argv) == 1 else \
+        "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    results: dict = {"date": time.strftime("%Y-%m-%d"), "machine": _machine()}
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    print("1. scale")
+    with tempfile.TemporaryDirectory() as tmp:
+        results["scale"] = bench_scale(sizes, Path(tmp))
+    print("2. worlds")
+    results["worlds"] = []
+    for scenario in ("easy", "realistic", "adversarial"):
+        w = bench_world(scenario, args.world_claims)
+        results["worlds"].append(w)
+        e = w["estimates"]
+        print(f"  {scenario:<11} grouping F1 {w['grouping']['pairwise']['f1']:.3f}  "
+              + "  ".join(f"{k} {v['median_rel_error']:.3f}" for k, v in e.items()), flush=True)
+    print("3. population")
+    results["population"] = bench_population()
+    if results["population"]:
+        for name, s in results["population"]["methods"].items():
+            print(f"  {name:<13} exact {s['conflicting']['exact_share']:.3f}  "
+                  f"MAE {s['conflicting']['mae']:,.0f}")
+    if not args.skip_extract:
+        print("4. extract")
+        results["extract"] = bench_extract()
+    args.out.write_text(json.dumps(results, indent=2, default=float) + "\n", encoding="utf-8")
+    args.markdown.write_text(render_markdown(results, command) + "\n", encoding="utf-8")
+    print(f"wrote {args.out} and {args.markdown}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
