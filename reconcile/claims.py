@@ -249,7 +249,10 @@ class _Rejections:
 def _strip(s: pd.Series) -> pd.Series:
     s = s.astype(str)
     uniques = s.unique()
-    return s.map(dict(zip(uniques, (u.strip() for u in uniques), strict=True)))
+    changed = {u: u.strip() for u in uniques if u[:1].isspace() or u[-1:].isspace()}
+    if not changed:
+        return s  # the common case: nothing to strip, no per-row work
+    return s.map(lambda v: changed.get(v, v))
 
 
 def _blank(s: pd.Series) -> pd.Series:
@@ -437,8 +440,11 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
 
     # Ids: given ones are kept; blanks get a stable content hash.
     ids = df["claim_id"]
-    generated = _claim_ids(df, columns)
-    df["claim_id"] = ids.where(ids.ne(""), generated)
+    blank_id = ids.eq("")
+    if blank_id.any():
+        # Hash the rows without an id only (identical rows are numbered among themselves).
+        generated = _claim_ids(df[blank_id], columns)
+        df["claim_id"] = ids.where(~blank_id, generated.reindex(df.index))
     counts = df["claim_id"].map(df["claim_id"].value_counts())
     dup = counts.gt(1)
     if dup.any():
