@@ -118,7 +118,7 @@ def _read_csv(path: str, data: bytes, warnings: list[str]) -> tuple[pd.DataFrame
             prev = reader.line_num
             continue
         start, prev = prev + 1, reader.line_num
-        if not row or all(not cell.strip() for cell in row):
+        if not row or not "".join(row).strip():
             continue  # blank lines are not rows
         if len(row) > width:
             extra = [c for c in row[width:] if c.strip()]
