@@ -76,6 +76,39 @@ def parse(texts: tuple[str, ...], rules_dir: Path | None) -> None:
 
 
 @main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", "output", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="The claims CSV to write.")
+@click.option("--outlet", help="Outlet of articles whose file does not say.")
+@click.option("--published", help="Publication date (ISO) of articles whose file does not say.")
+@click.option("--url", help="URL of articles whose file does not say.")
+@rules_option
+def extract(inputs: tuple[Path, ...], output: Path, outlet: str | None, published: str | None,
+            url: str | None, rules_dir: Path | None) -> None:
+    """Extract casualty claims from news articles into a claims CSV.
+
+    INPUTS are .txt articles (optional outlet:, published:, url:, title:
+    header lines, then a blank line), .jsonl/.json/.csv collections with
+    fields id, text, published, outlet, url, or folders of them. A file that
+    cannot be read gets a message and the rest is read; exit status 1 only
+    when nothing could be read.
+
+    \b
+    Example:
+        reconcile extract examples/articles/ -o claims.csv
+        reconcile run claims.csv -o out/
+    """
+    from .extract import extract_files
+
+    rules = load_rules(rules_dir) if rules_dir is not None else None
+    report = extract_files(list(inputs), output, outlet=outlet, published=published, url=url,
+                           rules=rules)
+    for message in report.messages:
+        click.echo(f"Warning: {message}", err=True)
+    click.echo(report.summary())
+
+
+@main.command()
 @click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path),
               required=True,
               help="Folder for claims.csv, truth.csv, truth_claims.csv, truth_sources.csv.")
@@ -114,13 +147,16 @@ def rules() -> None:
 def rules_check(directory: Path | None) -> None:
     """Validate every rule file in DIRECTORY (default: the shipped rules).
 
-    Every problem is listed at once, as file:line: key: message.
+    Checks the core rules and the extractor's (extract.toml, places.toml);
+    every problem is listed at once, as file:line: key: message.
 
     \b
     Example:
         reconcile rules check rules/
     """
-    loaded = load_rules(directory)
+    from .extract_rules import check_all_rules
+
+    loaded = check_all_rules(directory)
     click.echo(
         f"ok: {directory or default_rules_dir()}: {len(loaded.qualifiers)} qualifiers, "
         f"{len(loaded.ranges)} range forms, {len(loaded.vague)} vague quantities, "

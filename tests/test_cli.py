@@ -143,3 +143,36 @@ def test_simulate_usage_errors(tmp_path, args, message):
     result = CliRunner().invoke(main, ["simulate", "-o", str(tmp_path), *args])
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == f"Error: {message}"
+
+
+def test_extract_golden(tmp_path):
+    out = tmp_path / "claims.csv"
+    result = CliRunner().invoke(main, ["extract", str(ROOT / "examples" / "articles"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    check_golden("extract_stdout.txt", result.output.replace(str(out), "<out>"))
+    check_golden("extract_claims.csv", out.read_text(encoding="utf-8"))
+    # The extracted table runs through the engine with nothing rejected.
+    run = invoke("run", str(out), "-o", str(tmp_path / "o"))
+    assert run.exit_code == 0 and "0 rejected" in run.output
+
+
+def test_extract_nothing_readable_exits_1(tmp_path):
+    bad = tmp_path / "a.txt"
+    bad.write_bytes(b"\x00\x01\x02\x03")
+    result = CliRunner().invoke(main, ["extract", str(bad), "-o", str(tmp_path / "c.csv")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no article could be read:")
+    assert str(bad) in result.output
+    assert not (tmp_path / "c.csv").exists()
+
+
+def test_extract_reads_the_rest_after_a_bad_file(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("published: 2024-05-01\n\nAt least 12 people were killed in Kabul, police said.\n",
+                    encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(main, ["extract", str(good), str(empty), "-o", str(tmp_path / "c.csv")])
+    assert result.exit_code == 0
+    assert f"Warning: {empty}: the file is empty" in result.output
+    assert "1 claim(s) from 1 article(s) in 1 of 2 file(s)" in result.output

@@ -1,0 +1,610 @@
+"""``reconcile extract``: casualty claims from news text.
+
+An article becomes rows of the claims table (see DESIGN.md): each figure
+that counts people killed, injured, missing, displaced or detained, with its
+interval, category, victims, place, event date, scope (incident or
+cumulative), source and relay, hedges, denials and part-whole links, and the
+sentence and character span it came from.
+
+How a figure is read (each step is a bounded search over one sentence's
+tokens, so the whole extractor is linear in the text):
+
+1. :func:`~reconcile.figures.find_figures` finds the figures; numbers that
+   are part of dates, ages, durations, money, labels or counts of things are
+   dropped (``not_casualty`` rows of ``rules/extract.toml``).
+2. The word that governs the figure within its clause gives the category:
+   a word after the figure and its noun ("60 people were killed") wins over
+   one before it ("killing at least 25", "the death toll ... rose to 56").
+   A figure before an active verb with an object counts the attackers.
+3. "including 10 children", "among them", "20 of them children" link a part
+   to its whole (``part_of`` is the whole's ``claim_id``).
+4. Attribution, hedges, place, date and scope are read around the figure,
+   falling back to the next sentence (source), paragraph, headline and
+   article (place) as described in :class:`_Engine`.
+
+Headlines and an author's biography are not read for figures: a headline
+restates the body ("..., 25 killed") or is rhetorical ("Thousands die
+everyday"), and the numbers of a biography are not casualties.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .errors import InputError, ReconcileError
+from .extract_attr import (
+    Attribution,
+    _text,
+    choose_source,
+    find_attributions,
+    hard_breaks,
+    hedges_in,
+    np_left,
+)
+from .extract_core import Fig, Lexicon, SentenceView, govern_figures
+from .extract_dates import DatePhrase, parse_published
+from .extract_doc import Article, Sentence, split_article
+from .extract_io import MAX_ARTICLE_CHARS, ExtractReport, read_articles, write_claims
+from .extract_place import PlaceMixin
+from .extract_rules import extract_rules_for
+from .figures import find_figures
+from .places import Gazetteer, default_gazetteer, load_gazetteer
+from .rules import Rules, default_rules, default_rules_dir
+from .text import tokenize
+
+__all__ = [
+    "CLAIM_FIELDS",
+    "ExtractReport",
+    "extract_article",
+    "extract_files",
+    "read_articles",
+    "write_claims",
+]
+
+CLAIM_FIELDS = (
+    "claim_id", "article_id", "figure", "low", "high", "anchor", "kind", "category",
+    "victims", "location", "country", "event_date", "scope", "source", "source_type", "relay",
+    "outlet", "published", "url", "hedge", "denial", "part_of", "quote", "span",
+)
+
+_DIGIT = re.compile(r"\d")
+_WORDS = re.compile(r"[^\W\d_]+")
+_PARENT_LOOKBACK = 50
+
+
+@dataclass(slots=True)
+class _Ctx:
+    """What the engine remembers while reading one article."""
+
+    article_id: str
+    text: str
+    doc: Article
+    published: object
+    outlet: str | None
+    url: str | None
+    title: str | None
+    views: dict[int, SentenceView]
+    figs: dict[int, list[Fig]]
+    tokens: dict[int, list]
+    claims: list[dict]
+    named_sources: list[str]
+    last_source: tuple[str, str] | None = None
+    _context: tuple[set[str], str | None] | None = None
+    _mentions: dict | None = None
+    _title_mentions: list | None = None
+
+
+class _Engine(PlaceMixin):
+    """Rules, lookup tables and the gazetteer, built once per rules directory."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self.ex = extract_rules_for(rules)
+        self.lex = Lexicon(rules, self.ex)
+        self._gaz: Gazetteer | None = None
+        self._carry_strings = tuple(" ".join(p) for p in self.ex.carry_back)
+
+    @property
+    def gaz(self) -> Gazetteer:
+        if self._gaz is None:
+            custom = Path(self.rules.directory) / "places.toml"
+            if Path(self.rules.directory) != default_rules_dir() and custom.exists():
+                self._gaz = load_gazetteer(custom)
+            else:
+                self._gaz = default_gazetteer()
+        return self._gaz
+
+    # -- sentences --------------------------------------------------------
+    def prefilter(self, text: str) -> tuple[bool, bool]:
+        """(may hold a figure claim, may hold a zero claim) from one scan of the words.
+
+        A sentence without a digit and without a number or vague word has no
+        figure; one without a casualty word ("killed", "toll", "homes") has no
+        figure claim; one without "no", "deny", ... has no zero claim.
+        """
+        found = set(_WORDS.findall(text.lower()))
+        figure = (bool(_DIGIT.search(text)) or not self.lex.prefilter.isdisjoint(found)) \
+            and not self.lex.casualty_words.isdisjoint(found)
+        zero = not self.lex.zero_first.isdisjoint(found)
+        if zero:
+            low = text.lower()
+            zero = any(z in low for z in self.lex.zero_words)
+        return figure, zero
+
+    def tokens(self, ctx: _Ctx, index: int) -> list:
+        toks = ctx.tokens.get(index)
+        if toks is None:
+            sent = ctx.doc.sentences[index]
+            toks = ctx.tokens[index] = tokenize(ctx.text[sent.start:sent.end])
+        return toks
+
+    def view(self, ctx: _Ctx, index: int, toks=None) -> SentenceView:
+        v = ctx.views.get(index)
+        if v is None:
+            sent = ctx.doc.sentences[index]
+            v = SentenceView(ctx.text[sent.start:sent.end], sent.start, index, sent.paragraph,
+                             self.lex, toks if toks is not None else self.tokens(ctx, index))
+            ctx.views[index] = v
+        return v
+
+    def figures(self, ctx: _Ctx, index: int, rejected: list | None = None,
+                checked: bool = False) -> list[Fig]:
+        found = ctx.figs.get(index)
+        if found is None:
+            found = []
+            sent = ctx.doc.sentences[index]
+            para = ctx.doc.paragraphs[sent.paragraph]
+            stext = ctx.text[sent.start:sent.end]
+            if not (para.heading or para.biography) and (checked or self.prefilter(stext)[0]):
+                toks = self.tokens(ctx, index)
+                matches = find_figures(stext, self.rules, toks)
+                if matches:
+                    found = govern_figures(self.view(ctx, index, toks), ctx.published, rejected,
+                                           matches)
+            ctx.figs[index] = found
+        return found
+
+    # -- the article ------------------------------------------------------
+    def article(self, text: str, article_id: str, published, outlet, url, title,
+                rejected: list | None = None) -> list[dict]:
+        ex = self.ex
+        doc = split_article(text, ex.abbreviations, ex.biography_roles, ex.biography_verbs)
+        ctx = _Ctx(article_id, text, doc, parse_published(published), outlet or None,
+                   url or None, title or None, {}, {}, {}, [], [])
+        pub_text = "" if published is None else str(published)
+        for sent in doc.sentences:
+            para = doc.paragraphs[sent.paragraph]
+            if para.heading or para.biography:
+                continue
+            stext = text[sent.start:sent.end]
+            may_figure, deny = self.prefilter(stext)
+            figs = self.figures(ctx, sent.index, rejected, True) if may_figure else []
+            if not figs and not deny:
+                continue
+            s = self.view(ctx, sent.index)
+            zeros = self.zeros_and_denials(s) if deny else []
+            if not figs and not zeros:
+                continue
+            self.sentence_claims(ctx, sent, s, figs, zeros, pub_text)
+        return ctx.claims
+
+    # -- zero claims ------------------------------------------------------
+    def zeros_and_denials(self, s: SentenceView) -> list[tuple]:
+        """(first, end, category, victims, denial phrase, verb index) for each zero claim."""
+        lex, w = self.lex, s.w
+        out: list[tuple] = []
+        n = len(w)
+        starts = sorted(set(lex.denials.positions(w)) | set(lex.zeros.positions(w)))
+        if not starts:
+            return out
+        i = starts[0]
+        while i < n:
+            if w[i] not in lex.denials.first and w[i] not in lex.zeros.first:
+                i += 1
+                continue
+            hit = lex.denials.at(w, i)
+            if hit is not None:
+                _phrase, end = hit
+                cat = vic = None
+                last = None
+                k = end
+                while k < n and k < end + 10 and not s.brk[k] and w[k] != ",":
+                    c = lex.cat_any.at(w, k)
+                    if c is not None and cat is None:
+                        cat, k = c[0].category, c[1]
+                        last = k
+                        continue
+                    v = lex.victim_at(w, k)
+                    if v is not None and vic is None:
+                        vic, k = v[0], v[1]
+                        last = k
+                        continue
+                    if w[k][0].isdigit():
+                        break
+                    k += 1
+                if last is not None:
+                    out.append((i, last, cat or "casualties", vic or "people",
+                                s.span(i, end).lower(), i))
+                    i = last
+                    continue
+                i = end
+                continue
+            hit = lex.zeros.at(w, i)
+            if hit is not None:
+                category, end = hit
+                vic = None
+                for k in range(i, end):
+                    v = lex.victim_at(w, k, end)
+                    if v is not None:
+                        vic = v[0]
+                        break
+                out.append((i, end, category, vic or "people", "", None))
+                i = end
+                continue
+            i += 1
+        return out
+
+    # -- one sentence's claims ---------------------------------------------
+    def sentence_claims(self, ctx: _Ctx, sent: Sentence, s: SentenceView, figs: list[Fig],
+                        zeros: list[tuple], pub_text: str) -> None:
+        inside = [False] * len(s.w)
+        ends = set()
+        for f in s.figs:
+            for k in range(f.first, f.end):
+                inside[k] = True
+            ends.add(f.end)
+        attrs = find_attributions(s, inside, ends)
+        hard = hard_breaks(s)
+        hedges = hedges_in(s)
+        carry_attr, carry_hedges = self.carry_back(ctx, sent)
+        scope_clauses = self._scope_clauses(s)
+        usable = any(a.kind != "relay" and not a.is_relay and (a.source or a.pronoun)
+                     for a in attrs)
+        base = {"article_id": ctx.article_id, "outlet": ctx.outlet or "",
+                "published": pub_text, "url": ctx.url or "", "quote": s.text}
+        made: dict[int, dict] = {}
+        source_spans = [a.np for a in attrs if a.np is not None]
+        for k, f in enumerate(figs):
+            a = choose_source(s, attrs, f.first, f.end, hard)
+            if a is None and not usable:
+                a = carry_attr
+            if a is None and f.category == "detained" and f.side == "left" and f.word is not None \
+                    and f.word.agentive:
+                a = self._agent_source(s, f.word_at)
+            source, stype, relay = self._source(ctx, s, attrs, a)
+            hedge = list(dict.fromkeys([*hedges, *carry_hedges,
+                                        *([a.hedge] if a is not None and a.hedge else [])]))
+            cumulative = self._cumulative(s, f.first, scope_clauses) or (
+                f.word_at is not None and s.clause[f.word_at] in scope_clauses)
+            parent = made.get(f.part_of) if f.part_of is not None else None
+            if parent is not None:
+                cumulative = cumulative or parent["scope"] == "cumulative"
+            event_date = self._event_date(ctx, s, f.first, f.end, cumulative)
+            if parent is not None and not event_date:
+                event_date = parent["event_date"]
+            location, country = self._place(ctx, s, f.first, source_spans)
+            start = s.article_start + f.match.start
+            end = s.article_start + f.match.end
+            fig = f.figure
+            row = dict(base)
+            row.update({
+                "claim_id": f"{ctx.article_id}:{start}-{end}",
+                "figure": ctx.text[start:end], "low": fig.low, "high": fig.high,
+                "anchor": fig.anchor, "kind": fig.kind, "category": f.category,
+                "victims": f.victims or "people", "location": location, "country": country,
+                "event_date": event_date, "scope": "cumulative" if cumulative else "incident",
+                "source": source, "source_type": stype, "relay": relay or "",
+                "hedge": "; ".join(hedge), "denial": "",
+                "part_of": parent["claim_id"] if parent is not None else "",
+                "span": f"{start}-{end}",
+            })
+            if (f.part_cue and parent is None and f.side == "left") or f.among:
+                row["part_of"] = self._article_parent(ctx, row)
+            made[k] = row
+            ctx.claims.append(row)
+        for first, last, category, victims, denial, verb in zeros:
+            if verb is not None:
+                span = np_left(s, verb)
+                a = None
+                if span == "pronoun" or isinstance(span, tuple):
+                    a = Attribution("verb", verb, verb + 1)
+                    if span == "pronoun":
+                        a.pronoun = True
+                    else:
+                        a.np = span
+                        a.source, a.unnamed = _text(s, span)
+            else:
+                a = choose_source(s, attrs, first, last, hard)
+            source, stype, relay = self._source(ctx, s, attrs, a)
+            start = s.article_start + s.toks[first].start
+            end = s.article_start + s.toks[last - 1].end
+            spans = source_spans + ([a.np] if a is not None and a.np else [])
+            location, country = self._place(ctx, s, first, spans)
+            row = dict(base)
+            row.update({
+                "claim_id": f"{ctx.article_id}:{start}-{end}",
+                "figure": "0", "low": 0, "high": 0, "anchor": 0,
+                "kind": "exact", "category": category, "victims": victims,
+                "location": location, "country": country,
+                "event_date": self._event_date(ctx, s, first, last, False),
+                "scope": "incident", "source": source, "source_type": stype,
+                "relay": relay or "", "hedge": "; ".join(hedges),
+                "denial": ctx.text[start:end] if denial else "",
+                "part_of": "", "span": f"{start}-{end}",
+            })
+            ctx.claims.append(row)
+
+    # -- attribution -------------------------------------------------------
+    def carry_back(self, ctx: _Ctx, sent: Sentence) -> tuple[Attribution | None, list[str]]:
+        """'Those figures have not been confirmed – but they come from X': the next sentence."""
+        nxt = sent.index + 1
+        if nxt >= len(ctx.doc.sentences) or ctx.doc.sentences[nxt].paragraph != sent.paragraph:
+            return None, []
+        sent_n = ctx.doc.sentences[nxt]
+        low = ctx.text[sent_n.start:sent_n.end].lower()
+        if not any(p in low for p in self._carry_strings):
+            return None, []
+        v = self.view(ctx, nxt)
+        if not self.lex.carry_back.scan(v.w):
+            return None, []
+        if self.figures(ctx, nxt):
+            return None, []
+        attrs = find_attributions(v, [False] * len(v.w), set())
+        best = next((a for a in attrs if a.kind != "relay" and a.source), None)
+        return best, hedges_in(v)
+
+    def _apposed_name(self, s: SentenceView, noun: str) -> str | None:
+        w = s.w
+        for k, t in enumerate(w[:-1]):
+            if t == noun and s.caps[k + 1] and not s.caps[k]:
+                end = k + 1
+                while end < len(w) and end - k <= 6 and (s.caps[end] or w[end] in ("-", "of")):
+                    end += 1
+                while end > k + 1 and not s.caps[end - 1]:
+                    end -= 1
+                return s.span(k + 1, end)
+        return None
+
+    def _agent_source(self, s: SentenceView, verb: int) -> Attribution | None:
+        """'Police in Karachi arrested 45 people': those who detain report it."""
+        span = np_left(s, verb)
+        if not isinstance(span, tuple):
+            return None
+        a = Attribution("verb", verb, verb + 1, np=span)
+        a.source, a.unnamed = _text(s, span)
+        words = set(s.w[span[0]:span[1]])
+        agents = {"police", "army", "military", "authorities", "forces", "troops",
+                  "government", "ministry", "officials"}
+        return a if words & agents or not a.unnamed else None
+
+    def _source(self, ctx: _Ctx, s: SentenceView, attrs: Sequence[Attribution],
+                a: Attribution | None) -> tuple[str, str, str | None]:
+        """(source, source_type, relay) for a chosen attribution, or the outlet."""
+        source, unnamed, relay = None, False, None
+        if a is not None:
+            relay = a.relay
+            if a.pronoun:
+                earlier = [x for x in attrs if x.start < a.start and x.source
+                           and not x.pronoun and x.kind != "relay"]
+                if earlier:
+                    source, unnamed = earlier[-1].source, earlier[-1].unnamed
+                    relay = relay or earlier[-1].relay
+                elif ctx.last_source is not None:
+                    source, unnamed = ctx.last_source[0], ctx.last_source[1] == "unnamed"
+            else:
+                source, unnamed = a.source, a.unnamed
+        if source and unnamed and len(source.split()) <= 2:
+            # "the ministry" after "Russia's defense ministry": the same source.
+            for prev in reversed(ctx.named_sources):
+                if prev.lower().endswith(" " + source):
+                    source, unnamed = prev, False
+                    break
+        if source and unnamed and " " not in source:
+            # "the charity said" after "the charity World Central Kitchen": its name.
+            named = self._apposed_name(s, source)
+            if named:
+                source, unnamed = named, False
+        if source:
+            stype = "unnamed" if unnamed else "named"
+            ctx.last_source = (source, stype)
+            if not unnamed and source not in ctx.named_sources:
+                ctx.named_sources.append(source)
+            return source, stype, relay
+        fallback = ctx.outlet or (urlparse(ctx.url).hostname if ctx.url else None) \
+            or ctx.article_id
+        return fallback, "outlet", None
+
+    def _article_parent(self, ctx: _Ctx, row: dict) -> str:
+        """'Among the fatalities were 10 children': the whole named earlier in the article."""
+        fallback = ""
+        for prev in reversed(ctx.claims[-_PARENT_LOOKBACK:]):
+            if prev["category"] != row["category"] or prev["part_of"] or prev["denial"]:
+                continue
+            if prev["victims"] == row["victims"] or \
+                    not self.lex.within(row["victims"], prev["victims"]):
+                continue
+            if prev["source"] == row["source"]:
+                return prev["claim_id"]
+            fallback = fallback or prev["claim_id"]
+        return fallback
+
+    # -- scope and dates ---------------------------------------------------
+    def _scope_clauses(self, s: SentenceView) -> set[int]:
+        return {s.clause[start] for _, start, _ in self.lex.scope.scan(s.w)}
+
+    def _cumulative(self, s: SentenceView, first: int, clauses: set[int]) -> bool:
+        if not clauses:
+            return False
+        own = s.clause[first]
+        if own in clauses:
+            return True
+        # A sentence-opening clause ("Since November 27, ...") covers the sentence.
+        return 0 in clauses and own > 0 and bool(s.commas) and s.clause[s.commas[0]] == 1
+
+    def _event_date(self, ctx: _Ctx, s: SentenceView, first: int, end: int,
+                    cumulative: bool) -> str:
+        phrases: list[DatePhrase] = [d for d in s.dates(ctx.published)
+                                     if d.first is not None and not d.statement
+                                     and d.kind != "year"]
+        if not phrases:
+            return ""
+        windows = [d for d in phrases if d.kind in ("since", "past", "window")]
+        pool = windows if cumulative and windows else [d for d in phrases if d.kind == "point"]
+        if not pool:
+            return ""
+        best = min(pool, key=lambda d: (d.end <= first and first - d.end) or
+                   (d.start >= end and d.start - end) or 0)
+        return best.iso()
+
+
+@cache
+def _engine_for(rules_id: int) -> _Engine:
+    return _Engine(_RULES[rules_id])
+
+
+_RULES: dict[int, Rules] = {}
+
+
+def engine(rules: Rules | None = None) -> _Engine:
+    rules = rules or default_rules()
+    _RULES[id(rules)] = rules
+    eng = _engine_for(id(rules))
+    if eng.rules is not rules:  # an id reused by a new object
+        _engine_for.cache_clear()
+        eng = _engine_for(id(rules))
+    return eng
+
+
+def extract_article(text: str, *, article_id: str, published: object = None,
+                    outlet: str | None = None, url: str | None = None,
+                    rules: Rules | None = None, title: str | None = None,
+                    rejected: list | None = None) -> list[dict]:
+    """The casualty claims in one article, as rows of the claims table.
+
+    Parameters
+    ----------
+    text : the article body; spans are character offsets into it.
+    article_id : the id every claim id starts with (``article_id:start-end``).
+    published : ISO date or date-time the relative dates resolve against.
+    outlet, url : carried into every row; the outlet is the source of a
+        figure nothing attributes.
+    rules : rule set (default: the shipped rules); ``extract.toml`` and
+        ``places.toml`` are read from the same directory.
+    title : the headline, used only to place figures the body does not place.
+    rejected : if a list, receives ``(figure text, reason)`` for every number
+        read and not kept.
+
+    Returns
+    -------
+    list of dict
+        One per claim, keys :data:`CLAIM_FIELDS`, in text order.
+
+    Examples
+    --------
+    >>> rows = extract_article("At least 29 people were killed in Aleppo, activists said.",
+    ...                        article_id="a1", published="2013-02-22")
+    >>> [(r["figure"], r["low"], r["high"], r["category"], r["source"], r["location"])
+    ...  for r in rows]
+    [('At least 29', 29, None, 'killed', 'activists', 'Aleppo')]
+
+    Notes
+    -----
+    Linear in the length of the text: sentences without a digit or a number
+    word are skipped after one regular-expression scan, and every search
+    around a figure is bounded.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, not {type(text).__name__}")
+    return engine(rules).article(text, str(article_id), published, outlet, url, title, rejected)
+
+
+def extract_files(inputs: Sequence[str | Path], output: str | Path, *, outlet: str | None = None,
+                  published: str | None = None, url: str | None = None,
+                  rules: Rules | None = None,
+                  max_chars: int = MAX_ARTICLE_CHARS) -> ExtractReport:
+    """Extract claims from article files into one claims CSV, written atomically.
+
+    Parameters
+    ----------
+    inputs : ``.txt`` articles (one per file, optional ``outlet:``/``published:``/
+        ``url:``/``title:`` header lines) and ``.jsonl``/``.json``/``.csv``
+        collections with fields ``id``, ``text``, ``published``, ``outlet``, ``url``;
+        a folder stands for the article files directly inside it.
+    output : the claims CSV (DESIGN.md's claims table), ready for ``reconcile run``.
+    outlet, published, url : defaults for articles whose file does not say.
+    max_chars : articles longer than this are skipped with a message.
+
+    Returns
+    -------
+    ExtractReport
+        Counts and one message per problem (each naming the file and line).
+
+    Raises
+    ------
+    InputError
+        Only when no input could be read at all (the messages say why).
+
+    Notes
+    -----
+    Rows are sorted by (article_id, span), so the output does not depend on
+    the order of ``inputs``. An article id seen twice gets ``~2``, ``~3``...
+    in the sorted order of the files.
+    """
+    rules = rules or default_rules()
+    report = ExtractReport(Path(output), files=len(inputs))
+    if not inputs:
+        raise InputError("no input files given")
+    articles = []
+    paths: set[str] = set()
+    for p in inputs:
+        p = Path(p)
+        if p.is_dir():
+            # A folder: the article files directly inside it.
+            found = [c for c in p.iterdir() if c.is_file() and c.suffix.lower() in
+                     (".txt", ".text", ".md", ".jsonl", ".ndjson", ".json", ".csv", ".tsv")]
+            if not found:
+                report.messages.append(f"{p}: a folder without article files")
+            paths.update(str(c) for c in found)
+        else:
+            paths.add(str(p))
+    report.files = len(paths)
+    for path in sorted(paths):
+        try:
+            found, messages = read_articles(path, outlet=outlet, published=published, url=url,
+                                            max_chars=max_chars)
+        except ReconcileError as exc:
+            report.messages.append(str(exc))
+            continue
+        report.messages.extend(messages)
+        if found:
+            report.files_read += 1
+            articles.extend(found)
+    if not articles:
+        detail = "; ".join(report.messages) or "no articles found"
+        raise InputError(f"no article could be read: {detail}")
+    seen: Counter[str] = Counter()
+    rows: list[dict] = []
+    for art in articles:
+        seen[art.id] += 1
+        article_id = art.id if seen[art.id] == 1 else f"{art.id}~{seen[art.id]}"
+        if seen[art.id] == 2:
+            report.messages.append(f"{art.origin}: article id {art.id!r} is used more than "
+                                   "once; later copies get ~2, ~3, ...")
+        try:
+            found_rows = extract_article(art.text, article_id=article_id,
+                                         published=art.published, outlet=art.outlet,
+                                         url=art.url, rules=rules, title=art.title)
+        except RecursionError:  # pragma: no cover - defensive: never expected
+            report.messages.append(f"{art.origin}: could not be read (too deeply nested)")
+            continue
+        report.articles += 1
+        rows.extend(found_rows)
+    report.claims = len(rows)
+    write_claims(rows, output, CLAIM_FIELDS)
+    return report

@@ -1,0 +1,209 @@
+"""Article text -> header fields, paragraphs and sentences with character spans.
+
+Pure and linear in the text length: every regular expression here is a
+single character class repeated (or a possessive run), so no input makes it
+backtrack, and each character is visited a bounded number of times.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["Article", "Paragraph", "Sentence", "split_article", "split_header"]
+
+_HEADER_KEYS = ("outlet", "published", "url", "title", "date", "id")
+_HEADER_LINE = re.compile(r"[ \t]*+([A-Za-z_]++)[ \t]*+:[ \t]*+([^\n]*+)")
+_LEADING_DATE = re.compile(r"\s{0,20}+date[ \t]++(\d{4}-\d{2}-\d{2})\b")
+_LINE = re.compile(r"[^\n]++")
+# One or more sentence-ending marks, then closing quotes or brackets.
+_END = re.compile(r"[.!?…]++[\"'”’)\]]*+")
+_SPACE = re.compile(r"\s*+")
+_LAST_WORD = re.compile(r"[A-Za-z.]++$")
+_WORD = re.compile(r"[^\W\d_]++")
+# Sentences longer than this are cut at a space: nothing longer is a sentence,
+# and it bounds the memory a single pathological line can take.
+MAX_SENTENCE = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int  # character offsets into the article text
+    end: int
+    paragraph: int  # index into Article.paragraphs
+    index: int  # index into Article.sentences
+
+
+@dataclass(slots=True)
+class Paragraph:
+    start: int
+    end: int
+    heading: bool = False
+    biography: bool = False
+    sentences: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Article:
+    text: str
+    paragraphs: list[Paragraph]
+    sentences: list[Sentence]
+
+
+def split_header(text: str) -> tuple[dict[str, str], str]:
+    """Leading ``key: value`` lines up to a blank line, and the body after them.
+
+    Keys are ``outlet``, ``published`` (or ``date``), ``url``, ``title`` and
+    ``id``. Without such lines the text is all body. A first line
+    ``date 2024-12-02 ...`` (as some feeds write it) gives ``published`` but
+    stays in the body.
+
+    >>> split_header("outlet: BBC\\npublished: 2024-12-02\\n\\nText.")
+    ({'outlet': 'BBC', 'published': '2024-12-02'}, 'Text.')
+    """
+    fields: dict[str, str] = {}
+    pos = 0
+    lines = 0
+    while pos < len(text) and lines < 20:
+        nl = text.find("\n", pos)
+        line_end = len(text) if nl < 0 else nl
+        line = text[pos:line_end]
+        if not line.strip():
+            if fields:
+                return fields, text[line_end + 1:] if nl >= 0 else ""
+            break
+        m = _HEADER_LINE.fullmatch(line.rstrip("\r"))
+        if not m or m.group(1).lower() not in _HEADER_KEYS or \
+                (m.group(1).lower() == "url" and not m.group(2)):
+            break
+        key = m.group(1).lower()
+        fields["published" if key == "date" else key] = m.group(2).strip()
+        pos = line_end + 1
+        lines += 1
+    if fields and pos >= len(text):
+        return fields, ""
+    if fields:
+        # Header lines without the blank line after them: still a header.
+        return fields, text[pos:]
+    m = _LEADING_DATE.match(text)
+    if m:
+        return {"published": m.group(1)}, text
+    return {}, text
+
+
+def _cut(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split an over-long span at spaces into pieces of at most MAX_SENTENCE."""
+    out = []
+    while end - start > MAX_SENTENCE:
+        cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
+        if cut <= start:
+            cut = start + MAX_SENTENCE
+        out.append((start, cut))
+        start = cut
+    out.append((start, end))
+    return out
+
+
+def _sentences(text: str, start: int, end: int, abbreviations: frozenset[str]) -> list[tuple]:
+    spans = []
+    begin = start
+    for m in _END.finditer(text, start, end):
+        after = _SPACE.match(text, m.end(), end).end()
+        if after == m.end() and after < end:
+            continue  # "U.N.," or "3.5": no space after the mark
+        if after < end:
+            nxt = text[after]
+            if not (nxt.isupper() or nxt.isdigit() or nxt in "\"'“‘(["):
+                continue
+        if text[m.start()] == "." and m.end() - m.start() == 1:
+            word = _LAST_WORD.search(text, max(begin, m.start() - 12), m.start())
+            if word is not None:
+                w = word.group().lower()
+                if w in abbreviations or (len(w) == 1 and w.isalpha()) \
+                        or (len(w) <= 4 and "." in w):
+                    continue
+        spans.extend(_cut(text, begin, m.end()))
+        begin = after
+    if begin < end and text[begin:end].strip():
+        spans.extend(_cut(text, begin, end))
+    out = []
+    for s, e in spans:
+        # Trim surrounding whitespace so spans point at the words.
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            out.append((s, e))
+    return out
+
+
+def _is_heading(text: str, start: int, end: int, n_paragraphs: int) -> bool:
+    if n_paragraphs < 2:
+        return False
+    body = text[start:end].rstrip()
+    if not body or body[-1] in ".!?:;\"'”’)…":
+        return False
+    return len(_WORD.findall(body, 0, 400)) <= 30 and end - start < 400
+
+
+def _is_biography(text: str, para: Paragraph, first: Sentence | None,
+                  roles: tuple[tuple[str, ...], ...], verbs: frozenset[str]) -> bool:
+    if first is None:
+        return False
+    sentence = text[first.start:first.end]
+    head = sentence[:80].lower()
+    if head.startswith(("about the author", "the author")):
+        return True
+    if not (sentence[:1].isupper() and any(f" {v} " in head for v in verbs)):
+        return False
+    tokens = _WORD.findall(sentence, 0, 300)
+    # "<Name> <Name> is the Washington Bureau Chief ..."
+    k = 0
+    while k < len(tokens) and k < 4 and tokens[k][0].isupper():
+        k += 1
+    if not 1 <= k <= 4 or k >= len(tokens) or tokens[k].lower() not in verbs:
+        return False
+    low = [t.lower() for t in tokens]
+    joined = " " + " ".join(low) + " "
+    return any(" " + " ".join(r) + " " in joined for r in roles)
+
+
+_NUMBERISH = re.compile(r"\d|\b(?:[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|"
+                        r"[Ee]ight|[Nn]ine|[Tt]en|[Dd]ozen|[Hh]undred|[Tt]housand|[Mm]any|"
+                        r"[Ss]everal|[Ss]cores|[Ff]ew|[Tt]welve|[Ee]leven|[Tt]wenty|[Tt]hirty|"
+                        r"[Ff]orty|[Ff]ifty|[Mm]illion)")
+
+
+def _has_number(text: str, para: Paragraph) -> bool:
+    return _NUMBERISH.search(text, para.start, para.end) is not None
+
+
+def split_article(text: str, abbreviations: frozenset[str] = frozenset(),
+                  biography_roles: tuple[tuple[str, ...], ...] = (),
+                  biography_verbs: frozenset[str] = frozenset()) -> Article:
+    """Paragraphs (one per line) and sentences, marking headings and biographies.
+
+    A heading is a short line without closing punctuation in an article of
+    more than one paragraph; a biography is a later paragraph that starts
+    "<Name> is a/the ... <role>". The extractor reads no figures from either.
+    """
+    lines = [(m.start(), m.end()) for m in _LINE.finditer(text)]
+    lines = [(s, e) for s, e in lines if text[s:e].strip()]
+    paragraphs: list[Paragraph] = []
+    sentences: list[Sentence] = []
+    for p_index, (start, end) in enumerate(lines):
+        para = Paragraph(start, end, heading=_is_heading(text, start, end, len(lines)))
+        for s, e in _sentences(text, start, end, abbreviations):
+            sent = Sentence(s, e, p_index, len(sentences))
+            para.sentences.append(sent.index)
+            sentences.append(sent)
+        paragraphs.append(para)
+    if biography_roles:
+        # Only paragraphs that may hold a figure need the check: a cheap digit test first.
+        for p_index, para in enumerate(paragraphs):
+            if p_index and not para.heading and para.sentences and _has_number(text, para):
+                first = sentences[para.sentences[0]]
+                para.biography = _is_biography(text, para, first, biography_roles,
+                                               biography_verbs)
+    return Article(text, paragraphs, sentences)

