@@ -45,10 +45,14 @@ class PhraseIndex:
 
     def at(self, w: Sequence[str], i: int, n: int | None = None) -> tuple[Any, int] | None:
         """The longest phrase starting at token i (ending before n): (value, end)."""
-        n = len(w) if n is None else n
+        if n is None:
+            n = len(w)
         if i >= n:
             return None
-        for toks, value in self.first.get(w[i], ()):
+        rows = self.first.get(w[i])
+        if rows is None:
+            return None
+        for toks, value in rows:
             k = len(toks)
             if i + k <= n and (k == 1 or tuple(w[i:i + k]) == toks):
                 return value, i + k
@@ -176,14 +180,16 @@ class SentenceView:
             paragraph
         self.lex = lex
         self.toks = toks if toks is not None else tokenize(text)
-        self.w = [t.text for t in self.toks]
-        self.caps = [text[t.start].isupper() for t in self.toks]
+        toks = self.toks
+        self.w = w = [t.text for t in toks]
+        self.caps = [text[t.start].isupper() for t in toks]
         breaks = lex.breaks
-        self.brk = [t in breaks for t in self.w]
-        self.commas = [i for i, t in enumerate(self.w) if t == ","]
+        self.brk = brk = [t in breaks for t in w]
+        self.commas = [i for i, t in enumerate(w) if t == ","]
+        # Clause number of each token: one more after every break or comma.
         clause, cid = [], 0
-        for i, t in enumerate(self.w):
-            if self.brk[i] or t == ",":
+        for b, t in zip(brk, w, strict=True):
+            if b or t == ",":
                 cid += 1
             clause.append(cid)
         self.clause = clause

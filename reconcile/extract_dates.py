@@ -88,7 +88,10 @@ class _DateScan:
     def __init__(self, words: Sequence[str], caps: Sequence[bool], published: dt.date | None,
                  dw: DateWords, numbers: NumberWords) -> None:
         # "yesterday's" and "Monday's" read as their word.
-        self.w = [t[:-2] if t.endswith("'s") else t for t in words]
+        if "'s " in " ".join(words) + " ":
+            self.w = [t[:-2] if t.endswith("'s") else t for t in words]
+        else:
+            self.w = list(words)
         self.caps, self.pub, self.dw, self.numbers = caps, published, dw, numbers
         self.n = len(words)
 
@@ -193,12 +196,14 @@ class _DateScan:
         w, dw, pub = self.w, self.dw, self.pub
         starts, firsts = _starts(dw, self.numbers)
         candidates = [k for k, t in enumerate(w) if t in starts or t[0].isdigit()]
+        phrase_first = firsts["any"]
         for i in candidates:
             if out and i < out[-1].end:
                 continue
             tok = w[i]
             found: DatePhrase | None = None
-            for phrase in firsts["since"].get(tok, ()):
+            phrased = tok in phrase_first
+            for phrase in firsts["since"].get(tok, ()) if phrased else ():
                 if self.at(i, phrase):
                     j = i + len(phrase)
                     p = self.point(j)
@@ -212,7 +217,7 @@ class _DateScan:
                     else:
                         found = DatePhrase(i, j, "since", None, None)
                     break
-            if found is None:
+            if found is None and phrased:
                 for phrase in firsts["past"].get(tok, ()):
                     if self.at(i, phrase):
                         d = self.duration(i + len(phrase))
@@ -229,14 +234,14 @@ class _DateScan:
                     end = d[0] + 1
                     day = pub - dt.timedelta(days=round(d[1])) if pub else None
                     found = DatePhrase(i, end, "point", day, day)
-            if found is None:
+            if found is None and phrased:
                 for phrase, offset in firsts["relative"].get(tok, ()):
                     if self.at(i, phrase):
                         day = pub + dt.timedelta(days=offset) if pub else None
                         found = DatePhrase(i, i + len(phrase), "point", day, day,
                                            self.statement(i))
                         break
-            if found is None:
+            if found is None and phrased:
                 for phrase, (unit, offset) in firsts["periods"].get(tok, ()):
                     if self.at(i, phrase):
                         found = DatePhrase(i, i + len(phrase), "window",
@@ -294,6 +299,7 @@ def _starts(dw: DateWords, numbers: NumberWords) -> tuple[frozenset[str], dict]:
     firsts = {"since": _by_first(dw.since), "past": _by_first(dw.past),
               "relative": _by_first(list(dw.relative.items())),
               "periods": _by_first(list(dw.periods.items()))}
+    firsts["any"] = frozenset().union(*firsts.values())  # first tokens of any phrase
     out = frozenset(first)
     _STARTS[id(dw)] = (dw, out, firsts)
     return out, firsts

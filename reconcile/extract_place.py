@@ -9,6 +9,7 @@ paragraph fallback looks at most ``NEARBY`` sentences each side.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import compress
 
 from .extract_core import SentenceView
 from .places import KIND_RANK, Place
@@ -30,8 +31,16 @@ class PlaceMixin:
             sent = ctx.doc.sentences[index]
             text = ctx.text[sent.start:sent.end]
             toks = self.tokens(ctx, index)
-            words = [t.text for t in toks]
-            found = [m for m in self.gaz.find(toks, text) if not self._adjectival(words, m)]
+            view = ctx.views.get(index)
+            if view is not None and view.toks is toks:
+                # The view already knows which tokens are capitalised.
+                words = view.w
+                found = self.gaz._find(toks, text, 0, list(compress(range(len(toks)), view.caps)),
+                                       words)
+            else:
+                words = [t.text for t in toks]
+                found = self.gaz.find(toks, text)
+            found = [m for m in found if not self._adjectival(words, m)]
             ctx._mentions[index] = found
         return found
 

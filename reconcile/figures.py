@@ -76,7 +76,7 @@ class FigureMatch:
     number_end: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built for every number read, and never changed
 class _Quantity:
     kind: str  # number | range | vague
     value: float  # number: the value; range: low; vague: nominal or low
@@ -111,10 +111,25 @@ class _Grammar:
             for rows in table.values():
                 rows.sort(key=lambda row: -len(getattr(row, "tokens", None) or row.prefix))
         self.not_a_count = sorted(rules.not_a_count, key=lambda n: -len(n.tokens))
+        # Connectors by first token, longest first (iterating a frozenset is stable).
+        self.connectors: dict[int, tuple[frozenset, dict[str, list]]] = {}
+        for conns in (self.bare_connectors, *(r.connectors for r in rules.ranges)):
+            self.connectors[id(conns)] = (conns, _by_first_token(conns))
+        # Tokens other than digits that can start a number, range or vague quantity.
+        self.quantity_first = (frozenset(self.numbers.units) | frozenset(self.numbers.tens)
+                               | frozenset(self.numbers.fractions) | frozenset(self.vague)
+                               | frozenset(self.range_prefix) | {"a", "an"})
         # Tokens that can start a quantity: a cheap filter for the scan.
         self.starters = (set(self.numbers.units) | set(self.numbers.tens) | set(self.vague)
                          | set(self.range_prefix) | set(self.numbers.fractions) | {"a", "an"})
         self.starters |= set(self.before)
+
+
+def _by_first_token(connectors: frozenset) -> dict[str, list]:
+    table: dict[str, list] = {}
+    for conn in sorted(connectors, key=len, reverse=True):
+        table.setdefault(conn[0], []).append(conn)
+    return table
 
 
 _GRAMMARS: dict[int, _Grammar] = {}
@@ -129,6 +144,8 @@ def _grammar(rules: Rules) -> _Grammar:
 
 def _starts_with(tokens: Sequence[str], i: int, phrase: Sequence[str]) -> bool:
     n = len(phrase)
+    if n == 1:
+        return i < len(tokens) and tokens[i] == phrase[0]
     return tuple(tokens[i:i + n]) == tuple(phrase)
 
 
@@ -157,6 +174,7 @@ def _digits(tok: str) -> float | None:
 class _Scanner:
     def __init__(self, g: _Grammar, tokens: Sequence[str]) -> None:
         self.g, self.t, self.n = g, tokens, len(tokens)
+        self._numbers: dict[int, tuple[float, int, bool] | None] = {}
 
     def tok(self, i: int) -> str | None:
         return self.t[i] if i < self.n else None
@@ -164,6 +182,13 @@ class _Scanner:
     # -- numbers --------------------------------------------------------
     def number(self, i: int) -> tuple[float, int, bool] | None:
         """A number at token i: (value, end, had_scale)."""
+        try:
+            return self._numbers[i]
+        except KeyError:
+            found = self._numbers[i] = self._number(i)
+            return found
+
+    def _number(self, i: int) -> tuple[float, int, bool] | None:
         tok = self.tok(i)
         if tok is None:
             return None
@@ -230,6 +255,9 @@ class _Scanner:
 
     # -- quantities -----------------------------------------------------
     def quantity(self, i: int) -> _Quantity | None:
+        tok = self.tok(i)
+        if tok is None or not (tok[0].isdigit() or tok in self.g.quantity_first):
+            return None  # no number, range or vague word starts here
         best: _Quantity | None = None
         for cand in (self.range(i), self.vague(i), self.plain(i)):
             if cand is not None and (best is None or cand.end > best.end):
@@ -259,7 +287,10 @@ class _Scanner:
             a = self.number(start)
             if a is None:
                 continue
-            for conn in sorted(connectors, key=len, reverse=True):
+            known = self.g.connectors.get(id(connectors))
+            table = known[1] if known is not None and known[0] is connectors else \
+                _by_first_token(connectors)
+            for conn in table.get(self.tok(a[1]) or "", ()):
                 if not _starts_with(self.t, a[1], conn):
                     continue
                 b = self.number(a[1] + len(conn))
@@ -369,15 +400,13 @@ def find_figures(text: str, rules: Rules | None = None,
     words = [t.text for t in toks]
     scan = _Scanner(g, words)
     out: list[FigureMatch] = []
-    i = 0
-    while i < len(words):
-        w = words[i]
-        if not (w[0].isdigit() or w in g.starters):
-            i += 1
-            continue
+    starters = g.starters
+    end = 0
+    for i in [k for k, w in enumerate(words) if w[0].isdigit() or w in starters]:
+        if i < end:
+            continue  # inside the figure just read
         found = scan.figure_at(i)
         if found is None:
-            i += 1
             continue
         before, qty, after, end = found
         qualifier = before or after
@@ -387,7 +416,6 @@ def find_figures(text: str, rules: Rules | None = None,
         num_end = toks[qty.end - 1].end
         fig = _combine(rules, text[start_char:end_char], qualifier, qty)
         out.append(FigureMatch(fig, i, end, start_char, end_char, num_start, num_end))
-        i = end
     return out
 
 

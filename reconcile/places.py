@@ -24,6 +24,7 @@ from __future__ import annotations
 import gzip
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -66,6 +67,17 @@ _STARTERS = frozenset({"in", "on", "at", "from", "the", "a", "an", "and", "but",
                        "southern", "eastern", "western", "central", "greater", "downtown"})
 
 
+# A name run is at most _RUN_LIMIT + 3 tokens, so the token after it (where an
+# "after" cue stands) is at most _RUN_REACH tokens after its first word.
+_RUN_LIMIT = 5
+_RUN_CACHE_MAX = 1 << 14  # distinct capitalised runs remembered by countries_in
+_RUN_REACH = _RUN_LIMIT + 3
+
+
+_FOLDED_MAX = 1 << 16  # entries kept by each cache of folded names and tokens
+_FOLD_KEYS: dict[str, str] = {}  # name -> fold_key(name) (bounded)
+
+
 def fold_key(name: str) -> str:
     """The lookup key of a place name: folded tokens joined by spaces.
 
@@ -74,13 +86,34 @@ def fold_key(name: str) -> str:
     >>> fold_key("Deir ez-Zor")
     'deir ez - zor'
     """
+    key = _FOLD_KEYS.get(name)
+    if key is None:
+        if len(_FOLD_KEYS) >= _FOLDED_MAX:
+            _FOLD_KEYS.clear()
+        key = _FOLD_KEYS[name] = _fold_key(name)
+    return key
+
+
+def _fold_key(name: str) -> str:
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c)).translate(_APOSTROPHES)
     return " ".join(words(text))
 
 
+_FOLDED: dict[str, tuple[str, str]] = {}  # token -> its folded forms (bounded)
+
+
 def _fold_token(tok: str) -> tuple[str, str]:
     """(token without apostrophes, token without a possessive 's)."""
+    hit = _FOLDED.get(tok)
+    if hit is None:
+        if len(_FOLDED) >= _FOLDED_MAX:
+            _FOLDED.clear()
+        hit = _FOLDED[tok] = _fold_token_uncached(tok)
+    return hit
+
+
+def _fold_token_uncached(tok: str) -> tuple[str, str]:
     if tok.isalpha() and tok.isascii():
         return tok, tok
     if not tok.isascii():
@@ -235,6 +268,7 @@ class Gazetteer:
             table.setdefault(key, []).append(place)
 
     def build(self, rows: Iterable[tuple[str, str, str, int, str, list[str]]]) -> None:
+        self.__dict__.pop("_run_hits", None)  # countries_in's cache of runs
         table: dict[str, list[Place]] = {}
         lengths: dict[str, set[int]] = {}
         by_name: dict[tuple[str, str], Place] = {}
@@ -286,13 +320,23 @@ class Gazetteer:
         Linear in the number of tokens: each position looks up its first token
         and tries the few aliases that start with it, longest first.
         """
-        forms = _Forms(tokens)
-        out: list[PlaceMention] = []
-        # Unlisted names are places only next to a cue word ("state", "village of").
-        after, before = self._after_cues, self._before_cues
-        cues = any(t.text in after or t.text in before for t in tokens)
         # Only capitalised tokens can start a name.
         caps = [i for i, t in enumerate(tokens) if text[t.start - offset].isupper()]
+        return self._find(tokens, text, offset, caps)
+
+    def _find(self, tokens: Sequence[Token], text: str, offset: int,
+              caps: Sequence[int], words: Sequence[str] | None = None) -> list[PlaceMention]:
+        """:meth:`find` given the indexes of the capitalised tokens (and the token texts)."""
+        out: list[PlaceMention] = []
+        if not caps:
+            return out
+        forms = _Forms(tokens)
+        # Unlisted names are places only next to a cue word ("state", "village of"):
+        # one after the name (within a name run's reach) or one ending right before it.
+        after, before = self._after_cues, self._before_cues
+        if words is None:
+            words = [t.text for t in tokens]
+        after_at = [k for k, t in enumerate(words) if t in after]
         done = 0
         for i in caps:
             if i < done:
@@ -305,7 +349,9 @@ class Gazetteer:
                                         text[tok.start - offset:tokens[end - 1].end - offset]))
                 done = end
                 continue
-            cue = self._cued(tokens, text, offset, forms, i) if cues else None
+            cued = (i > 0 and words[i - 1] in before) or (
+                bool(after_at) and bisect_right(after_at, i + _RUN_REACH) > bisect_right(after_at, i))
+            cue = self._cued(tokens, text, offset, forms, i) if cued else None
             if cue is not None:
                 out.append(cue)
                 done = cue.end
@@ -322,7 +368,8 @@ class Gazetteer:
             return None
         keys = self._keys
         pairs = self._pairs
-        second = forms[i + 1] if i + 1 < n else None
+        # Lengths run longest first: a second token matters only for a longer alias.
+        second = forms[i + 1] if i + 1 < n and lengths[0] > 1 else None
         multi = second is not None and (
             (plain, second[0]) in pairs or (plain, second[1]) in pairs
             or (bare, second[0]) in pairs or (bare, second[1]) in pairs)
@@ -380,7 +427,7 @@ class Gazetteer:
         return False
 
     def _name_run(self, tokens: Sequence[Token], text: str, offset: int,
-                  start: int, limit: int = 5) -> tuple[int, int] | None:
+                  start: int, limit: int = _RUN_LIMIT) -> tuple[int, int] | None:
         """A run of capitalised words from ``start``, joined by particles ("Alma al-Shaab")."""
         i, last = start, None
         while i < len(tokens) and i - start < limit + 3:
@@ -436,31 +483,43 @@ class Gazetteer:
         One regex pass, dict lookups."""
         named: set[str] = set()
         counts: dict[str, int] = {}
+        cache = self.__dict__.setdefault("_run_hits", {})
         for run in _CAP_RUN.findall(text):
-            toks = [_fold_token(t.lower())[1] for t in run.split()]
-            i = 0
-            while i < len(toks):
-                for k in range(min(4, len(toks) - i), 0, -1):
-                    key = tuple(toks[i:i + k])
-                    places = self._keys.get(key)
-                    code = self.rules.demonyms.get(key[0]) if k == 1 else None
-                    if places:
-                        top = places[0]
-                        if top.country:
-                            counts[top.country] = counts.get(top.country, 0) + 1
-                        if top.kind == "country":
-                            named.add(top.country)
-                        i += k
-                        break
-                    if code:
-                        if demonyms_count:
-                            counts[code] = counts.get(code, 0) + 1
-                        named.add(code)
-                        i += 1
-                        break
-                else:
-                    i += 1
+            hits = cache.get(run)
+            if hits is None:
+                if len(cache) >= _RUN_CACHE_MAX:
+                    cache.clear()
+                hits = cache[run] = self._hits_in_run(run)
+            for code, counted, demonym, is_named in hits:
+                if counted or (demonym and demonyms_count):
+                    counts[code] = counts.get(code, 0) + 1
+                if is_named:
+                    named.add(code)
         return named, counts
+
+    def _hits_in_run(self, run: str) -> tuple[tuple[str, bool, bool, bool], ...]:
+        """What one run of capitalised words points at, in order: (country code,
+        counted, a demonym (counted only with demonyms_count), named)."""
+        out: list[tuple[str, bool, bool, bool]] = []
+        toks = [_fold_token(t.lower())[1] for t in run.split()]
+        i = 0
+        while i < len(toks):
+            for k in range(min(4, len(toks) - i), 0, -1):
+                key = tuple(toks[i:i + k])
+                places = self._keys.get(key)
+                code = self.rules.demonyms.get(key[0]) if k == 1 else None
+                if places:
+                    top = places[0]
+                    out.append((top.country, bool(top.country), False, top.kind == "country"))
+                    i += k
+                    break
+                if code:
+                    out.append((code, False, True, True))
+                    i += 1
+                    break
+            else:
+                i += 1
+        return tuple(out)
 
     def resolve(self, mention: PlaceMention, countries: Iterable[str] = ()) -> Place:
         """The best candidate: in a country the article names, then local, then largest."""

@@ -43,10 +43,20 @@ def tokenize(text: str) -> list[Token]:
     # NFC and lower() can change lengths for a few scripts; spans must point
     # into the caller's text, so fold per character only when lengths agree.
     folded = normalise(text)
+    new = tuple.__new__  # Token(...) without the Python-level __new__ of a named tuple
     if len(folded) != len(text):
         folded = text.translate(_FOLD)
-        return [Token(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
+        return [new(Token, (m.group().lower(), m.start(), m.end()))
+                for m in _TOKEN.finditer(folded)]
+    # Only whitespace and "_" lie between tokens, and no token starts with either,
+    # so each token is the first occurrence of its text after the previous one.
+    out: list[Token] = []
+    append, find, pos = out.append, folded.find, 0
+    for tok in _TOKEN.findall(folded):
+        start = find(tok, pos)
+        pos = start + len(tok)
+        append(new(Token, (tok, start, pos)))
+    return out
 
 
 def words(phrase: str) -> tuple[str, ...]:
