@@ -11,8 +11,6 @@ import codecs
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +19,12 @@ import pandas as pd
 
 from .errors import InputError
 from .extract_doc import split_header
+from .report import write_csv
 
 __all__ = ["ArticleInput", "ExtractReport", "decode_bytes", "read_articles", "write_claims"]
 
 MAX_ARTICLE_CHARS = 5_000_000
 TEXT_SUFFIXES = (".txt", ".text", ".md", "")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _INT_COLUMNS = ("low", "high", "anchor")
 
 
@@ -252,13 +250,6 @@ def _csv(text: str, name: str, delimiter: str | None, max_chars: int) \
     return out
 
 
-def _neutralise(value: object) -> object:
-    """Spreadsheets run cells that start with = + - @ tab or CR: quote them."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def claims_frame(rows: Sequence[dict], columns: Sequence[str]) -> pd.DataFrame:
     """Rows as a table sorted by (article_id, span), bounds as nullable integers."""
     frame = pd.DataFrame(list(rows), columns=list(columns))
@@ -277,25 +268,6 @@ def claims_frame(rows: Sequence[dict], columns: Sequence[str]) -> pd.DataFrame:
 
 def write_claims(rows: Sequence[dict], output: str | Path, columns: Sequence[str]) -> Path:
     """Write the claims table to ``output`` atomically (temp file + rename)."""
-    out = Path(output)
     frame = claims_frame(rows, columns)
-    text_cols = [c for c in frame.columns if c not in _INT_COLUMNS]
-    for col in text_cols:
-        frame[col] = frame[col].map(_neutralise)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    except OSError as exc:
-        raise InputError(f"cannot write the claims file here: {exc.strerror}",
-                         file=str(out)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            frame.to_csv(fh, index=False)
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return out
+    # Integer columns stay numbers; text cells get the formula guard in write_csv.
+    return write_csv(frame, output)
