@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from .rules import Rules, default_rules
 __all__ = [
     "CLAIM_COLUMNS",
     "LoadResult",
+    "csv_rows",
     "load_claims",
     "read_records",
     "validate_claims",
@@ -89,6 +90,28 @@ def _normalise_header(names: list[str]) -> list[str]:
     return [" ".join(n.strip().lower().split()).replace(" ", "_") for n in names]
 
 
+def csv_rows(reader) -> Iterator[tuple[int, list[str], str | None]]:
+    """``(first line, cells, error)`` for each non-blank row after the header.
+
+    ``reader`` is a :func:`csv.reader` whose header was read. The line is the
+    1-based line where the row starts (a quoted field may span lines); an
+    unreadable row gives its error text and no cells, and reading goes on.
+    """
+    prev = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield prev + 1, [], str(exc)
+            prev = reader.line_num
+            continue
+        start, prev = prev + 1, reader.line_num
+        if row and "".join(row).strip():  # blank lines are not rows
+            yield start, row, None
+
+
 def _read_csv(path: str, data: bytes, warnings: list[str]) -> tuple[pd.DataFrame, list[dict]]:
     text = _decode(data, path, warnings)
     if not text.strip():
@@ -107,19 +130,10 @@ def _read_csv(path: str, data: bytes, warnings: list[str]) -> tuple[pd.DataFrame
     rows: list[list[str]] = []
     lines: list[int] = []
     bad: list[dict] = []
-    prev = reader.line_num
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            bad.append({"line": prev + 1, "field": "(row)", "reason": f"unreadable CSV row: {exc}"})
-            prev = reader.line_num
+    for start, row, error in csv_rows(reader):
+        if error is not None:
+            bad.append({"line": start, "field": "(row)", "reason": f"unreadable CSV row: {error}"})
             continue
-        start, prev = prev + 1, reader.line_num
-        if not row or not "".join(row).strip():
-            continue  # blank lines are not rows
         if len(row) > width:
             extra = [c for c in row[width:] if c.strip()]
             if extra:

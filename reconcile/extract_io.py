@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .claims import csv_rows
 from .errors import InputError
 from .extract_doc import split_header
 from .report import write_csv
@@ -234,18 +235,9 @@ def _csv(text: str, name: str, delimiter: str | None, max_chars: int) \
         raise InputError(f"no 'text' column (found: {', '.join(columns) or 'none'})",
                          file=name, line=1)
     out = []
-    line = reader.line_num
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise InputError(f"unreadable CSV row ({exc})", file=name,
-                             line=reader.line_num) from None
-        start, line = line + 1, reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
+    for start, row, error in csv_rows(reader):
+        if error is not None:
+            raise InputError(f"unreadable CSV row ({error})", file=name, line=start)
         out.append((start, dict(zip(columns, row, strict=False))))
     return out
 
