@@ -246,6 +246,13 @@ def render_markdown(results: dict, command: str) -> str:
         f"numpy {m['numpy']}. The whole file is rewritten by `bench/run.py` from "
         "`bench/results.json`; ratios compare against peers measured in the same run.",
         "",
+        "Reading these tables: grouping and resolution are still the foundation's "
+        "baselines (exact event-key match; intersection, else source-weighted median), and "
+        "`confidence` is a heuristic, so the calibration tables show what the learned "
+        "resolver has to fix. Baselines see the engine's groups and one number per claim "
+        "(its anchor, else its interval's middle); their `[low, high]` is a point, so their "
+        "coverage equals their exact share.",
+        "",
     ]
     if results.get("scale"):
         lines += ["## Scale: load, group, resolve vs. pandas reading the same CSV", "",
@@ -357,10 +364,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-extract", action="store_true")
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     parser.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument("--render-only", action="store_true",
+                        help="rewrite the markdown from the existing results JSON")
     args = parser.parse_args(argv)
+    if args.render_only:
+        results = json.loads(args.out.read_text(encoding="utf-8"))
+        args.markdown.write_text(render_markdown(results, results.get("command", "make bench"))
+                                 + "\n", encoding="utf-8")
+        return 0
     command = "make bench" if argv is None and len(sys.argv) == 1 else \
         "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    results: dict = {"date": time.strftime("%Y-%m-%d"), "machine": _machine()}
+    results: dict = {"date": time.strftime("%Y-%m-%d"), "machine": _machine(), "command": command}
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     print("1. scale")
     with tempfile.TemporaryDirectory() as tmp:
