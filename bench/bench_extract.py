@@ -36,10 +36,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from reconcile.extract import engine, extract_article, extract_files, read_articles  # noqa: E402
-from reconcile.extract_doc import split_article  # noqa: E402
-from reconcile.extract_score import load_gold, score_rows  # noqa: E402
-from reconcile.places import default_gazetteer  # noqa: E402
+from reconcile.evaluate.extraction import load_gold, score_rows  # noqa: E402
+from reconcile.extract.document import split_article  # noqa: E402
+from reconcile.extract.engine import engine, extract_article, extract_files, read_articles  # noqa: E402
+from reconcile.places.gazetteer import default_gazetteer  # noqa: E402
 
 GOLD = ROOT / "tests" / "data" / "extract_gold.jsonl"
 # Written apart from the extractor's development: the honest accuracy figure.

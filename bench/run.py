@@ -39,19 +39,18 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import baselines  # noqa: E402
-
-from reconcile.claims import load_claims, validate_claims  # noqa: E402
-from reconcile.evaluate import (  # noqa: E402
+from reconcile.evaluate.metrics import (  # noqa: E402
     bcubed,
     calibration_table,
     estimate_metrics,
     match_events,
     pairwise_scores,
 )
-from reconcile.group import group_claims  # noqa: E402
-from reconcile.resolve import resolve_events  # noqa: E402
-from reconcile.simulate import WorldSpec, simulate_world, write_world  # noqa: E402
+from reconcile.group.baseline import group_claims  # noqa: E402
+from reconcile.load import load_claims, validate_claims  # noqa: E402
+from reconcile.resolve import policies as baselines  # noqa: E402
+from reconcile.resolve.baseline import resolve_events  # noqa: E402
+from reconcile.simulate.world import WorldSpec, simulate_world, write_world  # noqa: E402
 
 POPULATION = ROOT.parent / "shared" / "bench" / "population"
 

@@ -2,14 +2,14 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .claims import LoadResult, load_claims, validate_claims
+from .core.interval import EMPTY, INF, Interval, format_interval, parse_interval
+from .core.parse import Figure, FigureError, find_figures, parse_figure
 from .errors import InputError, ReconcileError, RulesError
-from .figures import Figure, FigureError, find_figures, parse_figure
-from .group import group_claims
-from .interval import EMPTY, INF, Interval, format_interval, parse_interval
+from .group.baseline import group_claims
+from .load import LoadResult, load_claims, validate_claims
 from .pipeline import RunResult, reconcile_claims, run
-from .resolve import resolve_events
-from .rules import Rules, default_rules, load_rules
+from .resolve.baseline import resolve_events
+from .rules.load import Rules, default_rules, load_rules
 
 try:
     __version__ = version("reconcile")

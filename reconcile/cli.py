@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .core.parse import parse_figure
 from .errors import ReconcileError
-from .figures import parse_figure
 from .pipeline import run as run_pipeline
-from .rules import default_rules_dir, load_rules
+from .rules.load import default_rules_dir, load_rules
 
 rules_option = click.option(
     "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -98,7 +98,7 @@ def extract(inputs: tuple[Path, ...], output: Path, outlet: str | None, publishe
         reconcile extract examples/articles/ -o claims.csv
         reconcile run claims.csv -o out/
     """
-    from .extract import extract_files
+    from .extract.engine import extract_files
 
     rules = load_rules(rules_dir) if rules_dir is not None else None
     report = extract_files(list(inputs), output, outlet=outlet, published=published, url=url,
@@ -127,7 +127,7 @@ def simulate(outdir: Path, seed: int, n_claims: int, scenario: str) -> None:
         reconcile simulate -o world/ --claims 10000 --scenario adversarial
         reconcile run world/claims.csv -o world/out/
     """
-    from .simulate import simulate_to_dir  # numpy-heavy; load only when asked
+    from .simulate.world import simulate_to_dir  # numpy-heavy; load only when asked
 
     summary = simulate_to_dir(outdir, n_claims=n_claims, seed=seed, scenario=scenario)
     click.echo(f"world:     {summary['scenario']}, seed {summary['seed']}: "
@@ -154,7 +154,7 @@ def rules_check(directory: Path | None) -> None:
     Example:
         reconcile rules check rules/
     """
-    from .extract_rules import check_all_rules
+    from .rules.extract import check_all_rules
 
     loaded = check_all_rules(directory)
     click.echo(

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .claims import LoadResult, load_claims
-from .group import group_claims
-from .report import write_tables
-from .resolve import resolve_events
-from .rules import Rules, default_rules, load_rules
+from .group.baseline import group_claims
+from .load import LoadResult, load_claims
+from .report.tables import write_tables
+from .resolve.baseline import resolve_events
+from .rules.load import Rules, default_rules, load_rules
 
 __all__ = ["RunResult", "reconcile_claims", "run"]
 

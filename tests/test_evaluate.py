@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconcile.evaluate import (
+from reconcile.evaluate.metrics import (
     bcubed,
     calibration_table,
     estimate_metrics,

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from reconcile.errors import InputError, RulesError
-from reconcile.extract import CLAIM_FIELDS, extract_article, extract_files, read_articles
-from reconcile.extract_doc import split_article, split_header
-from reconcile.extract_rules import check_extract_rules, load_extract_rules
-from reconcile.extract_score import load_gold, score_rows
+from reconcile.evaluate.extraction import load_gold, score_rows
+from reconcile.extract.document import split_article, split_header
+from reconcile.extract.engine import CLAIM_FIELDS, extract_article, extract_files, read_articles
+from reconcile.rules.extract import check_extract_rules, load_extract_rules
 
 ROOT = Path(__file__).parents[1]
 SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
@@ -493,7 +493,7 @@ class TestExtractFiles:
         assert ids == ["same", "same~2"] and any("more than once" in m for m in report.messages)
 
     def test_the_claims_loader_accepts_the_output(self, tmp_path):
-        claims_mod = pytest.importorskip("reconcile.claims")
+        claims_mod = pytest.importorskip("reconcile.load")
         for p in sorted((ROOT / "examples" / "articles").glob("*.txt")):
             (tmp_path / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
         out = tmp_path / "claims.csv"
@@ -513,7 +513,7 @@ def test_bad_extract_rules_name_file_line_and_key(tmp_path):
         '[[category]]\nphrase = "slain"\ncategory = "murdered"\nposition = "after"\n\n'
         '[[attribution]]\nphrases = ["said"]\nkind = "shouted"\n', encoding="utf-8")
     with pytest.raises(RulesError) as err:
-        from reconcile.rules import default_rules
+        from reconcile.rules.load import default_rules
         load_extract_rules(tmp_path, default_rules())
     text = str(err.value)
     assert "extract.toml:1: category[0].category" in text and "'murdered'" in text

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconcile.figures import Figure, FigureError, find_figures, parse_figure
-from reconcile.interval import INF, Interval
-from reconcile.rules import default_rules
+from reconcile.core.interval import INF, Interval
+from reconcile.core.parse import Figure, FigureError, find_figures, parse_figure
+from reconcile.rules.load import default_rules
 
 RULES = default_rules()
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconcile.interval import EMPTY, INF, Interval, format_interval, parse_interval
+from reconcile.core.interval import EMPTY, INF, Interval, format_interval, parse_interval
 
 counts = st.integers(min_value=0, max_value=10_000)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from reconcile.core.text import tokenize
 from reconcile.errors import RulesError
-from reconcile.places import default_gazetteer, default_places_data, fold_key, load_gazetteer
-from reconcile.text import tokenize
+from reconcile.places.gazetteer import default_gazetteer, default_places_data, fold_key, load_gazetteer
 
 ROOT = Path(__file__).parents[1]
 
@@ -104,7 +104,7 @@ class TestData:
         with gzip.open(default_places_data(), "rt", encoding="utf-8") as fh:
             head = fh.readline() + fh.readline()
         assert "GeoNames" in head and "CC BY 4.0" in head
-        assert "CC BY 4.0" in (ROOT / "reconcile" / "data" / "README.md").read_text()
+        assert "CC BY 4.0" in (ROOT / "reconcile" / "places" / "data" / "README.md").read_text()
 
     def test_build_script_reproduces_the_table(self, tmp_path):
         out = tmp_path / "places.tsv.gz"

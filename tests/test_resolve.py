@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile.claims import validate_claims
-from reconcile.group import group_claims
-from reconcile.resolve import EVENT_COLUMNS, resolve_events
+from reconcile.group.baseline import group_claims
+from reconcile.load import validate_claims
+from reconcile.resolve.baseline import EVENT_COLUMNS, resolve_events
 
 
 def claims(rows: list[dict]) -> pd.DataFrame:

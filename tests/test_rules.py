@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from reconcile.errors import RulesError
-from reconcile.rules import RULE_FILES, default_rules, default_rules_dir, load_rules
+from reconcile.rules.load import RULE_FILES, default_rules, default_rules_dir, load_rules
 
 
 @pytest.fixture

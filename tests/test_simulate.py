@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from reconcile.core.interval import INF
+from reconcile.core.parse import Figure, parse_figure
 from reconcile.errors import InputError, OutputError, ReconcileError
-from reconcile.figures import Figure, parse_figure
-from reconcile.interval import INF
-from reconcile.rules import default_rules
-from reconcile.simulate import (
+from reconcile.rules.load import default_rules
+from reconcile.simulate.world import (
     CLAIM_COLUMNS,
     SCENARIOS,
     TRUTH_CLAIM_COLUMNS,
@@ -399,7 +399,7 @@ class TestWrite:
         def boom(*args, **kwargs):
             raise OSError("disk full")
 
-        monkeypatch.setattr("reconcile.report.os.replace", boom)
+        monkeypatch.setattr("reconcile.report.tables.os.replace", boom)
         with pytest.raises(OutputError, match=r"claims\.csv: cannot write: disk full"):
             write_world(easy, tmp_path)
         assert list(tmp_path.iterdir()) == []

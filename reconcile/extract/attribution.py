@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from .extract_core import SentenceView
+from .grammar import SentenceView
 
 __all__ = ["Attribution", "choose_source", "find_attributions", "hedges_in"]
 

@@ -1,6 +1,6 @@
 """``rules/extract.toml``: the words the extractor reads around a figure.
 
-Loaded like the other rule files (:mod:`reconcile.rules`): read as data with
+Loaded like the other rule files (:mod:`reconcile.rules.load`): read as data with
 :mod:`tomllib`, validated row by row, every problem collected with its file,
 line and key, and raised together as one :class:`~reconcile.errors.RulesError`.
 
@@ -16,8 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import RulesError
-from .rules import (
+from ..core.text import words
+from ..errors import RulesError
+from .load import (
     Rules,
     _key_line,
     _Problems,
@@ -26,7 +27,6 @@ from .rules import (
     default_rules_dir,
     load_rules,
 )
-from .text import words
 
 __all__ = [
     "ATTRIBUTION_KINDS",
@@ -344,7 +344,7 @@ def _path(directory: Path, name: str) -> Path:
 def check_extract_rules(directory: str | Path | None = None,
                         rules: Rules | None = None) -> list[str]:
     """Every problem in ``extract.toml`` and ``places.toml`` (empty when valid)."""
-    from .places import load_place_rules
+    from ..places.gazetteer import load_place_rules
 
     root = Path(directory) if directory is not None else default_rules_dir()
     problems = _Problems()

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .extract_dates import DatePhrase, find_dates
-from .extract_rules import CategoryWord, ExtractRules, PartOfCue
-from .figures import Figure, FigureError, FigureMatch, find_figures, parse_figure
-from .rules import Rules
-from .text import Token, tokenize, words
+from ..core.parse import Figure, FigureError, FigureMatch, find_figures, parse_figure
+from ..core.text import Token, tokenize, words
+from ..rules.extract import CategoryWord, ExtractRules, PartOfCue
+from ..rules.load import Rules
+from .dates import DatePhrase, find_dates
 
 __all__ = ["Fig", "Lexicon", "PhraseIndex", "SentenceView", "govern_figures"]
 

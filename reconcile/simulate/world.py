@@ -70,9 +70,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .report import write_csv
-from .rules import Rules, default_rules
+from ..errors import InputError
+from ..report.tables import write_csv
+from ..rules.load import Rules, default_rules
 
 __all__ = [
     "CLAIM_COLUMNS",

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .claims import csv_rows
-from .errors import InputError
-from .extract_doc import split_header
-from .report import write_csv
+from ..errors import InputError
+from ..extract.document import split_header
+from ..load import csv_rows
+from ..report.tables import write_csv
 
 __all__ = ["ArticleInput", "ExtractReport", "decode_bytes", "read_articles", "write_claims"]
 

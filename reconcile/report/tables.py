@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import OutputError
+from ..errors import OutputError
 
 __all__ = ["atomic_write_text", "neutralise_formulas", "write_csv", "write_tables"]
 

@@ -37,8 +37,14 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .errors import InputError, ReconcileError
-from .extract_attr import (
+from ..core.parse import find_figures
+from ..core.text import tokenize
+from ..errors import InputError, ReconcileError
+from ..io.articles import MAX_ARTICLE_CHARS, ExtractReport, read_articles, write_claims
+from ..places.gazetteer import Gazetteer, default_gazetteer, load_gazetteer
+from ..rules.extract import extract_rules_for
+from ..rules.load import Rules, default_rules, default_rules_dir
+from .attribution import (
     Attribution,
     _text,
     choose_source,
@@ -47,16 +53,10 @@ from .extract_attr import (
     hedges_in,
     np_left,
 )
-from .extract_core import Fig, Lexicon, SentenceView, govern_figures
-from .extract_dates import DatePhrase, parse_published
-from .extract_doc import Article, Sentence, split_article
-from .extract_io import MAX_ARTICLE_CHARS, ExtractReport, read_articles, write_claims
-from .extract_place import PlaceMixin
-from .extract_rules import extract_rules_for
-from .figures import find_figures
-from .places import Gazetteer, default_gazetteer, load_gazetteer
-from .rules import Rules, default_rules, default_rules_dir
-from .text import tokenize
+from .dates import DatePhrase, parse_published
+from .document import Article, Sentence, split_article
+from .grammar import Fig, Lexicon, SentenceView, govern_figures
+from .place import PlaceMixin
 
 __all__ = [
     "CLAIM_FIELDS",

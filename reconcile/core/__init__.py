@@ -1,0 +1,43 @@
+"""Pure core: interval algebra, text folding and tokens, figure parsing."""
+
+from __future__ import annotations
+
+from .interval import (
+    EMPTY,
+    INF,
+    Interval,
+    format_interval,
+    parse_interval,
+)
+from .parse import (
+    KINDS,
+    Figure,
+    FigureError,
+    FigureMatch,
+    find_figures,
+    parse_figure,
+)
+from .text import (
+    Token,
+    normalise,
+    tokenize,
+    words,
+)
+
+__all__ = [
+    "EMPTY",
+    "INF",
+    "KINDS",
+    "Figure",
+    "FigureError",
+    "FigureMatch",
+    "Interval",
+    "Token",
+    "find_figures",
+    "format_interval",
+    "normalise",
+    "parse_figure",
+    "parse_interval",
+    "tokenize",
+    "words",
+]

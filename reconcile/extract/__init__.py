@@ -1,0 +1,21 @@
+"""Article text -> casualty claims."""
+
+from __future__ import annotations
+
+from .engine import (
+    CLAIM_FIELDS,
+    ExtractReport,
+    extract_article,
+    extract_files,
+    read_articles,
+    write_claims,
+)
+
+__all__ = [
+    "CLAIM_FIELDS",
+    "ExtractReport",
+    "extract_article",
+    "extract_files",
+    "read_articles",
+    "write_claims",
+]
