@@ -28,9 +28,9 @@ from .core.interval import INF
 from .core.parse import Figure, parse_figure
 from .errors import InputError
 from .rules.load import Rules, default_rules
+from .schema import CLAIM_COLUMNS, CLAIM_OUTPUT_COLUMNS, PARSED_COLUMNS, REJECT_COLUMNS, SCOPES
 
 __all__ = [
-    "CLAIM_COLUMNS",
     "LoadResult",
     "csv_rows",
     "load_claims",
@@ -38,15 +38,6 @@ __all__ = [
     "validate_claims",
 ]
 
-# Columns the loader understands, in output order. Others are carried through.
-CLAIM_COLUMNS = (
-    "claim_id", "source", "figure", "low", "high", "category", "victims", "location",
-    "country", "event_date", "published", "outlet", "url", "article_id", "event", "scope",
-    "part_of", "hedge", "quote", "span",
-)
-PARSED_COLUMNS = ("anchor", "kind", "date_start", "date_end")
-SCOPES = ("incident", "cumulative")
-REJECT_COLUMNS = ("line", "field", "reason")
 
 
 @dataclass(frozen=True)
@@ -518,16 +509,14 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     out["anchor"] = anchor[~bad].round().astype("Int64")
     out["kind"] = kind[~bad]
     extra = [c for c in out.columns if c not in (*CLAIM_COLUMNS, *PARSED_COLUMNS, "line")]
-    order = ["claim_id", "line", "source", "figure", "low", "high", "anchor", "kind",
-             *[c for c in CLAIM_COLUMNS if c not in ("claim_id", "source", "figure", "low",
-                                                     "high")],
-             "date_start", "date_end", *extra]
+    order = [*CLAIM_OUTPUT_COLUMNS, *extra]
     out = out[order].sort_values("claim_id", kind="stable").reset_index(drop=True)
 
     rejected = raw.loc[bad].copy()
-    rejected.insert(1, "field", [";".join(rej.fields[i]) for i in rejected.index])
-    rejected.insert(2, "reason", ["; ".join(rej.reasons[i]) for i in rejected.index])
-    rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
+    line_col, field_col, reason_col = REJECT_COLUMNS
+    rejected.insert(1, field_col, [";".join(rej.fields[i]) for i in rejected.index])
+    rejected.insert(2, reason_col, ["; ".join(rej.reasons[i]) for i in rejected.index])
+    rejected = rejected.sort_values(line_col, kind="stable").reset_index(drop=True)
     return out, rejected
 
 

@@ -12,6 +12,7 @@ from .load import LoadResult, load_claims
 from .report.tables import write_tables
 from .resolve.baseline import resolve_events
 from .rules.load import Rules, default_rules, load_rules
+from .schema import STATUSES
 
 __all__ = ["RunResult", "reconcile_claims", "run"]
 
@@ -40,8 +41,7 @@ class RunResult:
         ]
         if len(self.events):
             counts = self.events["status"].value_counts()
-            parts = ", ".join(f"{counts.get(s, 0)} {s}" for s in
-                              ("agreed", "resolved", "contested", "single-source"))
+            parts = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES)
             lines.append(f"status:    {parts}")
         for name, path in self.outputs.items():
             lines.append(f"{name + ':':<10} {path}")

@@ -10,9 +10,8 @@ import click
 from click.testing import CliRunner
 
 from reconcile.cli import main
-from reconcile.load import CLAIM_COLUMNS
-from reconcile.resolve.baseline import EVENT_COLUMNS, VERDICTS
 from reconcile.rules.load import RULE_FILES
+from reconcile.schema import CLAIM_COLUMNS, EVENT_COLUMNS, VERDICTS
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 

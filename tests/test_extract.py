@@ -19,8 +19,9 @@ import pytest
 from reconcile.errors import InputError, RulesError
 from reconcile.evaluate.extraction import load_gold, score_rows
 from reconcile.extract.document import split_article, split_header
-from reconcile.extract.engine import CLAIM_FIELDS, extract_article, extract_files, read_articles
+from reconcile.extract.engine import extract_article, extract_files, read_articles
 from reconcile.rules.extract import check_extract_rules, load_extract_rules
+from reconcile.schema import EXTRACTED_COLUMNS as CLAIM_FIELDS
 
 ROOT = Path(__file__).parents[1]
 SEEDS = Path(__file__).parents[2] / "shared" / "seeds"

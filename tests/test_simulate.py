@@ -13,12 +13,10 @@ from reconcile.core.interval import INF
 from reconcile.core.parse import Figure, parse_figure
 from reconcile.errors import InputError, OutputError, ReconcileError
 from reconcile.rules.load import default_rules
+from reconcile.schema import SIMULATED_CLAIM_COLUMNS as CLAIM_COLUMNS
+from reconcile.schema import TRUTH_CLAIM_COLUMNS, TRUTH_EVENT_COLUMNS, TRUTH_SOURCE_COLUMNS
 from reconcile.simulate.world import (
-    CLAIM_COLUMNS,
     SCENARIOS,
-    TRUTH_CLAIM_COLUMNS,
-    TRUTH_EVENT_COLUMNS,
-    TRUTH_SOURCE_COLUMNS,
     WorldSpec,
     simulate_to_dir,
     simulate_world,

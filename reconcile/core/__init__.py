@@ -10,7 +10,6 @@ from .interval import (
     parse_interval,
 )
 from .parse import (
-    KINDS,
     Figure,
     FigureError,
     FigureMatch,
@@ -27,7 +26,6 @@ from .text import (
 __all__ = [
     "EMPTY",
     "INF",
-    "KINDS",
     "Figure",
     "FigureError",
     "FigureMatch",

@@ -24,9 +24,7 @@ from ..rules.load import Qualifier, Rules, VagueQuantity, default_rules
 from .interval import INF, Interval
 from .text import Token, tokenize
 
-__all__ = ["KINDS", "Figure", "FigureError", "FigureMatch", "find_figures", "parse_figure"]
-
-KINDS = ("exact", "lower", "upper", "range", "nearly", "approx", "vague")
+__all__ = ["Figure", "FigureError", "FigureMatch", "find_figures", "parse_figure"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from .engine import (
-    CLAIM_FIELDS,
     ExtractReport,
     extract_article,
     extract_files,
@@ -12,7 +11,6 @@ from .engine import (
 )
 
 __all__ = [
-    "CLAIM_FIELDS",
     "ExtractReport",
     "extract_article",
     "extract_files",

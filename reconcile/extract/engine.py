@@ -44,6 +44,7 @@ from ..io.articles import MAX_ARTICLE_CHARS, ExtractReport, read_articles, write
 from ..places.gazetteer import Gazetteer, default_gazetteer, load_gazetteer
 from ..rules.extract import extract_rules_for
 from ..rules.load import Rules, default_rules, default_rules_dir
+from ..schema import EXTRACTED_COLUMNS
 from .attribution import (
     Attribution,
     _text,
@@ -59,7 +60,6 @@ from .grammar import Fig, Lexicon, SentenceView, govern_figures
 from .place import PlaceMixin
 
 __all__ = [
-    "CLAIM_FIELDS",
     "ExtractReport",
     "extract_article",
     "extract_files",
@@ -67,11 +67,6 @@ __all__ = [
     "write_claims",
 ]
 
-CLAIM_FIELDS = (
-    "claim_id", "article_id", "figure", "low", "high", "anchor", "kind", "category",
-    "victims", "location", "country", "event_date", "scope", "source", "source_type", "relay",
-    "outlet", "published", "url", "hedge", "denial", "part_of", "quote", "span",
-)
 
 _DIGIT = re.compile(r"\d")
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -503,7 +498,7 @@ def extract_article(text: str, *, article_id: str, published: object = None,
     Returns
     -------
     list of dict
-        One per claim, keys :data:`CLAIM_FIELDS`, in text order.
+        One per claim, keys :data:`~reconcile.schema.EXTRACTED_COLUMNS`, in text order.
 
     Examples
     --------
@@ -606,5 +601,5 @@ def extract_files(inputs: Sequence[str | Path], output: str | Path, *, outlet: s
         report.articles += 1
         rows.extend(found_rows)
     report.claims = len(rows)
-    write_claims(rows, output, CLAIM_FIELDS)
+    write_claims(rows, output, EXTRACTED_COLUMNS)
     return report

@@ -25,16 +25,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..core.parse import KINDS  # noqa: F401  (documents the kinds resolve reads)
+from ..schema import EVENT_COLUMNS
 
-__all__ = ["EVENT_COLUMNS", "VERDICTS", "resolve_block", "resolve_events"]
-
-EVENT_COLUMNS = (
-    "event_id", "category", "victims", "location", "country", "date_start", "date_end",
-    "low", "best", "high", "confidence", "status", "n_claims", "n_sources", "n_independent",
-    "parent_event_id", "sources", "conflicts",
-)
-VERDICTS = ("consistent", "below", "above", "superseded")
+__all__ = ["resolve_block", "resolve_events"]
 
 
 def _bounds(claims: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

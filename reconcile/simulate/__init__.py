@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from .world import (
-    CLAIM_COLUMNS,
     SCENARIOS,
-    TRUTH_CLAIM_COLUMNS,
-    TRUTH_EVENT_COLUMNS,
-    TRUTH_SOURCE_COLUMNS,
     World,
     WorldSpec,
     simulate_to_dir,
@@ -16,11 +12,7 @@ from .world import (
 )
 
 __all__ = [
-    "CLAIM_COLUMNS",
     "SCENARIOS",
-    "TRUTH_CLAIM_COLUMNS",
-    "TRUTH_EVENT_COLUMNS",
-    "TRUTH_SOURCE_COLUMNS",
     "World",
     "WorldSpec",
     "simulate_to_dir",

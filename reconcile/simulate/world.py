@@ -73,13 +73,15 @@ import pandas as pd
 from ..errors import InputError
 from ..report.tables import write_csv
 from ..rules.load import Rules, default_rules
+from ..schema import (
+    SIMULATED_CLAIM_COLUMNS,
+    TRUTH_CLAIM_COLUMNS,
+    TRUTH_EVENT_COLUMNS,
+    TRUTH_SOURCE_COLUMNS,
+)
 
 __all__ = [
-    "CLAIM_COLUMNS",
     "SCENARIOS",
-    "TRUTH_CLAIM_COLUMNS",
-    "TRUTH_EVENT_COLUMNS",
-    "TRUTH_SOURCE_COLUMNS",
     "World",
     "WorldSpec",
     "simulate_to_dir",
@@ -89,25 +91,6 @@ __all__ = [
 
 SCENARIOS = ("easy", "realistic", "adversarial")
 
-CLAIM_COLUMNS = (
-    "claim_id", "source", "figure", "low", "high", "category", "victims", "location",
-    "country", "event_date", "published", "outlet", "url", "article_id", "event", "scope",
-    "part_of", "hedge",
-)
-TRUTH_EVENT_COLUMNS = (
-    "true_event_id", "kind", "category", "victims", "location", "geonameid", "country",
-    "country_code", "date_start", "date_end", "count", "scope", "parent_event_id", "event",
-    "n_claims",
-)
-TRUTH_CLAIM_COLUMNS = (
-    "claim_id", "true_event_id", "malformed", "malformed_reason", "role", "source_canonical",
-    "originator", "channel", "origin_claim_id", "style", "bounds", "believed", "intended_low",
-    "intended_high", "honest", "toll_fraction",
-)
-TRUTH_SOURCE_COLUMNS = (
-    "source", "role", "kind", "country", "honest", "bias", "noise", "median_delay_hours",
-    "repeats", "copies", "name_variants", "n_claims",
-)
 
 # ---------------------------------------------------------------------------
 # The world's fixed vocabulary
@@ -345,7 +328,7 @@ class WorldSpec:
 class World:
     """A simulated world: the claims and the truth behind them.
 
-    ``claims`` has the columns of ``claims.csv`` (:data:`CLAIM_COLUMNS`).
+    ``claims`` has the columns of ``claims.csv`` (:data:`~reconcile.schema.SIMULATED_CLAIM_COLUMNS`).
     ``truth_events`` has one row per true event (:data:`TRUTH_EVENT_COLUMNS`),
     ``truth_claims`` one row per claim (:data:`TRUTH_CLAIM_COLUMNS`) and
     ``truth_sources`` one row per source (:data:`TRUTH_SOURCE_COLUMNS`).
@@ -1750,7 +1733,7 @@ class _Simulator:
             "outlet": cols["outlet"], "url": cols["url"], "article_id": cols["article_id"],
             "event": cols["event"], "scope": cols["scope"], "part_of": part_of,
             "hedge": cols["hedge"]})
-        claims_df = _strings(claims_df, exclude=("low", "high"))
+        claims_df = _strings(claims_df[list(SIMULATED_CLAIM_COLUMNS)], exclude=("low", "high"))
         # truth per claim; a part no claim mentions is left out of the truth (it is a leaf)
         n_claims_per_event = np.bincount(claims.ev[~is_mal], minlength=len(self.ev))
         keep = (self.ev.kind != _PART) | (n_claims_per_event > 0)
@@ -1780,7 +1763,7 @@ class _Simulator:
             "intended_low": pd.array(lo_t, dtype="Int64"),
             "intended_high": pd.array(hi_t, dtype="Int64"),
             "honest": claims.honest & ~is_mal, "toll_fraction": np.round(claims.toll, 4)})
-        truth_claims = _strings(truth_claims, exclude=(
+        truth_claims = _strings(truth_claims[list(TRUTH_CLAIM_COLUMNS)], exclude=(
             "malformed", "bounds", "believed", "intended_low", "intended_high", "honest",
             "toll_fraction"))
         return World(spec=self.spec, claims=claims_df,
@@ -1957,7 +1940,7 @@ class _Simulator:
             "date_end": np.array(d1, dtype=object), "count": ev.count.astype(np.int64),
             "scope": np.where(ev.kind >= _DAILY, "cumulative", "incident").astype(object),
             "parent_event_id": parent, "event": etype, "n_claims": n_claims})
-        return _strings(df, exclude=("geonameid", "count", "n_claims"))
+        return _strings(df[list(TRUTH_EVENT_COLUMNS)], exclude=("geonameid", "count", "n_claims"))
 
     def _truth_sources(self, claims: _Cols) -> pd.DataFrame:
         s = self.src
@@ -1977,8 +1960,8 @@ class _Simulator:
             "copies": np.where(s.target >= 0, self.src_name[np.maximum(s.target, 0)], None),
             "name_variants": np.array(["; ".join(v) or None for v in self.src_variants],
                                       dtype=object),
-            "n_claims": asserted}), exclude=("honest", "bias", "noise", "median_delay_hours",
-                                              "n_claims"))
+            "n_claims": asserted})[list(TRUTH_SOURCE_COLUMNS)],
+            exclude=("honest", "bias", "noise", "median_delay_hours", "n_claims"))
 
 
 def _choice_table(rows: list[list[str]]) -> np.ndarray:

@@ -1,0 +1,97 @@
+"""Every table's columns and every closed vocabulary, in one place.
+
+The loader, the extractor, the simulator, the resolver and the writers all
+name their columns from here, so a column added to a table is added once.
+The README's tables are checked against these tuples by ``tests/test_docs.py``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CLAIM_COLUMNS",
+    "CLAIM_OUTPUT_COLUMNS",
+    "EVENT_COLUMNS",
+    "EXTRACTED_COLUMNS",
+    "FIGURE_KINDS",
+    "PARSED_COLUMNS",
+    "REJECT_COLUMNS",
+    "SCOPES",
+    "SIMULATED_CLAIM_COLUMNS",
+    "STATUSES",
+    "TRUTH_CLAIM_COLUMNS",
+    "TRUTH_EVENT_COLUMNS",
+    "TRUTH_SOURCE_COLUMNS",
+    "VERDICTS",
+]
+
+# -- claims: the input table (claims.csv that a user or `extract` writes) ------
+
+# Columns the loader understands, in output order. Others are carried through.
+CLAIM_COLUMNS = (
+    "claim_id", "source", "figure", "low", "high", "category", "victims", "location",
+    "country", "event_date", "published", "outlet", "url", "article_id", "event", "scope",
+    "part_of", "hedge", "quote", "span",
+)
+
+# Columns the loader adds when it parses a row.
+PARSED_COLUMNS = ("anchor", "kind", "date_start", "date_end")
+
+# The claims table `reconcile run` writes: the input line, the parsed interval,
+# the input columns, the parsed dates; carried-through columns follow.
+CLAIM_OUTPUT_COLUMNS = (
+    "claim_id", "line", "source", "figure", "low", "high", "anchor", "kind",
+    *[c for c in CLAIM_COLUMNS if c not in ("claim_id", "source", "figure", "low", "high")],
+    "date_start", "date_end",
+)
+
+# What `reconcile extract` writes per figure: the input columns it can fill,
+# plus what only text reveals (who relayed it, whether it is a denial).
+EXTRACTED_COLUMNS = (
+    "claim_id", "article_id", "figure", "low", "high", "anchor", "kind", "category",
+    "victims", "location", "country", "event_date", "scope", "source", "source_type", "relay",
+    "outlet", "published", "url", "hedge", "denial", "part_of", "quote", "span",
+)
+
+# What `reconcile simulate` writes: every input column but the quote and span.
+SIMULATED_CLAIM_COLUMNS = tuple(c for c in CLAIM_COLUMNS if c not in ("quote", "span"))
+
+# Every row that could not be used: these first, then the row's original cells.
+REJECT_COLUMNS = ("line", "field", "reason")
+
+# -- vocabularies ---------------------------------------------------------------
+
+# How a figure constrains the count ("at least 29" is lower, "dozens" vague).
+FIGURE_KINDS = ("exact", "lower", "upper", "range", "nearly", "approx", "vague")
+
+SCOPES = ("incident", "cumulative")
+
+# A claim against its event's estimate.
+VERDICTS = ("consistent", "below", "above", "superseded")
+
+# An event's status.
+STATUSES = ("agreed", "resolved", "contested", "single-source")
+
+# -- events -------------------------------------------------------------------------
+
+EVENT_COLUMNS = (
+    "event_id", "category", "victims", "location", "country", "date_start", "date_end",
+    "low", "best", "high", "confidence", "status", "n_claims", "n_sources", "n_independent",
+    "parent_event_id", "sources", "conflicts",
+)
+
+# -- simulated truth (reconcile simulate) -----------------------------------------
+
+TRUTH_EVENT_COLUMNS = (
+    "true_event_id", "kind", "category", "victims", "location", "geonameid", "country",
+    "country_code", "date_start", "date_end", "count", "scope", "parent_event_id", "event",
+    "n_claims",
+)
+TRUTH_CLAIM_COLUMNS = (
+    "claim_id", "true_event_id", "malformed", "malformed_reason", "role", "source_canonical",
+    "originator", "channel", "origin_claim_id", "style", "bounds", "believed", "intended_low",
+    "intended_high", "honest", "toll_fraction",
+)
+TRUTH_SOURCE_COLUMNS = (
+    "source", "role", "kind", "country", "honest", "bias", "noise", "median_delay_hours",
+    "repeats", "copies", "name_variants", "n_claims",
+)
