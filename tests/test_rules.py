@@ -132,3 +132,39 @@ def test_victim_cycle_detected(rules_dir):
 def test_rule_files_list_matches_shipped_files():
     shipped = {p.name for p in default_rules_dir().glob("*.toml")}
     assert set(RULE_FILES) <= shipped
+
+
+class TestDerivedTables:
+    """Tables built from the rules live on the Rules object, not in module caches."""
+
+    def test_pickled_copies_build_their_own_tables_and_nothing_keeps_them(self):
+        import gc
+        import pickle
+        import weakref
+
+        from reconcile.core.parse import parse_figure
+        from reconcile.extract.engine import extract_article
+
+        rules = load_rules()
+        parse_figure("at least 5", rules)
+        extract_article("At least 5 people were killed, police said.", article_id="a",
+                        rules=rules)
+        blob = pickle.dumps(rules)
+        # The pickle carries the rules, not the grammar or the extractor built from them.
+        assert len(blob) == len(pickle.dumps(load_rules()))
+        refs = []
+        for _ in range(50):
+            copy = pickle.loads(blob)
+            assert copy == rules
+            assert parse_figure("at least 5", copy).interval.lo == 5
+            refs.append(weakref.ref(copy))
+            del copy
+        gc.collect()
+        assert not [r for r in refs if r() is not None], "a module still holds unpickled rules"
+
+    def test_each_table_is_built_once_per_rules_object(self):
+        rules = load_rules()
+        calls = []
+        first = rules.derived("probe", lambda r: calls.append(r) or object())
+        assert rules.derived("probe", lambda r: calls.append(r) or object()) is first
+        assert len(calls) == 1

@@ -130,14 +130,8 @@ def _by_first_token(connectors: frozenset) -> dict[str, list]:
     return table
 
 
-_GRAMMARS: dict[int, _Grammar] = {}
-
-
 def _grammar(rules: Rules) -> _Grammar:
-    g = _GRAMMARS.get(id(rules))
-    if g is None or g.rules is not rules:
-        g = _GRAMMARS[id(rules)] = _Grammar(rules)
-    return g
+    return rules.derived("figure_grammar", _Grammar)
 
 
 def _starts_with(tokens: Sequence[str], i: int, phrase: Sequence[str]) -> bool:

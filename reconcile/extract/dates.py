@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ..rules.extract import DateWords
 from ..rules.load import NumberWords
 
-__all__ = ["DatePhrase", "find_dates", "parse_published"]
+__all__ = ["DateGrammar", "DatePhrase", "find_dates", "parse_published"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,9 @@ def _shift_months(day: dt.date, months: int) -> dt.date:
 
 class _DateScan:
     def __init__(self, words: Sequence[str], caps: Sequence[bool], published: dt.date | None,
-                 dw: DateWords, numbers: NumberWords) -> None:
+                 grammar: DateGrammar) -> None:
+        dw, numbers = grammar.dw, grammar.numbers
+        self.grammar = grammar
         # "yesterday's" and "Monday's" read as their word.
         if "'s " in " ".join(words) + " ":
             self.w = [t[:-2] if t.endswith("'s") else t for t in words]
@@ -194,7 +196,7 @@ class _DateScan:
     def scan(self) -> list[DatePhrase]:
         out: list[DatePhrase] = []
         w, dw, pub = self.w, self.dw, self.pub
-        starts, firsts = _starts(dw, self.numbers)
+        starts, firsts = self.grammar.starts, self.grammar.firsts
         candidates = [k for k, t in enumerate(w) if t in starts or t[0].isdigit()]
         phrase_first = firsts["any"]
         for i in candidates:
@@ -275,9 +277,6 @@ class _DateScan:
         return start, min(pub, dt.date(pub.year + offset, 12, 31))
 
 
-_STARTS: dict[int, tuple[DateWords, frozenset[str], dict]] = {}
-
-
 def _by_first(items) -> dict[str, list]:
     table: dict[str, list] = {}
     for item in items:
@@ -288,33 +287,37 @@ def _by_first(items) -> dict[str, list]:
     return table
 
 
-def _starts(dw: DateWords, numbers: NumberWords) -> tuple[frozenset[str], dict]:
-    """Tokens that can begin a date phrase (a cheap filter), and phrases by first token."""
-    hit = _STARTS.get(id(dw))
-    if hit is not None and hit[0] is dw:
-        return hit[1], hit[2]
-    first = {p[0] for p in (*dw.since, *dw.past, *dw.relative, *dw.periods)}
-    first |= set(dw.months) | set(dw.weekdays) | set(dw.units) | set(numbers.units)
-    first |= set(numbers.tens) | {"a", "an", "one", "mid", "early", "late"}
-    firsts = {"since": _by_first(dw.since), "past": _by_first(dw.past),
-              "relative": _by_first(list(dw.relative.items())),
-              "periods": _by_first(list(dw.periods.items()))}
-    firsts["any"] = frozenset().union(*firsts.values())  # first tokens of any phrase
-    out = frozenset(first)
-    _STARTS[id(dw)] = (dw, out, firsts)
-    return out, firsts
+class DateGrammar:
+    """The date rules indexed for scanning: built once per set of rules.
+
+    ``starts`` holds the tokens that can begin a date phrase (a cheap
+    filter); ``firsts`` the phrases of each kind by their first token.
+    """
+
+    def __init__(self, dw: DateWords, numbers: NumberWords) -> None:
+        self.dw, self.numbers = dw, numbers
+        first = {p[0] for p in (*dw.since, *dw.past, *dw.relative, *dw.periods)}
+        first |= set(dw.months) | set(dw.weekdays) | set(dw.units) | set(numbers.units)
+        first |= set(numbers.tens) | {"a", "an", "one", "mid", "early", "late"}
+        firsts: dict = {"since": _by_first(dw.since), "past": _by_first(dw.past),
+                        "relative": _by_first(list(dw.relative.items())),
+                        "periods": _by_first(list(dw.periods.items()))}
+        firsts["any"] = frozenset().union(*firsts.values())  # first tokens of any phrase
+        self.starts = frozenset(first)
+        self.firsts = firsts
 
 
 def find_dates(words: Sequence[str], caps: Sequence[bool], published: dt.date | None,
-               dw: DateWords, numbers: NumberWords) -> list[DatePhrase]:
+               grammar: DateGrammar) -> list[DatePhrase]:
     """Every date phrase in a sentence's tokens, left to right, without overlaps.
 
     >>> from reconcile.rules.extract import extract_rules_for
     >>> from reconcile.rules.load import default_rules
     >>> from reconcile.core.text import tokenize
     >>> toks = tokenize("Since November 27, the toll has risen to 56.")
+    >>> grammar = DateGrammar(extract_rules_for().dates, default_rules().numbers)
     >>> [p.iso() for p in find_dates([t.text for t in toks], [t.text[0].isalpha() for t in toks],
-    ...  dt.date(2024, 12, 2), extract_rules_for().dates, default_rules().numbers)]
+    ...  dt.date(2024, 12, 2), grammar)]
     ['2024-11-27/2024-12-02']
     """
-    return _DateScan(words, caps, published, dw, numbers).scan()
+    return _DateScan(words, caps, published, grammar).scan()

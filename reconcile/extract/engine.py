@@ -33,7 +33,6 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -458,22 +457,10 @@ class _Engine(PlaceMixin):
         return best.iso()
 
 
-@cache
-def _engine_for(rules_id: int) -> _Engine:
-    return _Engine(_RULES[rules_id])
-
-
-_RULES: dict[int, Rules] = {}
-
-
 def engine(rules: Rules | None = None) -> _Engine:
+    """The extraction engine for ``rules``, built once per Rules object."""
     rules = rules or default_rules()
-    _RULES[id(rules)] = rules
-    eng = _engine_for(id(rules))
-    if eng.rules is not rules:  # an id reused by a new object
-        _engine_for.cache_clear()
-        eng = _engine_for(id(rules))
-    return eng
+    return rules.derived("extract_engine", _Engine)
 
 
 def extract_article(text: str, *, article_id: str, published: object = None,

@@ -17,7 +17,7 @@ from ..core.parse import Figure, FigureError, FigureMatch, find_figures, parse_f
 from ..core.text import Token, tokenize, words
 from ..rules.extract import CategoryWord, ExtractRules, PartOfCue
 from ..rules.load import Rules
-from .dates import DatePhrase, find_dates
+from .dates import DateGrammar, DatePhrase, find_dates
 
 __all__ = ["Fig", "Lexicon", "PhraseIndex", "SentenceView", "govern_figures"]
 
@@ -92,6 +92,7 @@ class Lexicon:
 
     def __init__(self, rules: Rules, ex: ExtractRules) -> None:
         self.rules, self.ex = rules, ex
+        self.dates = DateGrammar(ex.dates, rules.numbers)
         self.cat_after = PhraseIndex((c.tokens, c) for c in ex.categories if c.after)
         self.cat_before = PhraseIndex((c.tokens, c) for c in ex.categories if c.before)
         self.cat_any = PhraseIndex((c.tokens, c) for c in ex.categories)
@@ -200,8 +201,7 @@ class SentenceView:
 
     def dates(self, published) -> list[DatePhrase]:
         if self._dates is None:
-            ex = self.lex.ex
-            self._dates = find_dates(self.w, self.caps, published, ex.dates, self.lex.rules.numbers)
+            self._dates = find_dates(self.w, self.caps, published, self.lex.dates)
         return self._dates
 
     def span(self, a: int, b: int) -> str:

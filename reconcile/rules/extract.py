@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -375,20 +374,10 @@ def load_extract_rules(directory: str | Path | None = None,
     return ExtractRules(**data)
 
 
-@cache
-def _cached(directory: str, rules_id: int) -> ExtractRules:
-    rules = _RULES.get(rules_id)
-    return load_extract_rules(directory, rules)
-
-
-_RULES: dict[int, Rules] = {}
-
-
 def extract_rules_for(rules: Rules | None = None) -> ExtractRules:
-    """The extraction rules that sit beside ``rules`` (loaded once per directory)."""
+    """The extraction rules that sit beside ``rules`` (loaded once per Rules object)."""
     rules = rules or default_rules()
-    _RULES[id(rules)] = rules
-    return _cached(rules.directory, id(rules))
+    return rules.derived("extract_rules", lambda r: load_extract_rules(r.directory, r))
 
 
 def check_all_rules(directory: str | Path | None = None) -> Rules:

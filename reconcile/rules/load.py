@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..core.interval import INF
 from ..core.text import words
@@ -39,6 +39,8 @@ __all__ = [
     "default_rules_dir",
     "load_rules",
 ]
+
+T = TypeVar("T")
 
 QUALIFIER_KINDS = ("lower", "upper", "nearly", "approx", "exact")
 POSITIONS = ("before", "after")
@@ -127,6 +129,9 @@ class Rules:
     # Lookup tables derived from the rows above.
     _category_alias: dict[str, str] = field(default_factory=dict, repr=False)
     _victim_alias: dict[str, str] = field(default_factory=dict, repr=False)
+    # Tables other stages build from these rules (the figure grammar, the
+    # extractor's lexicon): owned here, so they live and die with this object.
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for cat in self.categories:
@@ -135,6 +140,32 @@ class Rules:
         for grp in self.victims:
             for alias in (grp.name, *grp.aliases):
                 self._victim_alias[" ".join(words(alias))] = grp.name
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A pickled copy (what a worker process receives) carries the rules,
+        # not the tables built from them; it builds its own on first use.
+        state = dict(self.__dict__)
+        state["_derived"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def derived(self, name: str, build: Callable[[Rules], T]) -> T:
+        """The table ``name`` built from these rules by ``build``, built once.
+
+        Stages keep what they precompute from the rules here instead of in a
+        module-level cache, so nothing outlives the rules it came from.
+
+        >>> rules = default_rules()
+        >>> rules.derived("n_qualifiers", lambda r: len(r.qualifiers)) == len(rules.qualifiers)
+        True
+        """
+        try:
+            return self._derived[name]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._derived[name] = build(self)
+            return value
 
     def category(self, text: str) -> str | None:
         """The category an alias names ("wounded" -> "injured"), or None."""

@@ -842,14 +842,8 @@ class _Tables:
         return ok
 
 
-_TABLES: dict[int, _Tables] = {}
-
-
 def _tables(rules: Rules) -> _Tables:
-    t = _TABLES.get(id(rules))
-    if t is None or t.rules is not rules:
-        t = _TABLES[id(rules)] = _Tables(rules)
-    return t
+    return rules.derived("simulate_tables", _Tables)
 
 
 # ---------------------------------------------------------------------------
