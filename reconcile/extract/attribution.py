@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .grammar import SentenceView
 
-__all__ = ["Attribution", "choose_source", "find_attributions", "hedges_in"]
+__all__ = ["Attribution", "choose_source", "find_attributions", "hedges_in", "source_text"]
 
 _NP_MAX = 14
 _DETERMINERS = frozenset({"the", "a", "an"})
@@ -149,7 +149,7 @@ def _finish_right(s: SentenceView, a: int, b: int) -> tuple[int, int] | None:
     return a, b
 
 
-def _text(s: SentenceView, span: tuple[int, int]) -> tuple[str, bool]:
+def source_text(s: SentenceView, span: tuple[int, int]) -> tuple[str, bool]:
     """The source as written, and whether it is unnamed (lower-case words only)."""
     a, b = span
     text = s.span(a, b).replace("’", "'").replace("‘", "'")
@@ -188,7 +188,7 @@ def find_attributions(s: SentenceView, inside_figure: list[bool],
             if word.kind == "told":
                 relay = np_right(s, end)
                 if relay is not None:
-                    text, unnamed = _text(s, relay)
+                    text, unnamed = source_text(s, relay)
                     if not unnamed and text.lower() not in lex.ex.generic_relays:
                         a.relay = text
         elif word.kind in ("prep", "citing"):
@@ -199,12 +199,12 @@ def find_attributions(s: SentenceView, inside_figure: list[bool],
         elif word.kind == "relay":
             relay = np_right(s, end)
             if relay is not None:
-                a.relay = _text(s, relay)[0]
+                a.relay = source_text(s, relay)[0]
         if span == "pronoun":
             a.pronoun = True
         elif isinstance(span, tuple):
             a.np = span
-            a.source, a.unnamed = _text(s, span)
+            a.source, a.unnamed = source_text(s, span)
         if a.source or a.pronoun or a.relay:
             out.append(a)
         last = end

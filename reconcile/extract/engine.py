@@ -46,12 +46,12 @@ from ..rules.load import Rules, default_rules, default_rules_dir
 from ..schema import EXTRACTED_COLUMNS
 from .attribution import (
     Attribution,
-    _text,
     choose_source,
     find_attributions,
     hard_breaks,
     hedges_in,
     np_left,
+    source_text,
 )
 from .dates import DatePhrase, parse_published
 from .document import Article, Sentence, split_article
@@ -312,7 +312,7 @@ class _Engine(PlaceMixin):
                         a.pronoun = True
                     else:
                         a.np = span
-                        a.source, a.unnamed = _text(s, span)
+                        a.source, a.unnamed = source_text(s, span)
             else:
                 a = choose_source(s, attrs, first, last, hard)
             source, stype, relay = self._source(ctx, s, attrs, a)
@@ -371,7 +371,7 @@ class _Engine(PlaceMixin):
         if not isinstance(span, tuple):
             return None
         a = Attribution("verb", verb, verb + 1, np=span)
-        a.source, a.unnamed = _text(s, span)
+        a.source, a.unnamed = source_text(s, span)
         words = set(s.w[span[0]:span[1]])
         agents = {"police", "army", "military", "authorities", "forces", "troops",
                   "government", "ministry", "officials"}

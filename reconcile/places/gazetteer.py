@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ..core.text import Token, words
 from ..errors import RulesError
-from ..rules.load import _Problems, _Reader
+from ..rules.toml import Problems, TomlReader
 
 __all__ = [
     "KIND_RANK",
@@ -162,9 +162,9 @@ class PlaceRules:
     before_cues: tuple[tuple[str, ...], ...]
 
 
-def load_place_rules(path: Path, problems: _Problems) -> PlaceRules:
+def load_place_rules(path: Path, problems: Problems) -> PlaceRules:
     """Read rules/places.toml, adding every problem to ``problems``."""
-    reader = _Reader(path, problems)
+    reader = TomlReader(path, problems)
     places: list[Place] = []
     aliases: list[tuple[str, Place]] = []
     for line, key, row in reader.rows("place"):
@@ -559,7 +559,7 @@ def load_gazetteer(rules_path: str | Path | None = None,
     from ..rules.load import default_rules_dir
 
     path = Path(rules_path) if rules_path is not None else default_rules_dir() / "places.toml"
-    problems = _Problems()
+    problems = Problems()
     rules = load_place_rules(path, problems)
     if problems.items:
         raise RulesError(problems.items)

@@ -17,15 +17,8 @@ from typing import Any
 
 from ..core.text import words
 from ..errors import RulesError
-from .load import (
-    Rules,
-    _key_line,
-    _Problems,
-    _Reader,
-    default_rules,
-    default_rules_dir,
-    load_rules,
-)
+from .load import Rules, default_rules, default_rules_dir, load_rules
+from .toml import Problems, TomlReader, key_line
 
 __all__ = [
     "ATTRIBUTION_KINDS",
@@ -108,7 +101,7 @@ class ExtractRules:
     dates: DateWords
 
 
-def _phrases(reader: _Reader, row: dict, line: int | None, key: str) -> list[Phrase]:
+def _phrases(reader: TomlReader, row: dict, line: int | None, key: str) -> list[Phrase]:
     """A row's ``phrase`` (one) or ``phrases`` (a list), as token tuples."""
     if "phrase" in row and "phrases" in row:
         reader.problems.add(reader.name, line, key, "give phrase or phrases, not both")
@@ -135,12 +128,12 @@ def _phrases(reader: _Reader, row: dict, line: int | None, key: str) -> list[Phr
     return out
 
 
-def _word_list(reader: _Reader, table: str, name: str, *, phrase: bool = False) -> list:
+def _word_list(reader: TomlReader, table: str, name: str, *, phrase: bool = False) -> list:
     section = reader.data.get(table, {})
     raw = section.get(name) if isinstance(section, dict) else None
-    line = _key_line(reader.text, name)
+    line = key_line(reader.text, name)
     if raw is None:
-        reader.problems.add(reader.name, _key_line(reader.text, table), f"{table}.{name}",
+        reader.problems.add(reader.name, key_line(reader.text, table), f"{table}.{name}",
                             "missing")
         return []
     if not isinstance(raw, list) or not all(isinstance(w, str) and words(w) for w in raw):
@@ -159,10 +152,10 @@ def _word_list(reader: _Reader, table: str, name: str, *, phrase: bool = False) 
     return out
 
 
-def _number_table(reader: _Reader, name: str, kind: type | tuple) -> dict[str, Any]:
+def _number_table(reader: TomlReader, name: str, kind: type | tuple) -> dict[str, Any]:
     section = reader.data.get("dates", {})
     raw = section.get(name) if isinstance(section, dict) else None
-    line = _key_line(reader.text, name)
+    line = key_line(reader.text, name)
     if not isinstance(raw, dict):
         reader.problems.add(reader.name, line, f"dates.{name}", "expected a table of word = number")
         return {}
@@ -176,7 +169,7 @@ def _number_table(reader: _Reader, name: str, kind: type | tuple) -> dict[str, A
     return out
 
 
-def _read(reader: _Reader, categories: Iterable[str]) -> dict[str, Any]:
+def _read(reader: TomlReader, categories: Iterable[str]) -> dict[str, Any]:
     known = set(categories)
     out: dict[str, Any] = {}
 
@@ -289,7 +282,7 @@ def _read(reader: _Reader, categories: Iterable[str]) -> dict[str, Any]:
     out["word_sets"]["source_adverbs"] = frozenset(_word_list(reader, "words", "source_adverbs"))
     abbreviations = reader.data.get("words", {}).get("abbreviations", [])
     if not isinstance(abbreviations, list) or not all(isinstance(a, str) for a in abbreviations):
-        reader.problems.add(reader.name, _key_line(reader.text, "abbreviations"),
+        reader.problems.add(reader.name, key_line(reader.text, "abbreviations"),
                             "words.abbreviations", "expected a list of words")
         abbreviations = []
     out["abbreviations"] = frozenset(a.lower().rstrip(".") for a in abbreviations)
@@ -307,7 +300,7 @@ def _read(reader: _Reader, categories: Iterable[str]) -> dict[str, Any]:
         except ValueError:
             value = None
         if unit not in ("week", "month", "year") or value is None:
-            reader.problems.add(reader.name, _key_line(reader.text, "periods"),
+            reader.problems.add(reader.name, key_line(reader.text, "periods"),
                                 f"dates.periods.{name}",
                                 f"expected 'week|month|year:<offset>', got {spec!r}")
             continue
@@ -326,11 +319,11 @@ def _read(reader: _Reader, categories: Iterable[str]) -> dict[str, Any]:
     )
     for name, month in out["dates"].months.items():
         if not 1 <= month <= 12:
-            reader.problems.add(reader.name, _key_line(reader.text, "months"),
+            reader.problems.add(reader.name, key_line(reader.text, "months"),
                                 f"dates.months.{name}", "must be between 1 and 12")
     for name, day in out["dates"].weekdays.items():
         if not 0 <= day <= 6:
-            reader.problems.add(reader.name, _key_line(reader.text, "weekdays"),
+            reader.problems.add(reader.name, key_line(reader.text, "weekdays"),
                                 f"dates.weekdays.{name}", "must be between 0 (Monday) and 6")
     return out
 
@@ -346,9 +339,9 @@ def check_extract_rules(directory: str | Path | None = None,
     from ..places.gazetteer import load_place_rules
 
     root = Path(directory) if directory is not None else default_rules_dir()
-    problems = _Problems()
+    problems = Problems()
     cats = [c.name for c in (rules.categories if rules is not None else ())]
-    _read(_Reader(_path(root, "extract.toml"), problems), cats)
+    _read(TomlReader(_path(root, "extract.toml"), problems), cats)
     load_place_rules(_path(root, "places.toml"), problems)
     return problems.items
 
@@ -366,9 +359,9 @@ def load_extract_rules(directory: str | Path | None = None,
         Listing every problem found, each as ``file:line: key: message``.
     """
     root = Path(directory) if directory is not None else default_rules_dir()
-    problems = _Problems()
+    problems = Problems()
     cats = [c.name for c in (rules.categories if rules is not None else ())]
-    data = _read(_Reader(_path(root, "extract.toml"), problems), cats)
+    data = _read(TomlReader(_path(root, "extract.toml"), problems), cats)
     if problems.items:
         raise RulesError(problems.items)
     return ExtractRules(**data)

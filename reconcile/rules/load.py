@@ -11,8 +11,7 @@ to fix.
 from __future__ import annotations
 
 import math
-import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -22,6 +21,7 @@ from typing import Any, TypeVar
 from ..core.interval import INF
 from ..core.text import words
 from ..errors import RulesError
+from .toml import Problems, TomlReader, key_line, read_phrase
 
 __all__ = [
     "QUALIFIER_KINDS",
@@ -189,101 +189,12 @@ class Rules:
         return max(1, math.ceil(max(row.min_tol, row.relative * n) * scale))
 
 
-class _Problems:
-    """Collects problems as ``file:line: key: message`` strings."""
-
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, file: str, line: int | None, key: str, message: str) -> None:
-        where = f"{file}:{line}" if line else file
-        self.items.append(f"{where}: {key}: {message}")
-
-
-def _row_lines(text: str, table: str) -> list[int]:
-    """1-based line numbers of each ``[[table]]`` header, in order."""
-    header = f"[[{table}]]"
-    return [i for i, line in enumerate(text.splitlines(), 1) if line.strip() == header]
-
-
-def _key_line(text: str, key: str) -> int | None:
-    for i, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if stripped == f"[{key}]" or stripped.startswith(f"{key} ") or stripped.startswith(f"{key}="):
-            return i
-    return None
-
-
-class _Reader:
-    """Reads one TOML file's rows, checking types and recording problems."""
-
-    def __init__(self, path: Path, problems: _Problems) -> None:
-        self.name = str(path)
-        self.problems = problems
-        self.text = ""
-        self.data: dict[str, Any] = {}
-        try:
-            self.text = path.read_text(encoding="utf-8")
-            self.data = tomllib.loads(self.text)
-        except FileNotFoundError:
-            problems.add(self.name, None, "-", "file not found")
-        except UnicodeDecodeError as exc:
-            problems.add(self.name, None, "-", f"not UTF-8 text ({exc.reason})")
-        except tomllib.TOMLDecodeError as exc:
-            problems.add(self.name, getattr(exc, "lineno", None), "-", f"not valid TOML: {exc}")
-
-    def rows(self, table: str) -> Iterable[tuple[int | None, str, dict[str, Any]]]:
-        rows = self.data.get(table, [])
-        if not isinstance(rows, list):
-            self.problems.add(self.name, _key_line(self.text, table), table,
-                              f"expected [[{table}]] rows")
-            return
-        lines = _row_lines(self.text, table)
-        for i, row in enumerate(rows):
-            line = lines[i] if i < len(lines) else None
-            yield line, f"{table}[{i}]", row
-
-    def get(self, row: dict[str, Any], line: int | None, key: str, name: str, kind: type | tuple,
-            *, required: bool = True, default: Any = None) -> Any:
-        if name not in row:
-            if required:
-                self.problems.add(self.name, line, f"{key}.{name}", "missing")
-            return default
-        value = row[name]
-        # TOML booleans are Python ints; only a bool key may hold one.
-        ok = isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
-        if not ok:
-            want = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            self.problems.add(self.name, line, f"{key}.{name}",
-                              f"expected {want}, got {type(value).__name__} {value!r}")
-            return default
-        return value
-
-    def unknown_keys(self, row: dict[str, Any], line: int | None, key: str,
-                     known: Iterable[str]) -> None:
-        for name in sorted(set(row) - set(known)):
-            self.problems.add(self.name, line, f"{key}.{name}",
-                              f"unknown key (known: {', '.join(sorted(known))})")
-
-
-def _phrase(reader: _Reader, row: dict, line: int | None, key: str,
-            name: str = "phrase") -> tuple[str, tuple[str, ...]] | None:
-    phrase = reader.get(row, line, key, name, str)
-    if phrase is None:
-        return None
-    tokens = words(phrase)
-    if not tokens:
-        reader.problems.add(reader.name, line, f"{key}.{name}", "empty phrase")
-        return None
-    return phrase, tokens
-
-
-def _read_qualifiers(reader: _Reader) -> tuple[list, list, list]:
+def _read_qualifiers(reader: TomlReader) -> tuple[list, list, list]:
     qualifiers: list[Qualifier] = []
     seen: dict[tuple, str] = {}
     for line, key, row in reader.rows("qualifier"):
         reader.unknown_keys(row, line, key, ("phrase", "position", "kind", "strict", "scale"))
-        ph = _phrase(reader, row, line, key)
+        ph = read_phrase(reader, row, line, key)
         position = reader.get(row, line, key, "position", str)
         kind = reader.get(row, line, key, "kind", str)
         strict = reader.get(row, line, key, "strict", bool, required=False, default=False)
@@ -338,17 +249,17 @@ def _read_qualifiers(reader: _Reader) -> tuple[list, list, list]:
         elif None not in (unit, relative, min_tol):
             tolerances.append(Tolerance(unit, float(relative), min_tol))
     if reader.data and not any(t.unit == 1 for t in tolerances):
-        reader.problems.add(reader.name, _key_line(reader.text, "[[tolerance]]"), "tolerance",
+        reader.problems.add(reader.name, key_line(reader.text, "[[tolerance]]"), "tolerance",
                             "needs a row with unit = 1 (for numbers that are not round)")
     return qualifiers, ranges, sorted(tolerances, key=lambda t: t.unit)
 
 
-def _read_vague(reader: _Reader) -> list[VagueQuantity]:
+def _read_vague(reader: TomlReader) -> list[VagueQuantity]:
     out: list[VagueQuantity] = []
     seen: dict[tuple, int | None] = {}
     for line, key, row in reader.rows("vague"):
         reader.unknown_keys(row, line, key, ("phrase", "low", "high", "value", "acled"))
-        ph = _phrase(reader, row, line, key)
+        ph = read_phrase(reader, row, line, key)
         low = reader.get(row, line, key, "low", int)
         high = reader.get(row, line, key, "high", int, required=False, default=INF)
         value = reader.get(row, line, key, "value", int, required=False)
@@ -373,17 +284,17 @@ def _read_vague(reader: _Reader) -> list[VagueQuantity]:
     return out
 
 
-def _read_numbers(reader: _Reader) -> tuple[NumberWords, list[NotACount]]:
+def _read_numbers(reader: TomlReader) -> tuple[NumberWords, list[NotACount]]:
     def table(name: str, kind: type | tuple) -> dict:
         raw = reader.data.get(name, {})
-        line = _key_line(reader.text, name)
+        line = key_line(reader.text, name)
         if not isinstance(raw, dict):
             reader.problems.add(reader.name, line, name, "expected a table of word = number")
             return {}
         out = {}
         for word, value in raw.items():
             if not isinstance(value, kind) or isinstance(value, bool) or value < 0:
-                reader.problems.add(reader.name, _key_line(reader.text, word) or line,
+                reader.problems.add(reader.name, key_line(reader.text, word) or line,
                                     f"{name}.{word}", f"expected a non-negative number, got {value!r}")
                 continue
             toks = words(word)
@@ -402,27 +313,27 @@ def _read_numbers(reader: _Reader) -> tuple[NumberWords, list[NotACount]]:
     joiners_row = reader.data.get("joiners", {})
     joiners = joiners_row.get("words", []) if isinstance(joiners_row, dict) else []
     if not isinstance(joiners, list) or not all(isinstance(w, str) for w in joiners):
-        reader.problems.add(reader.name, _key_line(reader.text, "joiners"), "joiners.words",
+        reader.problems.add(reader.name, key_line(reader.text, "joiners"), "joiners.words",
                             "expected a list of words")
         joiners = []
     not_counts = []
     for line, key, row in reader.rows("not_a_count"):
         reader.unknown_keys(row, line, key, ("phrase", "reason"))
-        ph = _phrase(reader, row, line, key)
+        ph = read_phrase(reader, row, line, key)
         reason = reader.get(row, line, key, "reason", str)
         if ph and reason:
             not_counts.append(NotACount(ph[1], reason))
     limits = reader.data.get("limits", {})
     max_count = limits.get("max_count", 10**10) if isinstance(limits, dict) else None
     if not isinstance(max_count, int) or isinstance(max_count, bool) or max_count < 1:
-        reader.problems.add(reader.name, _key_line(reader.text, "max_count"), "limits.max_count",
+        reader.problems.add(reader.name, key_line(reader.text, "max_count"), "limits.max_count",
                             f"expected a positive whole number, got {max_count!r}")
         max_count = 10**10
     numbers = NumberWords(units, tens, scales, fractions, frozenset(joiners), max_count)
     return numbers, not_counts
 
 
-def _read_aliases(reader: _Reader, table: str, link: str) -> list[tuple]:
+def _read_aliases(reader: TomlReader, table: str, link: str) -> list[tuple]:
     rows = []
     seen: dict[str, str] = {}
     for line, key, row in reader.rows(table):
@@ -445,7 +356,7 @@ def _read_aliases(reader: _Reader, table: str, link: str) -> list[tuple]:
     return rows
 
 
-def _read_categories(reader: _Reader) -> list[Category]:
+def _read_categories(reader: TomlReader) -> list[Category]:
     rows = _read_aliases(reader, "category", "contains")
     names = {r[2] for r in rows}
     out = []
@@ -461,7 +372,7 @@ def _read_categories(reader: _Reader) -> list[Category]:
     return out
 
 
-def _read_victims(reader: _Reader) -> list[VictimGroup]:
+def _read_victims(reader: TomlReader) -> list[VictimGroup]:
     rows = _read_aliases(reader, "victims", "part_of")
     names = {r[2] for r in rows}
     out = []
@@ -498,10 +409,10 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         Listing every problem found, each as ``file:line: key: message``.
     """
     root = Path(directory) if directory is not None else default_rules_dir()
-    problems = _Problems()
+    problems = Problems()
     if not root.is_dir():
         raise RulesError([f"{root}: not a directory of rule files"])
-    readers = {name: _Reader(root / name, problems) for name in RULE_FILES}
+    readers = {name: TomlReader(root / name, problems) for name in RULE_FILES}
     qualifiers, ranges, tolerances = _read_qualifiers(readers["qualifiers.toml"])
     vague = _read_vague(readers["vague.toml"])
     numbers, not_counts = _read_numbers(readers["numbers.toml"])
