@@ -1,23 +1,18 @@
 """Load a claims table: read the file, validate every row, keep every row.
 
-Reading (this module's I/O edge) turns ``.csv``, ``.jsonl`` or ``.parquet``
-into a table of strings with the 1-based line each row came from.
-Validation (:func:`validate_claims`, pure) parses figures into intervals,
-normalises categories, victims and dates, and splits the rows into usable
+Reading is :func:`reconcile.io.records.read_records` (a table of strings
+with the 1-based line each row came from). Validation
+(:func:`validate_claims`, pure) parses figures into intervals, normalises
+categories, victims and dates, and splits the rows into usable
 claims and rejects. Every input row lands in exactly one of the two, and a
 reject names its line, the column at fault and the reason.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
 import hashlib
-import io
-import json
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,16 +22,11 @@ import pandas as pd
 from .core.interval import INF
 from .core.parse import Figure, parse_figure
 from .errors import InputError
+from .io.records import read_records
 from .rules.load import Rules, default_rules
 from .schema import CLAIM_COLUMNS, CLAIM_OUTPUT_COLUMNS, PARSED_COLUMNS, REJECT_COLUMNS, SCOPES
 
-__all__ = [
-    "LoadResult",
-    "csv_rows",
-    "load_claims",
-    "read_records",
-    "validate_claims",
-]
+__all__ = ["LoadResult", "load_claims", "validate_claims"]
 
 
 
@@ -49,214 +39,6 @@ class LoadResult:
     path: str
     n_rows: int
     warnings: tuple[str, ...] = field(default=())
-
-
-# -- reading ------------------------------------------------------------------
-
-
-def _decode(data: bytes, path: str, warnings: list[str]) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        warnings.append(
-            f"{path}: not UTF-8 (byte {exc.start}); read as Latin-1 — check accented names, "
-            "or save the file as UTF-8"
-        )
-        return data.decode("latin-1")
-
-
-def _sniff_delimiter(text: str) -> str:
-    header = text.split("\n", 1)[0]
-    try:
-        return csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
-    except csv.Error:
-        counts = {d: header.count(d) for d in ",;\t|"}
-        return max(counts, key=lambda d: (counts[d], d == ","))
-
-
-def _normalise_header(names: list[str]) -> list[str]:
-    return [" ".join(n.strip().lower().split()).replace(" ", "_") for n in names]
-
-
-def csv_rows(reader) -> Iterator[tuple[int, list[str], str | None]]:
-    """``(first line, cells, error)`` for each non-blank row after the header.
-
-    ``reader`` is a :func:`csv.reader` whose header was read. The line is the
-    1-based line where the row starts (a quoted field may span lines); an
-    unreadable row gives its error text and no cells, and reading goes on.
-    """
-    prev = reader.line_num
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield prev + 1, [], str(exc)
-            prev = reader.line_num
-            continue
-        start, prev = prev + 1, reader.line_num
-        if row and "".join(row).strip():  # blank lines are not rows
-            yield start, row, None
-
-
-def _read_csv_fast(text: str, delimiter: str, columns: list[str],
-                   header_lines: int) -> pd.DataFrame | None:
-    """pandas' C reader, when every row is one line: then row i sits on line i + 2.
-
-    Returns None (and the careful reader runs) for anything else: a quoted
-    field spanning lines, a blank line, a row with too many fields.
-    """
-    if header_lines != 1 or "\r" in text:
-        return None
-    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    try:
-        with warnings.catch_warnings():
-            # A row longer than the header only warns (and loses cells): refuse it.
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=object, header=0,
-                                index_col=False, keep_default_na=False, na_filter=False,
-                                skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL)
-    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
-        return None
-    if len(frame) + 1 != n_lines or len(frame.columns) != len(columns):
-        return None
-    frame.columns = columns
-    frame = frame.astype(object)
-    if len(frame) and frame.eq("").all(axis=1).any():
-        return None  # blank lines: let the careful reader skip them
-    frame.insert(0, "line", np.arange(2, len(frame) + 2, dtype=np.int64))
-    return frame
-
-
-def _read_csv(path: str, data: bytes, warnings: list[str]) -> tuple[pd.DataFrame, list[dict]]:
-    text = _decode(data, path, warnings)
-    if not text.strip():
-        raise InputError("the file is empty", file=path)
-    delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except csv.Error as exc:
-        raise InputError(f"cannot read the header: {exc}", file=path, line=1) from None
-    columns = _normalise_header(header)
-    dupes = sorted({c for c in columns if columns.count(c) > 1})
-    if dupes:
-        raise InputError(f"duplicate column(s): {', '.join(dupes)}", file=path, line=1)
-    fast = _read_csv_fast(text, delimiter, columns, reader.line_num)
-    if fast is not None:
-        return fast, []
-    width = len(columns)
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    bad: list[dict] = []
-    for start, row, error in csv_rows(reader):
-        if error is not None:
-            bad.append({"line": start, "field": "(row)", "reason": f"unreadable CSV row: {error}"})
-            continue
-        if len(row) > width:
-            extra = [c for c in row[width:] if c.strip()]
-            if extra:
-                bad.append({"line": start, "field": "(row)",
-                            "reason": f"row has {len(row)} fields but the header has {width}",
-                            **dict(zip(columns, row, strict=False))})
-                continue
-            row = row[:width]
-        elif len(row) < width:
-            row = row + [""] * (width - len(row))
-        rows.append(row)
-        lines.append(start)
-    frame = pd.DataFrame(rows, columns=columns, dtype=object) if rows else \
-        pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    frame.insert(0, "line", np.asarray(lines, dtype=np.int64))
-    return frame, bad
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
-def _read_jsonl(path: str, data: bytes, warnings: list[str]) -> tuple[pd.DataFrame, list[dict]]:
-    text = _decode(data, path, warnings)
-    if not text.strip():
-        raise InputError("the file is empty", file=path)
-    records: list[dict] = []
-    bad: list[dict] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            bad.append({"line": number, "field": "(row)", "reason": f"not valid JSON: {exc.msg}"})
-            continue
-        if not isinstance(obj, dict):
-            bad.append({"line": number, "field": "(row)", "reason": "not a JSON object"})
-            continue
-        record = {k: _cell(v) for k, v in obj.items()}
-        record = dict(zip(_normalise_header(list(record)), record.values(), strict=True))
-        record["line"] = number
-        records.append(record)
-    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame({"line": []})
-    cols = [c for c in frame.columns if c != "line"]
-    frame[cols] = frame[cols].astype(object).where(frame[cols].notna(), "")
-    frame["line"] = frame["line"].astype(np.int64)
-    return frame[["line", *cols]], bad
-
-
-def _read_parquet(path: str) -> tuple[pd.DataFrame, list[dict]]:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        raise InputError("reading .parquet needs pyarrow: pip install 'reconcile[parquet]'",
-                         file=path) from None
-    frame = pd.read_parquet(path)
-    frame.columns = _normalise_header([str(c) for c in frame.columns])
-    frame = frame.astype(object).map(lambda v: "" if v is None or v is pd.NA or
-                                     (isinstance(v, float) and np.isnan(v)) else _cell(v))
-    frame.insert(0, "line", np.arange(1, len(frame) + 1, dtype=np.int64))
-    return frame, []
-
-
-def read_records(path: str | Path) -> tuple[pd.DataFrame, list[dict], list[str]]:
-    """Read a claims file into strings, with the 1-based ``line`` of each row.
-
-    Returns the table, the rows that could not even be split into fields
-    (as reject records) and reading warnings. CSV line numbers count the
-    header as line 1; a quoted field spanning lines gives its row's first line.
-    """
-    p = Path(path)
-    name = str(path)
-    warnings: list[str] = []
-    if not p.exists():
-        raise InputError("no such file", file=name)
-    if p.is_dir():
-        raise InputError("is a directory, not a claims file", file=name)
-    suffix = p.suffix.lower()
-    if suffix == ".parquet":
-        frame, bad = _read_parquet(name)
-        return frame, bad, warnings
-    data = p.read_bytes()
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputError("looks like a binary file, not CSV or JSON lines text", file=name)
-    if suffix in (".jsonl", ".ndjson"):
-        frame, bad = _read_jsonl(name, data, warnings)
-    elif suffix in (".csv", ".tsv", ".txt", ""):
-        frame, bad = _read_csv(name, data, warnings)
-    else:
-        raise InputError(f"unknown file type {suffix!r} (expected .csv, .tsv, .jsonl or .parquet)",
-                         file=name)
-    return frame, bad, warnings
 
 
 # -- validation ---------------------------------------------------------------

@@ -249,7 +249,7 @@ def test_absurd_counts_rejected(tmp_path):
 
 def test_fast_and_careful_readers_agree(tmp_path, monkeypatch):
     """The C-reader fast path gives exactly what the line-tracking reader gives."""
-    from reconcile import load as claims_module
+    from reconcile.io import records as claims_module
     from reconcile.simulate.world import WorldSpec, simulate_world, write_world
 
     path = write_world(simulate_world(WorldSpec(n_claims=1500, seed=4)), tmp_path)["claims"]
@@ -274,3 +274,34 @@ def test_line_numbers_survive_every_reader_path(tmp_path, text):
     lines = text.replace("\r\n", "\n").split("\n")
     want = {ln[0]: i for i, ln in enumerate(lines, 1) if ln[:1] in ("A", "B")}
     assert got == want
+
+
+class TestOneReader:
+    """run and extract read bytes through one decoder and say the same thing."""
+
+    @pytest.mark.parametrize("data, expect", [
+        ("source,figure\nA,5\n".encode("utf-16-le"), "UTF-16-LE"),
+        ("source,figure\nA,5\n".encode("utf-16-be"), "UTF-16-BE"),
+        (b"source,figure,location\nSOHR,5,Alep\xe9\n", "line 2 is not UTF-8"),
+        (b"source,figure,location\nSOHR,5,\x93Aleppo\x94\n", "Windows-1252"),
+    ])
+    def test_run_and_extract_agree_on_encodings(self, tmp_path, data, expect):
+        from reconcile.io.articles import read_articles
+
+        claims = write(tmp_path, "c.csv", data)
+        loaded = load_claims(claims)
+        assert len(loaded.claims) == 1 and len(loaded.warnings) == 1
+        assert expect in loaded.warnings[0]
+        article = tmp_path / "a.txt"
+        article.write_bytes(data)
+        _, messages = read_articles(article)
+        assert len(messages) == 1 and expect in messages[0]
+        assert messages[0].split(": ", 1)[1] == loaded.warnings[0].split(": ", 1)[1]
+
+    def test_windows_1252_quotes_are_read_as_quotes(self, tmp_path):
+        r = load_claims(write(tmp_path, "c.csv", b"source,figure,location\nSOHR,5,\x93Aleppo\x94\n"))
+        assert r.claims["location"].iloc[0] == "“Aleppo”"
+
+    def test_nul_bytes_that_are_not_utf16_are_binary(self, tmp_path):
+        with pytest.raises(InputError, match="binary"):
+            load_claims(write(tmp_path, "c.csv", b"\x00\x01\x02\x03" * 10))

@@ -18,8 +18,9 @@ import pytest
 
 from reconcile.errors import InputError, RulesError
 from reconcile.evaluate.extraction import load_gold, score_rows
-from reconcile.extract.document import split_article, split_header
+from reconcile.extract.document import split_article
 from reconcile.extract.engine import extract_article, extract_files, read_articles
+from reconcile.io.articles import split_header
 from reconcile.rules.extract import check_extract_rules, load_extract_rules
 from reconcile.schema import EXTRACTED_COLUMNS as CLAIM_FIELDS
 

@@ -397,7 +397,7 @@ class TestWrite:
         def boom(*args, **kwargs):
             raise OSError("disk full")
 
-        monkeypatch.setattr("reconcile.report.tables.os.replace", boom)
+        monkeypatch.setattr("reconcile.io.write.os.replace", boom)
         with pytest.raises(OutputError, match=r"claims\.csv: cannot write: disk full"):
             write_world(easy, tmp_path)
         assert list(tmp_path.iterdir()) == []

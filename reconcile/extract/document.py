@@ -1,4 +1,4 @@
-"""Article text -> header fields, paragraphs and sentences with character spans.
+"""Article text -> paragraphs and sentences with character spans.
 
 Pure and linear in the text length: every regular expression here is a
 single character class repeated (or a possessive run), so no input makes it
@@ -10,11 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Article", "Paragraph", "Sentence", "split_article", "split_header"]
+__all__ = ["Article", "Paragraph", "Sentence", "split_article"]
 
-_HEADER_KEYS = ("outlet", "published", "url", "title", "date", "id")
-_HEADER_LINE = re.compile(r"[ \t]*+([A-Za-z_]++)[ \t]*+:[ \t]*+([^\n]*+)")
-_LEADING_DATE = re.compile(r"\s{0,20}+date[ \t]++(\d{4}-\d{2}-\d{2})\b")
 _LINE = re.compile(r"[^\n]++")
 # One or more sentence-ending marks, then closing quotes or brackets.
 _END = re.compile(r"[.!?…]++[\"'”’)\]]*+")
@@ -48,47 +45,6 @@ class Article:
     text: str
     paragraphs: list[Paragraph]
     sentences: list[Sentence]
-
-
-def split_header(text: str) -> tuple[dict[str, str], str]:
-    """Leading ``key: value`` lines up to a blank line, and the body after them.
-
-    Keys are ``outlet``, ``published`` (or ``date``), ``url``, ``title`` and
-    ``id``. Without such lines the text is all body. A first line
-    ``date 2024-12-02 ...`` (as some feeds write it) gives ``published`` but
-    stays in the body.
-
-    >>> split_header("outlet: BBC\\npublished: 2024-12-02\\n\\nText.")
-    ({'outlet': 'BBC', 'published': '2024-12-02'}, 'Text.')
-    """
-    fields: dict[str, str] = {}
-    pos = 0
-    lines = 0
-    while pos < len(text) and lines < 20:
-        nl = text.find("\n", pos)
-        line_end = len(text) if nl < 0 else nl
-        line = text[pos:line_end]
-        if not line.strip():
-            if fields:
-                return fields, text[line_end + 1:] if nl >= 0 else ""
-            break
-        m = _HEADER_LINE.fullmatch(line.rstrip("\r"))
-        if not m or m.group(1).lower() not in _HEADER_KEYS or \
-                (m.group(1).lower() == "url" and not m.group(2)):
-            break
-        key = m.group(1).lower()
-        fields["published" if key == "date" else key] = m.group(2).strip()
-        pos = line_end + 1
-        lines += 1
-    if fields and pos >= len(text):
-        return fields, ""
-    if fields:
-        # Header lines without the blank line after them: still a header.
-        return fields, text[pos:]
-    m = _LEADING_DATE.match(text)
-    if m:
-        return {"published": m.group(1)}, text
-    return {}, text
 
 
 def _cut(text: str, start: int, end: int) -> list[tuple[int, int]]:

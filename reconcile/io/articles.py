@@ -7,10 +7,10 @@ message naming the file (and line); the other files are still read.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,13 +18,16 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from ..extract.document import split_header
-from ..load import csv_rows
-from ..report.tables import write_csv
+from .records import csv_rows, decode_text, json_lines, normalise_header, sniff_delimiter
+from .write import write_csv
 
-__all__ = ["ArticleInput", "ExtractReport", "decode_bytes", "read_articles", "write_claims"]
+__all__ = ["ArticleInput", "ExtractReport", "read_articles", "split_header", "write_claims"]
 
 MAX_ARTICLE_CHARS = 5_000_000
+_HEADER_KEYS = ("outlet", "published", "url", "title", "date", "id")
+# Possessive runs only: linear on any line.
+_HEADER_LINE = re.compile(r"[ \t]*+([A-Za-z_]++)[ \t]*+:[ \t]*+([^\n]*+)")
+_LEADING_DATE = re.compile(r"\s{0,20}+date[ \t]++(\d{4}-\d{2}-\d{2})\b")
 TEXT_SUFFIXES = (".txt", ".text", ".md", "")
 _INT_COLUMNS = ("low", "high", "anchor")
 
@@ -58,52 +61,45 @@ class ExtractReport:
                 f"{self.files_read} of {self.files} file(s) -> {self.output}")
 
 
-def decode_bytes(data: bytes, name: str) -> tuple[str, str | None]:
-    """Text from bytes: UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252.
+def split_header(text: str) -> tuple[dict[str, str], str]:
+    """Leading ``key: value`` lines up to a blank line, and the body after them.
 
-    Returns the text and a warning (or None). Raises :class:`InputError` for
-    binary data or bytes no supported encoding reads.
+    Keys are ``outlet``, ``published`` (or ``date``), ``url``, ``title`` and
+    ``id``. Without such lines the text is all body. A first line
+    ``date 2024-12-02 ...`` (as some feeds write it) gives ``published`` but
+    stays in the body.
+
+    >>> split_header("outlet: BBC\\npublished: 2024-12-02\\n\\nText.")
+    ({'outlet': 'BBC', 'published': '2024-12-02'}, 'Text.')
     """
-    if not data or not data.strip():
-        raise InputError("the file is empty", file=name)
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return _check_text(data.decode("utf-16"), name), None
-        except UnicodeDecodeError as exc:
-            raise InputError(f"has a UTF-16 mark but is not UTF-16 ({exc.reason})",
-                             file=name) from None
-    if b"\x00" in data[:8192]:
-        head = data[:8192]
-        if head[1::2].count(0) > len(head) // 3 or head[0::2].count(0) > len(head) // 3:
-            raise InputError("looks like UTF-16 text without a byte-order mark; save it as "
-                             "UTF-8", file=name)
-        raise InputError("looks like a binary file (it contains NUL bytes), not text",
-                         file=name)
-    warning = None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise InputError(f"cannot decode byte {exc.start}: the text is neither UTF-8 nor "
-                             "Windows-1252; save it as UTF-8", file=name) from None
-        warning = (f"{name}: not UTF-8 (byte {exc.start}); read as Windows-1252 — check "
-                   "accented names, or save the file as UTF-8")
-    return _check_text(text, name), warning
-
-
-def _check_text(text: str, name: str) -> str:
-    sample = text[:65536]
-    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f\v")
-    if controls > max(8, len(sample) // 100):
-        raise InputError("looks like a binary file (many control characters), not text",
-                         file=name)
-    if not text.strip():
-        raise InputError("the file is empty", file=name)
-    return text
+    fields: dict[str, str] = {}
+    pos = 0
+    lines = 0
+    while pos < len(text) and lines < 20:
+        nl = text.find("\n", pos)
+        line_end = len(text) if nl < 0 else nl
+        line = text[pos:line_end]
+        if not line.strip():
+            if fields:
+                return fields, text[line_end + 1:] if nl >= 0 else ""
+            break
+        m = _HEADER_LINE.fullmatch(line.rstrip("\r"))
+        if not m or m.group(1).lower() not in _HEADER_KEYS or \
+                (m.group(1).lower() == "url" and not m.group(2)):
+            break
+        key = m.group(1).lower()
+        fields["published" if key == "date" else key] = m.group(2).strip()
+        pos = line_end + 1
+        lines += 1
+    if fields and pos >= len(text):
+        return fields, ""
+    if fields:
+        # Header lines without the blank line after them: still a header.
+        return fields, text[pos:]
+    m = _LEADING_DATE.match(text)
+    if m:
+        return {"published": m.group(1)}, text
+    return {}, text
 
 
 def _clean(value: object) -> str | None:
@@ -167,7 +163,7 @@ def read_articles(path: str | Path, *, outlet: str | None = None, published: str
     if suffix in TEXT_SUFFIXES and size > 4 * max_chars:
         raise InputError(f"is {size / 1e6:.1f} MB, over the limit of {max_chars:,} characters "
                          "for one article (raise max_chars to read it)", file=name)
-    text, warning = decode_bytes(p.read_bytes(), name)
+    text, warning = decode_text(p.read_bytes(), name)
     messages = [warning] if warning else []
     if suffix in TEXT_SUFFIXES:
         header, body = split_header(text)
@@ -180,7 +176,7 @@ def read_articles(path: str | Path, *, outlet: str | None = None, published: str
     elif suffix == ".json":
         records = _json(text, name)
     else:
-        records = _csv(text, name, "\t" if suffix == ".tsv" else None, max_chars)
+        records = _csv(text, name, "\t" if suffix == ".tsv" else None)
     out = []
     for line, record in records:
         origin = f"{name}:{line}"
@@ -194,13 +190,9 @@ def read_articles(path: str | Path, *, outlet: str | None = None, published: str
 
 
 def _jsonl(text: str, name: str, messages: list[str]) -> Iterable[tuple[int, dict]]:
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            messages.append(f"{name}:{number}: not valid JSON ({exc.msg}); line skipped")
+    for number, obj, error in json_lines(text):
+        if error is not None:
+            messages.append(f"{name}:{number}: not valid JSON ({error}); line skipped")
             continue
         if not isinstance(obj, dict):
             messages.append(f"{name}:{number}: not a JSON object; line skipped")
@@ -220,15 +212,12 @@ def _json(text: str, name: str) -> Iterable[tuple[int, dict]]:
     return [(i, obj) for i, obj in enumerate(data, 1) if isinstance(obj, dict)]
 
 
-def _csv(text: str, name: str, delimiter: str | None, max_chars: int) \
-        -> list[tuple[int, dict]]:
-    csv.field_size_limit(max(max_chars * 2, 1 << 20))
+def _csv(text: str, name: str, delimiter: str | None) -> list[tuple[int, dict]]:
     if delimiter is None:
-        header = text.split("\n", 1)[0]
-        delimiter = max(",;\t", key=lambda d: (header.count(d), d == ","))
+        delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        columns = [c.strip().lower() for c in next(reader)]
+        columns = normalise_header(next(reader))
     except (StopIteration, csv.Error) as exc:
         raise InputError(f"cannot read the CSV header ({exc})", file=name, line=1) from None
     if "text" not in columns:

@@ -1,17 +1,7 @@
-"""Output tables (and later the HTML report)."""
+"""What a run hands to people: its tables (and later the HTML report and explain)."""
 
 from __future__ import annotations
 
-from .tables import (
-    atomic_write_text,
-    neutralise_formulas,
-    write_csv,
-    write_tables,
-)
+from .tables import write_tables
 
-__all__ = [
-    "atomic_write_text",
-    "neutralise_formulas",
-    "write_csv",
-    "write_tables",
-]
+__all__ = ["write_tables"]

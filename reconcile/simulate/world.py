@@ -71,7 +71,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..report.tables import write_csv
+from ..io.write import write_csv
 from ..rules.load import Rules, default_rules
 from ..schema import (
     SIMULATED_CLAIM_COLUMNS,
