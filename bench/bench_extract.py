@@ -27,19 +27,17 @@ import argparse
 import gc
 import json
 import re
-import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from reconcile.evaluate.extraction import load_gold, score_rows
+from reconcile.extract.document import split_article
+from reconcile.extract.engine import engine, extract_article, extract_files, read_articles
+from reconcile.places.gazetteer import default_gazetteer
 
-from reconcile.evaluate.extraction import load_gold, score_rows  # noqa: E402
-from reconcile.extract.document import split_article  # noqa: E402
-from reconcile.extract.engine import engine, extract_article, extract_files, read_articles  # noqa: E402
-from reconcile.places.gazetteer import default_gazetteer  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 GOLD = ROOT / "tests" / "data" / "extract_gold.jsonl"
 # Written apart from the extractor's development: the honest accuracy figure.

@@ -13,7 +13,8 @@ Sections:
    same CSV (the floor);
 2. worlds — grouping precision/recall (pairwise, B-cubed) and estimate
    error, coverage and calibration on simulated worlds with known truth, for
-   the engine and every baseline in bench/baselines.py on the same groups;
+   the engine and every baseline in reconcile/resolve/policies.py on the same groups
+   (reconcile/evaluate/harness.py);
 3. population — the real Population benchmark (Wikipedia city populations);
 4. extract — bench/bench_extract.py, when present.
 """
@@ -35,22 +36,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from reconcile.evaluate.harness import evaluate_population, evaluate_world
+from reconcile.group.baseline import group_claims
+from reconcile.load import load_claims
+from reconcile.resolve.baseline import resolve_events
+from reconcile.simulate.world import WorldSpec, simulate_world, write_world
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-
-from reconcile.evaluate.metrics import (  # noqa: E402
-    bcubed,
-    calibration_table,
-    estimate_metrics,
-    match_events,
-    pairwise_scores,
-)
-from reconcile.group.baseline import group_claims  # noqa: E402
-from reconcile.load import load_claims, validate_claims  # noqa: E402
-from reconcile.resolve import policies as baselines  # noqa: E402
-from reconcile.resolve.baseline import resolve_events  # noqa: E402
-from reconcile.simulate.world import WorldSpec, simulate_world, write_world  # noqa: E402
 
 POPULATION = ROOT.parent / "shared" / "bench" / "population"
 
@@ -128,50 +121,6 @@ def bench_scale(sizes: list[int], workdir: Path) -> list[dict]:
 # -- 2. worlds ---------------------------------------------------------------------
 
 
-def _values(claims: pd.DataFrame) -> pd.DataFrame:
-    """The baselines' input: one number per claim (its anchor, else interval middle)."""
-    lo = claims["low"].astype(float)
-    hi = claims["high"].astype("Float64").astype(float)
-    anchor = claims["anchor"].astype("Float64").astype(float)
-    middle = np.where(hi.isna(), lo, np.floor((lo + hi.fillna(0)) / 2))
-    value = anchor.fillna(pd.Series(middle, index=claims.index))
-    return pd.DataFrame({"event_id": claims["event_id"], "source": claims["source"],
-                         "value": value, "published": claims["published"]})
-
-
-def bench_world(scenario: str, n: int, seed: int = 11) -> dict:
-    world = simulate_world(WorldSpec(n_claims=n, seed=seed, scenario=scenario))
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = write_world(world, Path(tmp))
-        loaded = load_claims(paths["claims"])
-    grouped = group_claims(loaded.claims)
-    events, claims = resolve_events(grouped)
-    truth_claims = world.truth_claims
-    truth_events = world.truth_events.set_index("true_event_id")
-
-    # Grouping quality, over claims with a true event.
-    tc = truth_claims[truth_claims["true_event_id"].astype(str).ne("")]
-    merged = claims[["claim_id", "event_id"]].merge(tc[["claim_id", "true_event_id"]], on="claim_id")
-    grouping = {"pairwise": pairwise_scores(merged["event_id"], merged["true_event_id"]),
-                "bcubed": bcubed(merged["event_id"], merged["true_event_id"])}
-
-    matched = match_events(claims, truth_claims)
-    truth_count = matched.map(truth_events["count"])
-    methods = {"reconcile": estimate_metrics(events, truth_count)}
-    table = calibration_table(events, truth_count)
-    values = _values(claims)
-    timings = {}
-    for name, fn in baselines.BASELINES.items():
-        t0 = time.perf_counter()
-        est = fn(values)
-        timings[name] = time.perf_counter() - t0
-        methods[name] = estimate_metrics(est, truth_count)
-    return {"scenario": scenario, "claims": n, "events_found": len(events),
-            "true_events": len(truth_events), "grouping": grouping, "estimates": methods,
-            "calibration": table.to_dict("records"), "baseline_seconds": timings,
-            "rejected": len(loaded.rejects)}
-
-
 # -- 3. population ------------------------------------------------------------------
 
 
@@ -179,28 +128,7 @@ def bench_population() -> dict | None:
     if not POPULATION.exists():
         print("  skipped: ../shared/bench/population not found")
         return None
-    claims, truth, rejects = baselines.load_population(POPULATION / "population_claims.csv",
-                                                       POPULATION / "population_truth.csv")
-    out: dict = {"baseline_loader": {"claims": len(claims), "rejects": len(rejects)}, "methods": {}}
-    # The engine reads the same file through its own loader.
-    raw = pd.read_csv(POPULATION / "population_claims.csv", dtype=str, keep_default_na=False)
-    frame = pd.DataFrame({"line": np.arange(2, len(raw) + 2), "source": raw["SourceID"],
-                          "low": raw["PropertyValue"], "high": raw["PropertyValue"],
-                          "location": raw["ObjectID"], "event": raw["PropertyID"]})
-    t0 = time.perf_counter()
-    ok, rej = validate_claims(frame)
-    ok["event_id"] = ok["location"] + "|" + ok["event"]
-    events, _ = resolve_events(ok)
-    engine_s = time.perf_counter() - t0
-    out["engine_loader"] = {"claims": len(ok), "rejects": len(rej),
-                            "reasons": rej["reason"].value_counts().head(5).to_dict()}
-    out["methods"]["reconcile"] = {**baselines.score_population(events, truth), "seconds": engine_s}
-    for name, fn in baselines.BASELINES.items():
-        t0 = time.perf_counter()
-        est = fn(claims)
-        secs = time.perf_counter() - t0
-        out["methods"][name] = {**baselines.score_population(est, truth), "seconds": secs}
-    return out
+    return evaluate_population(POPULATION)
 
 
 # -- 4. extract ------------------------------------------------------------------------
@@ -381,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     print("2. worlds")
     results["worlds"] = []
     for scenario in ("easy", "realistic", "adversarial"):
-        w = bench_world(scenario, args.world_claims)
+        w = evaluate_world(scenario, args.world_claims)
         results["worlds"].append(w)
         e = w["estimates"]
         print(f"  {scenario:<11} grouping F1 {w['grouping']['pairwise']['f1']:.3f}  "

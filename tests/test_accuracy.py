@@ -7,14 +7,9 @@ when the engine improves.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
-
-from run import bench_world
+from reconcile.evaluate.harness import evaluate_world as bench_world
 
 
 @pytest.fixture(scope="module")

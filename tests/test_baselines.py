@@ -1,10 +1,8 @@
-"""Tests for bench/baselines.py: hand-computed answers, order independence, loading."""
+"""Tests for the truth-discovery baselines (reconcile.resolve.policies) and the Population loader."""
 
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+from reconcile.evaluate import population
 from reconcile.resolve import policies as baselines
 
 
@@ -261,7 +259,7 @@ class TestPopulation:
         c, t = tmp_path / "claims.csv", tmp_path / "truth.csv"
         c.write_text(self.CLAIMS, encoding="utf-8")
         t.write_text(self.TRUTH, encoding="utf-8")
-        return baselines.load_population(c, t)
+        return population.load_population(c, t)
 
     def test_claims(self, loaded):
         claims, _, _ = loaded
@@ -295,17 +293,17 @@ class TestPopulation:
         c, t = tmp_path / "c.csv", tmp_path / "t.csv"
         c.write_text("ObjectID,PropertyID\nx,Population2000\n", encoding="utf-8")
         t.write_text(self.TRUTH, encoding="utf-8")
-        claims, truth, rejects = baselines.load_population(c, t)
+        claims, truth, rejects = population.load_population(c, t)
         assert len(claims) == 0 and len(truth) == 3
         assert list(rejects["line"]) == [1] and "missing" in rejects["reason"][0]
 
     def test_score(self, loaded):
         claims, truth, _ = loaded
         est = baselines.highest(claims)  # x -> 120 (exact), y -> 50 (exact), z -> 7
-        s = baselines.score_population(est, truth)
+        s = population.score_population(est, truth)
         assert s["all"] == {"exact_share": 1.0, "mae": 0.0, "n": 2, "n_missing": 1}
         assert s["conflicting"]["n"] == 1
-        low = baselines.score_population(baselines.acled_lowest(claims), truth)
+        low = population.score_population(baselines.acled_lowest(claims), truth)
         assert low["all"]["exact_share"] == 0.5 and low["all"]["mae"] == 10.0
         assert low["conflicting"] == {"exact_share": 0.0, "mae": 20.0, "n": 1, "n_missing": 0}
 
@@ -313,6 +311,6 @@ class TestPopulation:
         truth = pd.DataFrame({"event_id": ["a", "b"], "gold": [3.0, 4.0],
                               "conflicting": [True, False]})
         est = pd.DataFrame({"event_id": ["a", "b"], "best": [2.5, 4.4]})
-        s = baselines.score_population(est, truth)
+        s = population.score_population(est, truth)
         assert s["all"]["exact_share"] == 1.0
         assert s["all"]["mae"] == pytest.approx(0.45)

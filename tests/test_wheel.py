@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -13,11 +14,11 @@ import pytest
 ROOT = Path(__file__).parents[1]
 
 # The editable install's import hook would find the source tree first; drop it
-# so the subprocess imports only what the wheel installed.
+# so the subprocess imports only what the wheel installed (PYTHONPATH = the
+# folder the wheel was installed into).
 PROBE = """
 import sys
 sys.meta_path[:] = [f for f in sys.meta_path if not type(f).__module__.startswith("__editable__")]
-sys.path.insert(0, sys.argv[1])
 import reconcile
 from reconcile.cli import main
 assert reconcile.__file__.startswith(sys.argv[1]), reconcile.__file__
@@ -45,8 +46,9 @@ def installed(tmp_path_factory) -> Path:
 
 
 def run_installed(site: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(site)}
     return subprocess.run([sys.executable, "-c", PROBE, str(site), *args],
-                          capture_output=True, text=True, cwd=cwd)
+                          capture_output=True, text=True, cwd=cwd, env=env)
 
 
 def test_wheel_rules_check(installed, tmp_path):

@@ -196,7 +196,8 @@ def _read_csv_fast(text: str, delimiter: str, columns: list[str],
     return frame
 
 
-def _read_csv(path: str, text: str) -> tuple[pd.DataFrame, list[dict]]:
+def _read_csv(path: str, text: str, *, strict_width: bool = False
+              ) -> tuple[pd.DataFrame, list[dict]]:
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -207,7 +208,7 @@ def _read_csv(path: str, text: str) -> tuple[pd.DataFrame, list[dict]]:
     dupes = sorted({c for c in columns if columns.count(c) > 1})
     if dupes:
         raise InputError(f"duplicate column(s): {', '.join(dupes)}", file=path, line=1)
-    fast = _read_csv_fast(text, delimiter, columns, reader.line_num)
+    fast = None if strict_width else _read_csv_fast(text, delimiter, columns, reader.line_num)
     if fast is not None:
         return fast, []
     width = len(columns)
@@ -217,6 +218,11 @@ def _read_csv(path: str, text: str) -> tuple[pd.DataFrame, list[dict]]:
     for start, row, error in csv_rows(reader):
         if error is not None:
             bad.append({"line": start, "field": "(row)", "reason": f"unreadable CSV row: {error}"})
+            continue
+        if len(row) != width and strict_width:
+            bad.append({"line": start, "field": "(row)",
+                        "reason": f"row has {len(row)} fields but the header has {width}",
+                        **dict(zip(columns, row, strict=False))})
             continue
         if len(row) > width:
             extra = [c for c in row[width:] if c.strip()]
@@ -281,12 +287,16 @@ def _read_parquet(path: str) -> tuple[pd.DataFrame, list[dict]]:
     return frame, []
 
 
-def read_records(path: str | Path) -> tuple[pd.DataFrame, list[dict], list[str]]:
-    """Read a claims file into strings, with the 1-based ``line`` of each row.
+def read_records(path: str | Path, *, strict_width: bool = False
+                 ) -> tuple[pd.DataFrame, list[dict], list[str]]:
+    """Read a table file into strings, with the 1-based ``line`` of each row.
 
     Returns the table, the rows that could not even be split into fields
     (as reject records) and reading warnings. CSV line numbers count the
     header as line 1; a quoted field spanning lines gives its row's first line.
+    A CSV row longer than the header is a reject (unless its extra cells are
+    blank); a shorter one is padded with blanks, or is a reject when
+    ``strict_width`` is set. Column names are normalised (:func:`normalise_header`).
     """
     p = Path(path)
     name = str(path)
@@ -308,5 +318,5 @@ def read_records(path: str | Path) -> tuple[pd.DataFrame, list[dict], list[str]]
     if suffix in (".jsonl", ".ndjson"):
         frame, bad = _read_jsonl(text)
     else:
-        frame, bad = _read_csv(name, text)
+        frame, bad = _read_csv(name, text, strict_width=strict_width)
     return frame, bad, notes

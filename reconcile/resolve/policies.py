@@ -18,22 +18,14 @@ loop over events or sources); the iterative ones run at most 20 rounds, each
 a handful of ``np.bincount`` calls over the claims. On one core, 1,000,000
 claims take from under a second (median) to a few seconds (TruthFinder).
 
-The module also loads and scores the Population benchmark
-(``/work/shared/bench/population``)::
-
-    python bench/baselines.py /work/shared/bench/population
-
-prints exact share / MAE / runtime of every baseline.
+The Population benchmark that these are measured on is loaded and scored by
+:mod:`reconcile.evaluate.population`.
 """
 
 from __future__ import annotations
 
-import csv
 import math
-import sys
-import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -47,10 +39,8 @@ __all__ = [
     "highest",
     "investment",
     "latest",
-    "load_population",
     "majority",
     "median",
-    "score_population",
     "truthfinder",
 ]
 
@@ -589,194 +579,3 @@ BASELINES: dict[str, Callable[..., pd.DataFrame]] = {
     "crh": crh,
     "catd": catd,
 }
-
-
-# --------------------------------------------------------------------------- Population benchmark
-
-ABSURD = 1e9  # no city has a billion people
-CONFLICT_MAX = 1e8  # the README's conflicting subset only looks at values below this
-
-
-def _read_rows(path: Path, needed: list[str], rejects: list[dict]):
-    """Yield (line, row dict) for each CSV record; bad records go to ``rejects``."""
-    name = str(path)
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-        reader = csv.reader(fh)
-        try:
-            header = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            rejects.append({"file": name, "line": 1, "field": "", "reason":
-                            f"unreadable header: {exc}", "value": ""})
-            return
-        missing = [c for c in needed if c not in header]
-        if missing:
-            rejects.append({"file": name, "line": 1, "field": ",".join(missing),
-                            "reason": f"missing column(s) {missing}", "value": ""})
-            return
-        pos = {c: header.index(c) for c in needed}
-        line = reader.line_num + 1  # first line of the next record
-        while True:
-            try:
-                rec = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                rejects.append({"file": name, "line": line, "field": "",
-                                "reason": f"malformed CSV: {exc}", "value": ""})
-                line = reader.line_num + 1
-                continue
-            start, line = line, reader.line_num + 1
-            if not rec:
-                continue  # blank line
-            if len(rec) != len(header):
-                rejects.append({"file": name, "line": start, "field": "",
-                                "reason": f"{len(rec)} fields, header has {len(header)}",
-                                "value": ",".join(rec)[:80]})
-                continue
-            yield start, {c: rec[i] for c, i in pos.items()}
-
-
-def _parse_count(text: str) -> tuple[float | None, str]:
-    s = text.strip()
-    if not s or s.lower() in {"null", "nan", "none", "na"}:
-        return None, "empty value"
-    try:
-        v = float(s)
-    except ValueError:
-        return None, "not a number"
-    if not math.isfinite(v):
-        return None, "not a finite number"
-    if v < 0:
-        return None, "negative count"
-    if v > ABSURD:
-        return None, f"absurd value (> {ABSURD:.0e})"
-    return v, ""
-
-
-def load_population(claims_csv: str | Path, truth_csv: str | Path
-                    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Load the Population benchmark (Pasternack & Roth's Wikipedia city populations).
-
-    Returns ``(claims, truth, rejects)``:
-
-    - claims: ``event_id`` (= ObjectID + "|" + PropertyID), ``source`` (= SourceID),
-      ``value`` (float), ``line`` (1-based line in the CSV; the header is line 1);
-    - truth: ``event_id``, ``gold``, ``n_claims`` (accepted claims of the event),
-      ``conflicting`` (its claims below 1e8 hold at least two distinct values);
-    - rejects: ``file``, ``line``, ``field``, ``reason``, ``value`` — every row
-      that could not be used (empty, non-numeric, non-finite, negative or
-      absurd > 1e9 value; empty key field; wrong field count; duplicate gold).
-
-    Never raises on bad rows; a missing column is one reject at line 1.
-    """
-    rejects: list[dict] = []
-    key_cols = ["ObjectID", "PropertyID", "PropertyValue"]
-    rows = []
-    for line, r in _read_rows(Path(claims_csv), [*key_cols, "SourceID"], rejects):
-        bad = next((k for k in ("ObjectID", "PropertyID", "SourceID") if not r[k].strip()), None)
-        if bad:
-            rejects.append({"file": str(claims_csv), "line": line, "field": bad,
-                            "reason": "empty", "value": ""})
-            continue
-        v, why = _parse_count(r["PropertyValue"])
-        if v is None:
-            rejects.append({"file": str(claims_csv), "line": line, "field": "PropertyValue",
-                            "reason": why, "value": r["PropertyValue"][:80]})
-            continue
-        rows.append((f"{r['ObjectID']}|{r['PropertyID']}", r["SourceID"], v, line))
-    claims = pd.DataFrame(rows, columns=["event_id", "source", "value", "line"])
-    claims["value"] = claims["value"].astype(float)
-
-    gold_rows: dict[str, float] = {}
-    for line, r in _read_rows(Path(truth_csv), key_cols, rejects):
-        v, why = _parse_count(r["PropertyValue"])
-        bad = next((k for k in ("ObjectID", "PropertyID") if not r[k].strip()), None)
-        if bad or v is None:
-            rejects.append({"file": str(truth_csv), "line": line,
-                            "field": bad or "PropertyValue", "reason": "empty" if bad else why,
-                            "value": r["PropertyValue"][:80]})
-            continue
-        eid = f"{r['ObjectID']}|{r['PropertyID']}"
-        if eid in gold_rows:
-            rejects.append({"file": str(truth_csv), "line": line, "field": "ObjectID",
-                            "reason": "duplicate gold for this event", "value": eid})
-            continue
-        gold_rows[eid] = v
-    truth = pd.DataFrame({"event_id": list(gold_rows), "gold": list(gold_rows.values())},
-                         columns=["event_id", "gold"])
-    truth["gold"] = truth["gold"].astype(float)
-    truth = truth.sort_values("event_id", kind="mergesort").reset_index(drop=True)
-    flags = conflict_flags(claims)
-    truth["n_claims"] = truth["event_id"].map(flags["n_claims"]).fillna(0).astype(int)
-    truth["conflicting"] = truth["event_id"].isin(flags.index[flags["conflicting"]])
-    rejects_df = pd.DataFrame(rejects, columns=["file", "line", "field", "reason", "value"])
-    rejects_df["line"] = rejects_df["line"].astype(int)
-    return claims, truth, rejects_df
-
-
-def conflict_flags(claims: pd.DataFrame, limit: float = CONFLICT_MAX) -> pd.DataFrame:
-    """Per event: ``n_claims`` and ``conflicting`` (>= 2 distinct values below ``limit``)."""
-    sane = claims[claims["value"] < limit]
-    distinct = sane.groupby("event_id")["value"].nunique()
-    out = pd.DataFrame({"n_claims": claims.groupby("event_id").size()})
-    out["conflicting"] = distinct.reindex(out.index).fillna(0) >= 2
-    return out
-
-
-def score_population(estimates: pd.DataFrame, truth: pd.DataFrame,
-                     claims: pd.DataFrame | None = None) -> dict:
-    """Score estimates against gold values.
-
-    Returns ``{"all": {...}, "conflicting": {...}}``, each with ``exact_share``
-    (share of scored gold events where round(best) == gold), ``mae`` (mean
-    |best - gold|), ``n`` (gold events scored: those with an estimate) and
-    ``n_missing`` (gold events without an estimate, i.e. without claims).
-    "conflicting" keeps gold events whose claims below 1e8 disagree; it uses
-    ``truth["conflicting"]`` (from ``load_population``) or, failing that, ``claims``.
-    """
-    t = truth[["event_id", "gold"]].copy()
-    if "conflicting" in truth.columns:
-        t["conflicting"] = truth["conflicting"].astype(bool).to_numpy()
-    elif claims is not None:
-        flags = conflict_flags(claims)
-        t["conflicting"] = t["event_id"].isin(flags.index[flags["conflicting"]])
-    else:
-        raise ValueError("score_population needs truth['conflicting'] or the claims table")
-    merged = t.merge(estimates[["event_id", "best"]], on="event_id", how="left")
-
-    def summary(m: pd.DataFrame) -> dict:
-        have = m[m["best"].notna()]
-        err = (have["best"] - have["gold"]).abs()
-        exact = np.floor(have["best"].to_numpy() + 0.5) == have["gold"].to_numpy()
-        return {"exact_share": float(exact.mean()) if len(have) else float("nan"),
-                "mae": float(err.mean()) if len(have) else float("nan"),
-                "n": len(have), "n_missing": int(m["best"].isna().sum())}
-
-    return {"all": summary(merged), "conflicting": summary(merged[merged["conflicting"]])}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run every baseline on the Population benchmark and print a table."""
-    args = sys.argv[1:] if argv is None else argv
-    folder = Path(args[0] if args else "/work/shared/bench/population")
-    claims, truth, rejects = load_population(folder / "population_claims.csv",
-                                             folder / "population_truth.csv")
-    print(f"{len(claims)} claims, {len(rejects)} rejected, {len(truth)} gold events, "
-          f"{int(truth['conflicting'].sum())} conflicting")
-    print(f"{'baseline':<14}{'conf exact':>11}{'conf MAE':>14}{'all exact':>11}"
-          f"{'all MAE':>16}{'seconds':>9}")
-    for name, fn in BASELINES.items():
-        t0 = time.perf_counter()
-        est = fn(claims)
-        secs = time.perf_counter() - t0
-        s = score_population(est, truth)
-        a, c = s["all"], s["conflicting"]
-        print(f"{name:<14}{c['exact_share']:>11.3f}{c['mae']:>14,.0f}{a['exact_share']:>11.3f}"
-              f"{a['mae']:>16,.0f}{secs:>9.3f}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
