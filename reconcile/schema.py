@@ -13,6 +13,8 @@ __all__ = [
     "EVENT_COLUMNS",
     "EXTRACTED_COLUMNS",
     "FIGURE_KINDS",
+    "GROUP_COLUMNS",
+    "PARENT_LINKS",
     "PARSED_COLUMNS",
     "REJECT_COLUMNS",
     "SCOPES",
@@ -70,6 +72,16 @@ VERDICTS = ("consistent", "below", "above", "superseded")
 
 # An event's status.
 STATUSES = ("agreed", "resolved", "contested", "single-source")
+
+# -- grouping: what the group stage adds to each claim for resolve -----------------
+
+# ``event_id``: the event the claim speaks of. ``parent_event_id``: that event's
+# parent ("" when none). ``parent_link``: how the event sits in its parent:
+# "part" (a subset of the same victims: the children among the dead) or
+# "within" (a disjoint incident inside a day total or a cumulative tally).
+# ``source_id``: the canonical source, so that name variants count once.
+GROUP_COLUMNS = ("event_id", "parent_event_id", "parent_link", "source_id")
+PARENT_LINKS = ("part", "within")
 
 # -- events -------------------------------------------------------------------------
 
