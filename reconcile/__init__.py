@@ -3,7 +3,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from .core.interval import EMPTY, INF, Interval, format_interval, parse_interval
-from .core.parse import Figure, FigureError, find_figures, parse_figure
+from .core.parse import Figure, NotAFigure, find_figures, parse_figure
 from .errors import InputError, ReconcileError, RulesError
 from .group.baseline import group_claims
 from .load import LoadResult, load_claims, validate_claims
@@ -20,10 +20,10 @@ __all__ = [
     "EMPTY",
     "INF",
     "Figure",
-    "FigureError",
     "InputError",
     "Interval",
     "LoadResult",
+    "NotAFigure",
     "ReconcileError",
     "Rules",
     "RulesError",

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .core.parse import parse_figure
+from .core.parse import NotAFigure, parse_figure
 from .errors import ReconcileError
 from .pipeline import run as run_pipeline
 from .rules.load import default_rules_dir, load_rules
@@ -70,7 +70,7 @@ def parse(texts: tuple[str, ...], rules_dir: Path | None) -> None:
     for text in texts:
         figure = parse_figure(text, rules)
         click.echo(figure.to_json())
-        failed = failed or not hasattr(figure, "interval")
+        failed = failed or isinstance(figure, NotAFigure)
     if failed:
         sys.exit(1)
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reconcile.core.interval import INF, Interval
-from reconcile.core.parse import Figure, FigureError, find_figures, parse_figure
+from reconcile.core.parse import Figure, NotAFigure, find_figures, parse_figure
 from reconcile.rules.load import default_rules
 
 RULES = default_rules()
@@ -93,7 +93,7 @@ def test_design_table(text, lo, hi, anchor, kind):
 ])
 def test_errors_are_values_with_reasons(text, reason):
     result = parse_figure(text)
-    assert isinstance(result, FigureError)
+    assert isinstance(result, NotAFigure)
     assert reason in result.reason
 
 
@@ -176,7 +176,7 @@ def test_compound_number_words(tens):
 @pytest.mark.parametrize("rule", RULES.not_a_count, ids=lambda r: " ".join(r.tokens))
 def test_every_not_a_count_row(rule):
     result = parse_figure(f"{' '.join(rule.tokens)} 37 {' '.join(rule.tokens)}")
-    assert isinstance(result, FigureError) and result.reason == rule.reason
+    assert isinstance(result, NotAFigure) and result.reason == rule.reason
 
 
 @given(st.integers(min_value=0, max_value=10**9))

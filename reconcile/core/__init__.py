@@ -11,8 +11,8 @@ from .interval import (
 )
 from .parse import (
     Figure,
-    FigureError,
     FigureMatch,
+    NotAFigure,
     find_figures,
     parse_figure,
 )
@@ -27,9 +27,9 @@ __all__ = [
     "EMPTY",
     "INF",
     "Figure",
-    "FigureError",
     "FigureMatch",
     "Interval",
+    "NotAFigure",
     "Token",
     "find_figures",
     "format_interval",

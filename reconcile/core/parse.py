@@ -10,7 +10,7 @@ and twenty"), a range of two numbers ("between 20 and 30") or a vague
 quantity ("dozens"). The grammar is matched over tokens, longest phrase
 first, in time linear in the number of tokens.
 
-Bad text never raises: :func:`parse_figure` returns a :class:`FigureError`
+Bad text never raises: :func:`parse_figure` returns a :class:`NotAFigure`
 carrying the reason, so one bad row cannot stop a run.
 """
 
@@ -24,7 +24,7 @@ from ..rules.load import Qualifier, Rules, VagueQuantity, default_rules
 from .interval import INF, Interval
 from .text import Token, tokenize
 
-__all__ = ["Figure", "FigureError", "FigureMatch", "find_figures", "parse_figure"]
+__all__ = ["Figure", "FigureMatch", "NotAFigure", "find_figures", "parse_figure"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ class Figure:
 
 
 @dataclass(frozen=True, slots=True)
-class FigureError:
+class NotAFigure:
     """Text that is not one figure, and why."""
 
     text: str
@@ -65,7 +65,7 @@ class FigureError:
 class FigureMatch:
     """A figure found inside a longer text, with its token and character span."""
 
-    figure: Figure | FigureError
+    figure: Figure | NotAFigure
     first_token: int  # index of the first token of the match
     end_token: int  # index one past the last token
     start: int  # character offsets into the text
@@ -330,12 +330,12 @@ def _whole(x: float) -> int | None:
 
 
 def _combine(rules: Rules, text: str, qualifier: Qualifier | None,
-             qty: _Quantity) -> Figure | FigureError:
+             qty: _Quantity) -> Figure | NotAFigure:
     kind = qualifier.kind if qualifier else None
     if qty.kind == "range":
         lo, hi = _whole(qty.value), _whole(qty.high)
         if lo is None or hi is None:
-            return FigureError(text, "a range of counts needs whole numbers")
+            return NotAFigure(text, "a range of counts needs whole numbers")
         anchor = (lo + hi + 1) // 2
         if kind == "lower":
             return Figure(text, Interval(lo, INF), anchor, "lower")
@@ -356,10 +356,10 @@ def _combine(rules: Rules, text: str, qualifier: Qualifier | None,
     else:
         n_whole = _whole(qty.value)
         if n_whole is None:
-            return FigureError(text, f"{qty.value:g} is not a whole count of people")
+            return NotAFigure(text, f"{qty.value:g} is not a whole count of people")
         n = n_whole
     if n > rules.numbers.max_count:
-        return FigureError(text, f"{n:,} is larger than any count of people "
+        return NotAFigure(text, f"{n:,} is larger than any count of people "
                                  f"(limit {rules.numbers.max_count:,} in rules/numbers.toml)")
     assert qualifier is None or kind is not None
     if kind is None or kind == "exact":
@@ -368,12 +368,12 @@ def _combine(rules: Rules, text: str, qualifier: Qualifier | None,
         return Figure(text, Interval.at_least(n, strict=qualifier.strict), n, "lower")
     if kind == "upper":
         if qualifier.strict and n == 0:
-            return FigureError(text, "no count is below zero")
+            return NotAFigure(text, "no count is below zero")
         return Figure(text, Interval.at_most(n, strict=qualifier.strict), n, "upper")
     tol = rules.tolerance(n, qualifier.scale)
     if kind == "nearly":
         if n == 0:
-            return FigureError(text, "nothing is nearly zero people")
+            return NotAFigure(text, "nothing is nearly zero people")
         return Figure(text, Interval(max(0, n - tol), n - 1), n, "nearly")
     return Figure(text, Interval(max(0, n - tol), n + tol), n, "approx")
 
@@ -420,12 +420,12 @@ def _not_a_count(rules: Rules, words: list[str]) -> str | None:
     return None
 
 
-def parse_figure(text: str, rules: Rules | None = None) -> Figure | FigureError:
+def parse_figure(text: str, rules: Rules | None = None) -> Figure | NotAFigure:
     """Parse one figure ("at least 29", "more than 290 dead", "dozens").
 
     Words around the figure ("killed", "people") are allowed; a second
     figure, a unit that is not people (%, $, years old) or no number at all
-    gives a :class:`FigureError` with the reason.
+    gives a :class:`NotAFigure` with the reason.
 
     >>> parse_figure("more than 290 dead")
     Figure(text='more than 290 dead', interval=Interval(291, inf), anchor=290, kind='lower')
@@ -436,24 +436,24 @@ def parse_figure(text: str, rules: Rules | None = None) -> Figure | FigureError:
     """
     rules = rules or default_rules()
     if not isinstance(text, str) or not text.strip():
-        return FigureError(str(text), "empty figure")
+        return NotAFigure(str(text), "empty figure")
     if len(text) > 500:
-        return FigureError(text[:40] + "…", "figure text longer than 500 characters")
+        return NotAFigure(text[:40] + "…", "figure text longer than 500 characters")
     stripped = text.strip()
     toks = tokenize(stripped)
     words = [t.text for t in toks]
     reason = _not_a_count(rules, words)
     if reason:
-        return FigureError(text, reason)
+        return NotAFigure(text, reason)
     if stripped.startswith("-") and len(stripped) > 1 and stripped[1:2].isdigit():
-        return FigureError(text, "a count of people cannot be negative")
+        return NotAFigure(text, "a count of people cannot be negative")
     matches = find_figures(stripped, rules, toks)
     if not matches:
-        return FigureError(text, "no number or quantity word found")
+        return NotAFigure(text, "no number or quantity word found")
     if len(matches) > 1:
         listed = ", ".join(stripped[m.start:m.end] for m in matches)
-        return FigureError(text, f"more than one figure: {listed}")
+        return NotAFigure(text, f"more than one figure: {listed}")
     fig = matches[0].figure
-    if isinstance(fig, FigureError):
-        return FigureError(text, fig.reason)
+    if isinstance(fig, NotAFigure):
+        return NotAFigure(text, fig.reason)
     return Figure(text, fig.interval, fig.anchor, fig.kind)

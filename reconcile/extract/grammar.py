@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.parse import Figure, FigureError, FigureMatch, find_figures, parse_figure
+from ..core.parse import Figure, FigureMatch, NotAFigure, find_figures, parse_figure
 from ..core.text import Token, tokenize, words
 from ..rules.extract import CategoryWord, ExtractRules, PartOfCue
 from ..rules.load import Rules
@@ -245,7 +245,7 @@ def _glued(text: str, a: int, b: int) -> bool:
 
 
 def _update_range(s: SentenceView, m: FigureMatch, fig: Figure, lex: Lexicon) \
-        -> tuple[FigureMatch, Figure | FigureError]:
+        -> tuple[FigureMatch, Figure | NotAFigure]:
     """'rose from 12 to 19' is an update: keep the second number."""
     i = m.first_token
     if fig.kind != "range" or i == 0:
@@ -487,12 +487,12 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
         matches = find_figures(s.text, lex.rules, s.toks)
     for m in matches:
         fig = m.figure
-        if isinstance(fig, FigureError):
+        if isinstance(fig, NotAFigure):
             if rejected is not None:
                 rejected.append((s.text[m.start:m.end], fig.reason))
             continue
         m, fig = _update_range(s, m, fig, lex)
-        if isinstance(fig, FigureError):
+        if isinstance(fig, NotAFigure):
             continue
         reason = _reject(s, m, fig, lex, published)
         if reason is not None:
