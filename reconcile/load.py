@@ -224,9 +224,11 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     bounds_only = ~has_figure & (low_num.notna() | high_num.notna())
     lo = lo.where(~bounds_only, low_num.fillna(0))
     hi = hi.where(~bounds_only, high_num.fillna(INF))
-    kind = kind.where(~bounds_only, np.where(low_num.eq(high_num), "exact",
-                      np.where(high_num.isna(), "lower", np.where(low_num.isna(), "upper",
-                                                                   "range"))))
+    bounds_kind = pd.Series(np.where(low_num.eq(high_num), "exact",
+                                     np.where(high_num.isna(), "lower",
+                                              np.where(low_num.isna(), "upper", "range"))),
+                            index=df.index, dtype=object)
+    kind = kind.where(~bounds_only, bounds_kind)
     exact_bounds = bounds_only & low_num.eq(high_num)
     anchor = anchor.where(~exact_bounds, low_num)
 

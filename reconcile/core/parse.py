@@ -105,9 +105,13 @@ class _Grammar:
                 self.range_prefix.setdefault(r.prefix[0], []).append(r)
             else:
                 self.bare_connectors = self.bare_connectors | r.connectors
-        for table in (self.before, self.after, self.vague, self.range_prefix):
-            for rows in table.values():
-                rows.sort(key=lambda row: -len(getattr(row, "tokens", None) or row.prefix))
+        for q_table in (self.before, self.after):
+            for q_rows in q_table.values():
+                q_rows.sort(key=lambda q: -len(q.tokens))
+        for v_rows in self.vague.values():
+            v_rows.sort(key=lambda v: -len(v.tokens))
+        for r_rows in self.range_prefix.values():
+            r_rows.sort(key=lambda r: -len(r.prefix))
         self.not_a_count = sorted(rules.not_a_count, key=lambda n: -len(n.tokens))
         # Connectors by first token, longest first (iterating a frozenset is stable).
         self.connectors: dict[int, tuple[frozenset, dict[str, list]]] = {}
@@ -190,7 +194,7 @@ class _Scanner:
             if value is None:
                 return None
             j = i + 1
-            scale = self.tok(j)
+            scale = self.tok(j) or ""
             if scale in nums.scales and scale != "dozen":
                 return value * nums.scales[scale], j + 1, True
             if scale == "dozen":
@@ -203,13 +207,13 @@ class _Scanner:
         nums = self.g.numbers
         total, current, j, last, scaled = 0.0, 0.0, i, None, False
         fraction = None
-        tok = self.tok(j)
+        tok = self.tok(j) or ""
         if tok in nums.fractions and self.tok(j + 1) in ("a", "an") \
                 and self.tok(j + 2) in nums.scales:
             fraction = nums.fractions[tok]  # "half a million"
             j += 1
         while j < self.n:
-            tok, nxt = self.t[j], self.tok(j + 1)
+            tok, nxt = self.t[j], self.tok(j + 1) or ""
             if tok in nums.units:
                 unit = nums.units[tok]
                 if not (last in (None, "scale") or (last == "tens" and 0 < unit < 10)):
@@ -312,11 +316,12 @@ class _Scanner:
     def figure_at(self, i: int) -> tuple[Qualifier | None, _Quantity, Qualifier | None, int] | None:
         """The longest figure starting at token i, as its parts."""
         before = self.qualifier(i, self.g.before)
+        qty = None
         if before is not None:
             qty = self.quantity(i + len(before.tokens))
             if qty is None:
                 before = None
-        if before is None:
+        if qty is None:
             qty = self.quantity(i)
             if qty is None:
                 return None
@@ -361,8 +366,7 @@ def _combine(rules: Rules, text: str, qualifier: Qualifier | None,
     if n > rules.numbers.max_count:
         return NotAFigure(text, f"{n:,} is larger than any count of people "
                                  f"(limit {rules.numbers.max_count:,} in rules/numbers.toml)")
-    assert qualifier is None or kind is not None
-    if kind is None or kind == "exact":
+    if qualifier is None or kind == "exact":
         return Figure(text, Interval(n, n), n, "exact")
     if kind == "lower":
         return Figure(text, Interval.at_least(n, strict=qualifier.strict), n, "lower")

@@ -45,9 +45,9 @@ def _read_rows(path: Path, needed: list[str], rejects: list[dict]
                         "reason": f"missing column(s) {missing}", "value": ""})
         return
     lines = frame["line"].tolist()
-    cells = {columns[k]: frame[k].tolist() for k in columns}
+    values = {columns[k]: frame[k].tolist() for k in columns}
     for i, line in enumerate(lines):
-        yield int(line), {c: cells[c][i] for c in needed}
+        yield int(line), {c: values[c][i] for c in needed}
 
 
 def _parse_count(text: str) -> tuple[float | None, str]:

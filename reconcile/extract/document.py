@@ -64,7 +64,8 @@ def _sentences(text: str, start: int, end: int, abbreviations: frozenset[str]) -
     spans = []
     begin = start
     for m in _END.finditer(text, start, end):
-        after = _SPACE.match(text, m.end(), end).end()
+        space = _SPACE.match(text, m.end(), end)
+        after = space.end() if space else m.end()  # \s*+ always matches
         if after == m.end() and after < end:
             continue  # "U.N.," or "3.5": no space after the mark
         if after < end:

@@ -39,7 +39,7 @@ from urllib.parse import urlparse
 from ..core.parse import find_figures
 from ..core.text import tokenize
 from ..errors import InputError, ReconcileError
-from ..io.articles import MAX_ARTICLE_CHARS, ExtractReport, read_articles, write_claims
+from ..io.articles import MAX_ARTICLE_CHARS, ArticleInput, ExtractReport, read_articles, write_claims
 from ..places.gazetteer import Gazetteer, default_gazetteer, load_gazetteer
 from ..rules.extract import extract_rules_for
 from ..rules.load import Rules, default_rules, default_rules_dir
@@ -260,7 +260,7 @@ class _Engine(PlaceMixin):
         scope_clauses = self._scope_clauses(s)
         usable = any(a.kind != "relay" and not a.is_relay and (a.source or a.pronoun)
                      for a in attrs)
-        base = {"article_id": ctx.article_id, "outlet": ctx.outlet or "",
+        base: dict[str, object] = {"article_id": ctx.article_id, "outlet": ctx.outlet or "",
                 "published": pub_text, "url": ctx.url or "", "quote": s.text}
         made: dict[int, dict] = {}
         source_spans = [a.np for a in attrs if a.np is not None]
@@ -269,7 +269,7 @@ class _Engine(PlaceMixin):
             if a is None and not usable:
                 a = carry_attr
             if a is None and f.category == "detained" and f.side == "left" and f.word is not None \
-                    and f.word.agentive:
+                    and f.word.agentive and f.word_at is not None:
                 a = self._agent_source(s, f.word_at)
             source, stype, relay = self._source(ctx, s, attrs, a)
             hedge = list(dict.fromkeys([*hedges, *carry_hedges,
@@ -304,15 +304,15 @@ class _Engine(PlaceMixin):
             ctx.claims.append(row)
         for first, last, category, victims, denial, verb in zeros:
             if verb is not None:
-                span = np_left(s, verb)
+                found = np_left(s, verb)
                 a = None
-                if span == "pronoun" or isinstance(span, tuple):
+                if found == "pronoun" or isinstance(found, tuple):
                     a = Attribution("verb", verb, verb + 1)
-                    if span == "pronoun":
-                        a.pronoun = True
+                    if isinstance(found, tuple):
+                        a.np = found
+                        a.source, a.unnamed = source_text(s, found)
                     else:
-                        a.np = span
-                        a.source, a.unnamed = source_text(s, span)
+                        a.pronoun = True
             else:
                 a = choose_source(s, attrs, first, last, hard)
             source, stype, relay = self._source(ctx, s, attrs, a)
@@ -542,17 +542,17 @@ def extract_files(inputs: Sequence[str | Path], output: str | Path, *, outlet: s
     report = ExtractReport(Path(output), files=len(inputs))
     if not inputs:
         raise InputError("no input files given")
-    articles = []
+    articles: list[ArticleInput] = []
     paths: set[str] = set()
-    for p in inputs:
-        p = Path(p)
+    for given in inputs:
+        p = Path(given)
         if p.is_dir():
             # A folder: the article files directly inside it.
-            found = [c for c in p.iterdir() if c.is_file() and c.suffix.lower() in
+            files = [c for c in p.iterdir() if c.is_file() and c.suffix.lower() in
                      (".txt", ".text", ".md", ".jsonl", ".ndjson", ".json", ".csv", ".tsv")]
-            if not found:
+            if not files:
                 report.messages.append(f"{p}: a folder without article files")
-            paths.update(str(c) for c in found)
+            paths.update(str(c) for c in files)
         else:
             paths.add(str(p))
     report.files = len(paths)

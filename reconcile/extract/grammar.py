@@ -122,7 +122,7 @@ class Lexicon:
         self.source_adverbs = ws["source_adverbs"]
         nums = rules.numbers
         self.number_words = frozenset(nums.units) | frozenset(nums.tens)
-        vague_words = set()
+        vague_words: set[str] = set()
         for v in rules.vague:
             vague_words.update(v.tokens)
         vague_words -= {"a", "an", "of"}
@@ -146,7 +146,8 @@ class Lexicon:
 
     def common_group(self, a: str, b: str) -> str:
         """The narrowest victim group containing both (children, women -> civilians)."""
-        chain, cur = [], a
+        chain: list[str] = []
+        cur: str | None = a
         while cur is not None and cur not in chain:
             chain.append(cur)
             cur = self.victim_parent.get(cur)
@@ -160,7 +161,8 @@ class Lexicon:
 
     def within(self, child: str, parent: str) -> bool:
         """Whether victim group ``child`` lies inside (or is) ``parent``."""
-        cur, seen = child, set()
+        cur: str | None = child
+        seen: set[str] = set()
         while cur is not None and cur not in seen:
             if cur == parent:
                 return True
@@ -389,8 +391,9 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
                         or lex.victim_at(w, end) is not None:
                     return "agent", None
             return "category", cat
-        if steps and lex.nc_after.at(w, j, n) is not None:
-            return "reject", lex.nc_after.at(w, j, n)[0]
+        rejected = lex.nc_after.at(w, j, n) if steps else None
+        if rejected is not None:
+            return "reject", rejected[0]
         if w[j] in lex.aux:
             passive = passive or w[j] in lex.passive
             j += 1

@@ -190,7 +190,7 @@ def _read_csv_fast(text: str, delimiter: str, columns: list[str],
         return None
     frame.columns = columns
     frame = frame.astype(object)
-    if len(frame) and frame.eq("").all(axis=1).any():
+    if len(frame) and (frame == "").all(axis=1).any():
         return None  # blank lines: let the careful reader skip them
     frame.insert(0, "line", np.arange(2, len(frame) + 2, dtype=np.int64))
     return frame
@@ -262,8 +262,9 @@ def _read_jsonl(text: str) -> tuple[pd.DataFrame, list[dict]]:
         if not isinstance(obj, dict):
             bad.append({"line": number, "field": "(row)", "reason": "not a JSON object"})
             continue
-        record = {k: _cell(v) for k, v in obj.items()}
-        record = dict(zip(normalise_header(list(record)), record.values(), strict=True))
+        cells = {k: _cell(v) for k, v in obj.items()}
+        record: dict[str, object] = dict(zip(normalise_header(list(cells)), cells.values(),
+                                             strict=True))
         record["line"] = number
         records.append(record)
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame({"line": []})
@@ -275,7 +276,7 @@ def _read_jsonl(text: str) -> tuple[pd.DataFrame, list[dict]]:
 
 def _read_parquet(path: str) -> tuple[pd.DataFrame, list[dict]]:
     try:
-        import pyarrow  # noqa: F401
+        import pyarrow  # type: ignore[import-not-found]  # noqa: F401
     except ImportError:
         raise InputError("reading .parquet needs pyarrow: pip install 'reconcile[parquet]'",
                          file=path) from None

@@ -173,7 +173,7 @@ def _read(reader: TomlReader, categories: Iterable[str]) -> dict[str, Any]:
     known = set(categories)
     out: dict[str, Any] = {}
 
-    cats = []
+    cats: list[CategoryWord] = []
     for line, key, row in reader.rows("category"):
         reader.unknown_keys(row, line, key, ("phrase", "phrases", "category", "position",
                                              "agentive"))
@@ -197,7 +197,8 @@ def _read(reader: TomlReader, categories: Iterable[str]) -> dict[str, Any]:
                         for p in phrases)
     out["categories"] = tuple(cats)
 
-    before, after = [], []
+    before: list[tuple[Phrase, str]] = []
+    after: list[tuple[Phrase, str]] = []
     for line, key, row in reader.rows("not_casualty"):
         reader.unknown_keys(row, line, key, ("phrase", "phrases", "position", "reason"))
         phrases = _phrases(reader, row, line, key)
@@ -212,7 +213,7 @@ def _read(reader: TomlReader, categories: Iterable[str]) -> dict[str, Any]:
     out["not_casualty_before"] = tuple(before)
     out["not_casualty_after"] = tuple(after)
 
-    cues = []
+    cues: list[PartOfCue] = []
     for line, key, row in reader.rows("part_of"):
         reader.unknown_keys(row, line, key, ("phrase", "phrases", "position", "reach"))
         phrases = _phrases(reader, row, line, key)
@@ -229,7 +230,7 @@ def _read(reader: TomlReader, categories: Iterable[str]) -> dict[str, Any]:
             cues.extend(PartOfCue(p, position, reach or 0) for p in phrases)
     out["part_of"] = tuple(cues)
 
-    attrs = []
+    attrs: list[AttributionWord] = []
     for line, key, row in reader.rows("attribution"):
         reader.unknown_keys(row, line, key, ("phrase", "phrases", "kind", "hedge"))
         phrases = _phrases(reader, row, line, key)
@@ -245,15 +246,15 @@ def _read(reader: TomlReader, categories: Iterable[str]) -> dict[str, Any]:
     out["attribution"] = tuple(attrs)
 
     for table, name in (("hedge", "hedges"), ("denial", "denials")):
-        found = []
+        phrases_found: list[Phrase] = []
         for line, key, row in reader.rows(table):
             reader.unknown_keys(row, line, key, ("phrase", "phrases"))
-            found.extend(_phrases(reader, row, line, key))
-        out[name] = tuple(found)
+            phrases_found.extend(_phrases(reader, row, line, key))
+        out[name] = tuple(phrases_found)
 
     for table, field_name, choices in (("zero", "category", known), ("scope", "scope",
                                                                       {"cumulative"})):
-        found = []
+        found: list[tuple[Phrase, str]] = []
         for line, key, row in reader.rows(table):
             reader.unknown_keys(row, line, key, ("phrase", "phrases", field_name))
             phrases = _phrases(reader, row, line, key)

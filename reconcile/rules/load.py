@@ -293,7 +293,7 @@ def _read_numbers(reader: TomlReader) -> tuple[NumberWords, list[NotACount]]:
             return {}
         out = {}
         for word, value in raw.items():
-            if not isinstance(value, kind) or isinstance(value, bool) or value < 0:
+            if not isinstance(value, kind) or isinstance(value, bool) or value < 0:  # type: ignore[operator]
                 reader.problems.add(reader.name, key_line(reader.text, word) or line,
                                     f"{name}.{word}", f"expected a non-negative number, got {value!r}")
                 continue
@@ -385,7 +385,8 @@ def _read_victims(reader: TomlReader) -> list[VictimGroup]:
     # A cycle would make "children <= people" checks loop.
     parents = {g.name: g.part_of for g in out}
     for g in out:
-        seen, cur = set(), g.name
+        seen: set[str] = set()
+        cur: str | None = g.name
         while cur is not None and cur not in seen:
             seen.add(cur)
             cur = parents.get(cur)
