@@ -59,3 +59,21 @@ def test_parse_example_matches_output():
     result = CliRunner().invoke(main, ["parse", *args])
     expected = [json.loads(line) for line in block.group(2).strip().splitlines()]
     assert [json.loads(line) for line in result.output.splitlines()] == expected
+
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_architecture_lists_every_module_once():
+    """docs/architecture.md has one line per module of the tree, no more, no less."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^- `(reconcile/[\w/]+\.py)` — ", doc, re.M)
+    tree = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "reconcile").rglob("*.py"))
+    assert len(listed) == len(set(listed)), "a module is listed twice"
+    assert sorted(listed) == tree
+
+
+def test_readme_layout_names_every_stage():
+    for stage in ("core", "rules", "io", "places", "extract", "group", "resolve", "report",
+                  "simulate", "evaluate"):
+        assert f"`{stage}/`" in README, stage

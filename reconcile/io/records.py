@@ -276,7 +276,7 @@ def _read_jsonl(text: str) -> tuple[pd.DataFrame, list[dict]]:
 
 def _read_parquet(path: str) -> tuple[pd.DataFrame, list[dict]]:
     try:
-        import pyarrow  # type: ignore[import-not-found]  # noqa: F401
+        import pyarrow  # noqa: F401
     except ImportError:
         raise InputError("reading .parquet needs pyarrow: pip install 'reconcile[parquet]'",
                          file=path) from None

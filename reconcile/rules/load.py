@@ -162,7 +162,7 @@ class Rules:
         True
         """
         try:
-            return self._derived[name]  # type: ignore[no-any-return]
+            return self._derived[name]
         except KeyError:
             value = self._derived[name] = build(self)
             return value
