@@ -106,7 +106,7 @@ class GoldScore:
         right, total = self.fields.get(name, [0, 0])
         return right / total if total else 1.0
 
-    def _tally(self, name: str, ok: bool, row_id: str, want: object, got: object) -> None:
+    def tally(self, name: str, ok: bool, row_id: str, want: object, got: object) -> None:
         slot = self.fields.setdefault(name, [0, 0])
         slot[0] += ok
         slot[1] += 1
@@ -147,19 +147,19 @@ def score_rows(gold_rows: Iterable[dict],
         by_gold = dict(pairs)
         for gi, pi in pairs:
             g, p = gold[gi], pred[pi]
-            score._tally("attribution", same_source(g.get("source"), p.get("source", ""),
+            score.tally("attribution", same_source(g.get("source"), p.get("source", ""),
                                                     p.get("source_type", "named")),
                          rid, g.get("source"), p.get("source"))
-            score._tally("relay", same_source(g.get("relay"), p.get("relay") or "",
+            score.tally("relay", same_source(g.get("relay"), p.get("relay") or "",
                                               "named" if p.get("relay") else "outlet"),
                          rid, g.get("relay"), p.get("relay"))
-            score._tally("victims", g.get("victims") == p.get("victims"), rid,
+            score.tally("victims", g.get("victims") == p.get("victims"), rid,
                          g.get("victims"), p.get("victims"))
-            score._tally("hedge", bool(g.get("hedge")) == bool(p.get("hedge")), rid,
+            score.tally("hedge", bool(g.get("hedge")) == bool(p.get("hedge")), rid,
                          g.get("hedge"), p.get("hedge"))
-            score._tally("denial", bool(g.get("denial")) == bool(p.get("denial")), rid,
+            score.tally("denial", bool(g.get("denial")) == bool(p.get("denial")), rid,
                          g.get("denial"), p.get("denial"))
-            score._tally("scope", (g.get("scope") or "incident") == (p.get("scope")
+            score.tally("scope", (g.get("scope") or "incident") == (p.get("scope")
                                                                      or "incident"),
                          rid, g.get("scope"), p.get("scope"))
             want_parent = g.get("part_of")
@@ -169,12 +169,12 @@ def score_rows(gold_rows: Iterable[dict],
             else:
                 target = by_gold.get(want_parent)
                 ok = target is not None and got_parent == pred[target].get("claim_id")
-            score._tally("part_of", ok, rid, want_parent, got_parent)
+            score.tally("part_of", ok, rid, want_parent, got_parent)
             if g.get("event_date"):
-                score._tally("event_date", g["event_date"] == (p.get("event_date") or "")
+                score.tally("event_date", g["event_date"] == (p.get("event_date") or "")
                              .split("/")[0] or g["event_date"] == p.get("event_date"),
                              rid, g.get("event_date"), p.get("event_date"))
             if g.get("location"):
-                score._tally("location", same_place(g["location"], p.get("location") or ""),
+                score.tally("location", same_place(g["location"], p.get("location") or ""),
                              rid, g.get("location"), p.get("location"))
     return score
