@@ -158,9 +158,8 @@ class _Engine(PlaceMixin):
             if not (para.heading or para.biography) and (checked or self.prefilter(stext)[0]):
                 toks = self.tokens(ctx, index)
                 matches = find_figures(stext, self.rules, toks)
-                if matches:
-                    found = govern_figures(self.view(ctx, index, toks), ctx.published, rejected,
-                                           matches)
+                found = govern_figures(self.view(ctx, index, toks), ctx.published, rejected,
+                                       matches)
             ctx.figs[index] = found
         return found
 

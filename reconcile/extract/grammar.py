@@ -13,10 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.interval import Interval
 from ..core.parse import Figure, FigureMatch, NotAFigure, find_figures, parse_figure
 from ..core.text import Token, tokenize, words
 from ..rules.extract import CategoryWord, ExtractRules, PartOfCue
 from ..rules.load import Rules
+from ..core.interval import INF
 from .dates import DateGrammar, DatePhrase, find_dates
 
 __all__ = ["Fig", "Lexicon", "PhraseIndex", "SentenceView", "govern_figures"]
@@ -140,6 +142,26 @@ class Lexicon:
             max(reversed([t for t in c.tokens if t.isalpha()] or [c.tokens[0]]), key=len)
             for c in ex.categories)
         self.figure_starts = (self.number_words | frozenset(v.tokens[0] for v in rules.vague))
+        # Single victims without a digit ("a driver was killed").
+        people = ex.people
+        self.person_det = frozenset(" ".join(p) for p in people["determiners"])
+        self.person_mod = frozenset(" ".join(p) for p in people["modifiers"])
+        self.person_heads = PhraseIndex((p, " ".join(p)) for p in people["heads"])
+        self.not_detained = frozenset(" ".join(p) for p in people["not_victims"])
+        self.ordinals = frozenset(" ".join(p) for p in people["ordinals"])
+        self.prefilter = self.prefilter | frozenset(
+            t for p in people["heads"] for t in p if t.isalpha() and len(t) > 2)
+        # Numbers that are not claims, as structures.
+        ff = ex.false_figures
+        self.increments = frozenset(" ".join(p) for p in ff["increments"])
+        self.totals = frozenset(" ".join(p) for p in ff["totals"])
+        self.change_verbs = frozenset(" ".join(p) for p in ff["change_verbs"])
+        self.rates = PhraseIndex((p, " ".join(p)) for p in ff["rates"])
+        self.rates_before = PhraseIndex((p, " ".join(p)) for p in ff["rates_before"])
+        self.rate_exceptions = frozenset(" ".join(p) for p in ff["rate_exceptions"])
+        self.identification = frozenset(" ".join(p) for p in ff["identification"])
+        self.uncounted = frozenset(" ".join(p) for p in ff["uncounted"])
+        self.age_words = frozenset(" ".join(p) for p in ff["ages"])
 
     def victim_at(self, w: Sequence[str], i: int, n: int | None = None) -> tuple[str, int] | None:
         return self.victims.at(w, i, n)
@@ -229,6 +251,7 @@ class Fig:
     word: CategoryWord | None = None
     part_of: int | None = None  # index into the sentence's figs
     mixed: bool = False
+    person: str | None = None  # the head noun of a single victim without a digit
     reject: str | None = None
     claim: dict | None = field(default=None, repr=False)
 
@@ -299,11 +322,23 @@ def _number_token(s: SentenceView, m: FigureMatch) -> int:
     return k
 
 
+_PART_WORDS = frozenset({"them", "whom", "including", "among", "mostly", "mainly", "those"})
+
+
 def _skip_part_parenthesis(s: SentenceView, j: int, n: int) -> int | None:
-    """At ', including three children,' return the index after the closing comma."""
+    """At ', including three children,' or ', four of them children,' the index after it."""
     lex = s.lex
     if lex.part_before.at(s.w, j + 1, n) is None and (j + 1 >= n or s.w[j + 1] not in _ASIDES):
-        return None
+        # ", four of them children,", ", a woman and a child among them,"
+        k = j + 1
+        while k < n and k < j + 14 and s.w[k] != "," and not s.brk[k]:
+            if s.w[k] in _PART_WORDS:
+                break
+            k += 1
+        else:
+            return None
+        if k >= n or k >= j + 14 or s.w[k] == "," or s.brk[k]:
+            return None
     k = j + 1
     while k < n and k < j + 14:
         if s.w[k] == ",":
@@ -377,7 +412,9 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
             j += 1
             continue
         break
-    f.victims, f.np_end = victims, j
+    if victims is not None or f.person is None:
+        f.victims = victims
+    f.np_end = j
     passive, steps = False, 0
     while j < n and steps < 8:
         c = lex.cat_after.at(w, j, n)
@@ -406,6 +443,9 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
 def _left(s: SentenceView, f: Fig, lo: int) -> CategoryWord | None:
     lex, w = s.lex, s.w
     j, dist = f.first - 1, 0
+    if f.person is not None:
+        # A single victim is the object of the verb right before it ("killing a man").
+        lo = max(lo, f.first - 3)
     if j >= 1 and w[j] == ":" and j - 1 >= lo:
         # "Killed: 5, injured: 12" - a label and its figure.
         c = lex.cat_before.ending(w, j - 1, lo) or lex.cat_after.ending(w, j - 1, lo)
@@ -474,7 +514,189 @@ def _part_cue(s: SentenceView, f: Fig, lo: int) -> tuple[bool, str | None]:
         v = lex.victim_at(w, hit[1])
         if v is not None:
             return True, v[0]
+    for e in range(f.end, min(len(w) - 1, max(f.np_end, f.end) + 1)):
+        if w[e] == "among" and w[e + 1] in _AMONG:
+            return True, None  # "a woman and four children among them"
+        if s.brk[e] or w[e] == ",":
+            break
     return False, None
+
+
+_AMONG = frozenset({"them", "whom", "those"})
+_RELATIVE = frozenset({"whom", "them"})
+_FATAL = (("fatally",), ("of", "them", "fatally"), ("of", "whom", "fatally"),
+          ("of", "them", "mortally"), ("mortally",))
+_PLACE_PREPS = frozenset({"in", "at", "from", "on"})
+
+
+def _fatally(s: SentenceView, f: Fig) -> bool:
+    """'five shot, two fatally', 'seven were shot, three of them fatally'."""
+    w = s.w
+    return any(tuple(w[f.end:f.end + len(p)]) == p for p in _FATAL)
+
+
+def _minus(whole: Fig, part: Fig) -> bool:
+    """'18 wounded, three of whom died': the wounded who lived are 18 - 3."""
+    a, b = whole.figure, part.figure
+    if b.kind != "exact" or b.low > a.low:
+        return False
+    hi = INF if a.high is None else a.high - b.low
+    anchor = None if a.anchor is None else a.anchor - b.low
+    whole.figure = Figure(a.text, Interval(a.low - b.low, hi), anchor, a.kind)
+    whole.category = "injured"
+    return True
+
+
+def _distributive(s: SentenceView, figs: list[Fig], k: int) -> str | None:
+    """'290 deaths in Al Haouz, 190 in Taroudant and 89 in Chichaoua': the category of the first."""
+    f, w = figs[k], s.w
+    e = f.end
+    v = s.lex.victim_at(w, e)
+    if v is not None:
+        e = v[1]
+    if not k or f.first < 1 or w[f.first - 1] not in (",", "and") or e >= len(w) \
+            or w[e] not in _PLACE_PREPS:
+        return None
+    for j in range(k - 1, -1, -1):
+        p = figs[j]
+        if p.reject or p.part_of is not None or p.part_cue:
+            continue
+        if p.category is None or f.first - p.end > 25:
+            return None
+        if any(s.brk[x] for x in range(p.end, f.first)):
+            return None
+        return p.category
+    return None
+
+
+_AGE_HEADS = frozenset({"- year - old", "year - old", "- month - old", "month - old"})
+
+
+def find_people(s: SentenceView, taken: Sequence[FigureMatch] = ()) -> list[FigureMatch]:
+    """Single victims said without a digit: 'a driver', 'the 23-year-old', 'his wife'.
+
+    A determiner (or the start of the sentence, or an age "16-year-old"), up
+    to six modifiers (rule words, capitalised words, digits of an age) and a
+    person noun. Each is a figure of one person; whether it is a claim is
+    decided like any figure's, by the casualty word that governs it.
+    """
+    lex, w, caps = s.lex, s.w, s.caps
+    n = len(w)
+    busy = [False] * (n + 1)
+    heads = lex.person_heads
+    for m in taken:
+        age = heads.at(w, m.end_token)
+        if age is not None and age[0] in _AGE_HEADS:
+            continue  # "16" in "a 16-year-old boy" is an age
+        if not isinstance(m.figure, NotAFigure) and m.figure.anchor != 1:
+            for k in range(m.first_token, m.end_token):
+                busy[k] = True
+    out: list[FigureMatch] = []
+    i = 0
+    while i < n:
+        t = w[i]
+        det = t in lex.person_det
+        age_start = t[0].isdigit() and heads.at(w, i + 1) is not None \
+            and heads.at(w, i + 1)[0] in _AGE_HEADS  # type: ignore[index]
+        bare = i == 0 and caps[i] and heads.at(w, i) is not None
+        if busy[i] or not (det or age_start or bare):
+            i += 1
+            continue
+        j = i + 1 if det else i
+        last = None
+        head_word = None
+        while j < n and j < i + 9 and not busy[j]:
+            h = heads.at(w, j)
+            if h is not None:
+                last, head_word = h[1], h[0]
+                j = h[1]
+                continue
+            tj = w[j]
+            if tj in lex.person_mod or tj[0].isdigit() or (caps[j] and tj[0].isalpha()
+                                                            and tj not in lex.person_det):
+                j += 1
+                continue
+            break
+        if last is None and det and i + 2 < n and w[i + 1] in lex.ordinals \
+                and (w[i + 2] in lex.aux or lex.cat_after.at(w, i + 2) is not None):
+            last, head_word = i + 2, w[i + 1]  # "a second was taken to hospital"
+        if last is None and t == "another" and j == i + 1 and j < n and w[j] in lex.aux:
+            last, head_word = i + 1, "another"  # "another was killed"
+        if last is None or (last < n and w[last] in ("'s", "s")):
+            i += 1
+            continue
+        start, end = s.toks[i].start, s.toks[last - 1].end
+        fig = Figure(s.text[start:end], Interval(1, 1), 1, "exact")
+        out.append(FigureMatch(fig, i, last, start, end, start, end))
+        i = last
+    return out
+
+
+def _with_people(s: SentenceView, matches: list[FigureMatch]) -> list[tuple[FigureMatch, str | None]]:
+    """Number matches and single-victim phrases in text order; ages inside a phrase dropped."""
+    people = find_people(s, matches)
+    if not people:
+        return [(m, None) for m in matches]
+    covered: set[int] = set()
+    for p in people:
+        covered.update(range(p.first_token, p.end_token))
+    merged: list[tuple[FigureMatch, str | None]] = [
+        (m, None) for m in matches
+        if not any(k in covered for k in range(m.first_token, m.end_token))]
+    for p in people:
+        head = s.w[p.end_token - 1]
+        merged.append((p, head))
+    merged.sort(key=lambda x: x[0].first_token)
+    return merged
+
+
+def _false_figure(s: SentenceView, f: Fig) -> str | None:
+    """Change amounts, rates, identification subsets, ages, uncounted 'many'."""
+    lex, w = s.lex, s.w
+    n = len(w)
+    i, e = f.first, f.end
+    fig = f.figure
+    if fig.kind == "vague" and fig.text.lower().split()[-1] in lex.uncounted:
+        return "'many' is not a count"
+    # "rose by 300 to 2,450", "cut the toll by about 100": a change amount.
+    if i >= 1 and w[i - 1] == "by" and any(w[k] in lex.change_verbs
+                                           for k in range(max(0, i - 6), i - 1)):
+        return "a change amount"
+    # "four more bodies ... brought the toll to 15": an increment beside its total.
+    if (e < n and w[e] in lex.increments) or (f.np_end and f.np_end <= n and
+                                               any(w[k] in lex.increments
+                                                   for k in range(e, min(f.np_end, e + 2)))):
+        tail = w[f.np_end:] if f.np_end else w[e:]
+        for k, t in enumerate(tail):
+            if t in lex.totals and "to" in tail[k + 1:k + 8]:
+                return "an increment (its total is the claim)"
+    # Rates: "20 bodies are recovered each day", "an average of 5,000 a month".
+    hit = lex.rates_before.ending(w, i - 1) if i else None
+    if hit is not None:
+        return "a rate"
+    k = e
+    stop = min(n, e + 12)
+    while k < stop and not s.brk[k] and w[k] != ",":
+        r = lex.rates.at(w, k)
+        if r is not None and (r[1] >= n or w[r[1]] not in lex.rate_exceptions):
+            return "a rate"
+        k += 1
+    # "identified 237 of the dead", "55 of the dead have been identified".
+    if i and w[i - 1] in lex.identification:
+        return "an identification subset"
+    if e + 1 < n and w[e] == "of":
+        k = e
+        while k < min(n, e + 12) and not s.brk[k] and w[k] != ",":
+            if w[k] in lex.identification:
+                return "an identification subset"
+            k += 1
+    # "three girls aged 3, 7 and 11": ages in a list.
+    k = i - 1
+    while k >= 0 and (w[k] in (",", "and") or w[k][0].isdigit()):
+        k -= 1
+    if k >= 0 and k < i - 1 and w[k] in lex.age_words:
+        return "an age"
+    return None
 
 
 def govern_figures(s: SentenceView, published, rejected: list | None = None,
@@ -488,8 +710,15 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
     figs: list[Fig] = []
     if matches is None:
         matches = find_figures(s.text, lex.rules, s.toks)
-    for m in matches:
+    for m, person in _with_people(s, matches):
         fig = m.figure
+        if person is not None:
+            assert isinstance(fig, Figure)
+            f0 = Fig(m, fig, m.first_token, m.end_token, person=person)
+            v = lex.victims.at(s.w, m.end_token - 1)
+            f0.victims = v[0] if v is not None else None
+            figs.append(f0)
+            continue
         if isinstance(fig, NotAFigure):
             if rejected is not None:
                 rejected.append((s.text[m.start:m.end], fig.reason))
@@ -508,7 +737,14 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
     for k, f in enumerate(figs):
         hi = figs[k + 1].first if k + 1 < len(figs) else n
         lo = figs[k - 1].end if k else 0
+        if _fatally(s, f):
+            f.category, f.side, f.part_cue, f.np_end = "killed", "fatal", True, f.end
+            continue
         outcome, value = _right(s, f, hi, starts)
+        false = _false_figure(s, f)
+        if false is not None:
+            f.reject = false
+            continue
         if outcome == "reject":
             f.reject = value
             continue
@@ -518,6 +754,8 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
         if outcome == "category":
             f.category, f.side = value.category, "right"
             f.among = value.tokens[0] == "among"
+            if f.end + 1 < n and s.w[f.end] == "of" and s.w[f.end + 1] in _RELATIVE:
+                f.part_cue = True  # "five others, three of whom died"
             continue
         cue, cue_victims = _part_cue(s, f, lo)
         f.part_cue = cue
@@ -537,6 +775,14 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
         if k + 1 < len(figs) and figs[k + 1].side == "right" \
                 and _coordinated(s, f.np_end, figs[k + 1].first):
             f.category, f.side = figs[k + 1].category, "coord"
+            continue
+        if k + 1 < len(figs) and figs[k + 1].part_cue and figs[k + 1].category is None \
+                and _coordinated(s, f.np_end, figs[k + 1].first):
+            f.part_cue = True  # "a woman and four children among them"
+            continue
+        cat = _distributive(s, figs, k)
+        if cat is not None:
+            f.category, f.side = cat, "coord"
     # Part of a whole: the nearest earlier figure in the sentence that is a whole.
     whole: int | None = None
     for k, f in enumerate(figs):
@@ -548,6 +794,9 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
                 if f.category is None or f.category == parent.category:
                     f.part_of, f.category = whole, parent.category
                     f.side = f.side or "part"
+                elif f.category == "killed" and parent.category in ("injured", "casualties") \
+                        and parent.part_of is None and _minus(parent, f):
+                    f.part_cue = False  # "five shot, two fatally": 2 killed, 3 injured
         elif f.category is not None:
             whole = k
     # "including 14 children and seven women": the second part joins the first.
@@ -579,8 +828,36 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             if rejected is not None:
                 rejected.append((f.figure.text, "part claim over a mixed victim group"))
             continue
+        if f.person is not None and f.category == "detained" and f.person in s.lex.not_detained:
+            if rejected is not None:
+                rejected.append((f.figure.text, "an arrest for a crime"))
+            continue
         out.append(f)
+    out = _merge_singles(s, out)
     s.figs = out
+    return out
+
+
+def _merge_singles(s: SentenceView, figs: list[Fig]) -> list[Fig]:
+    """'a man and his wife died': one claim of two people, not two of one."""
+    out: list[Fig] = []
+    for f in figs:
+        prev = out[-1] if out else None
+        if prev is not None and prev.person is not None and f.person is not None \
+                and prev.category == f.category and prev.part_of is None and f.part_of is None \
+                and not prev.part_cue and not f.part_cue \
+                and _coordinated(s, prev.np_end or prev.end, f.first):
+            count = prev.figure.low + 1
+            m = prev.match
+            text = s.text[m.start:f.match.end]
+            fig = Figure(text, Interval(count, count), count, "exact")
+            prev.match = FigureMatch(fig, m.first_token, f.end, m.start, f.match.end, m.start,
+                                     f.match.end)
+            prev.figure, prev.end, prev.np_end = fig, f.end, f.np_end
+            if prev.victims != f.victims:
+                prev.victims = s.lex.common_group(prev.victims or "people", f.victims or "people")
+            continue
+        out.append(f)
     return out
 
 
