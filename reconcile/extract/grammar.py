@@ -13,12 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.interval import Interval
+from ..core.interval import INF, Interval
 from ..core.parse import Figure, FigureMatch, NotAFigure, find_figures, parse_figure
 from ..core.text import Token, tokenize, words
 from ..rules.extract import CategoryWord, ExtractRules, PartOfCue
 from ..rules.load import Rules
-from ..core.interval import INF
 from .dates import DateGrammar, DatePhrase, find_dates
 
 __all__ = ["Fig", "Lexicon", "PhraseIndex", "SentenceView", "govern_figures"]
@@ -604,12 +603,10 @@ def find_people(s: SentenceView, taken: Sequence[FigureMatch] = ()) -> list[Figu
             continue
         j = i + 1 if det else i
         last = None
-        head_word = None
         while j < n and j < i + 9 and not busy[j]:
             h = heads.at(w, j)
             if h is not None:
-                last, head_word = h[1], h[0]
-                j = h[1]
+                last = j = h[1]
                 continue
             tj = w[j]
             if tj in lex.person_mod or tj[0].isdigit() or (caps[j] and tj[0].isalpha()
@@ -619,9 +616,9 @@ def find_people(s: SentenceView, taken: Sequence[FigureMatch] = ()) -> list[Figu
             break
         if last is None and det and i + 2 < n and w[i + 1] in lex.ordinals \
                 and (w[i + 2] in lex.aux or lex.cat_after.at(w, i + 2) is not None):
-            last, head_word = i + 2, w[i + 1]  # "a second was taken to hospital"
+            last = i + 2  # "a second was taken to hospital"
         if last is None and t == "another" and j == i + 1 and j < n and w[j] in lex.aux:
-            last, head_word = i + 1, "another"  # "another was killed"
+            last = i + 1  # "another was killed"
         if last is None or (last < n and w[last] in ("'s", "s")):
             i += 1
             continue
@@ -780,9 +777,9 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
                 and _coordinated(s, f.np_end, figs[k + 1].first):
             f.part_cue = True  # "a woman and four children among them"
             continue
-        cat = _distributive(s, figs, k)
-        if cat is not None:
-            f.category, f.side = cat, "coord"
+        shared = _distributive(s, figs, k)
+        if shared is not None:
+            f.category, f.side = shared, "coord"
     # Part of a whole: the nearest earlier figure in the sentence that is a whole.
     whole: int | None = None
     for k, f in enumerate(figs):
