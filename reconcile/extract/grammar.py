@@ -150,6 +150,11 @@ class Lexicon:
         self.ordinals = frozenset(" ".join(p) for p in people["ordinals"])
         self.prefilter = self.prefilter | frozenset(
             t for p in people["heads"] for t in p if t.isalpha() and len(t) > 2)
+        # Earlier tolls and tolls referred back to.
+        earlier = ex.earlier
+        self.earlier_cues = PhraseIndex((p, " ".join(p)) for p in earlier["cues"])
+        self.toll_verbs = PhraseIndex((p, " ".join(p)) for p in earlier["toll_verbs"])
+        self.toll_subjects = PhraseIndex((p, " ".join(p)) for p in earlier["toll_subjects"])
         # Numbers that are not claims, as structures.
         ff = ex.false_figures
         self.increments = frozenset(" ".join(p) for p in ff["increments"])
@@ -251,6 +256,8 @@ class Fig:
     part_of: int | None = None  # index into the sentence's figs
     mixed: bool = False
     person: str | None = None  # the head noun of a single victim without a digit
+    earlier: bool = False  # an earlier toll: "up from 42", "revised from 73 to 87"
+    toll_ref: bool = False  # "it stood at 1,782": the subject refers back to a toll
     reject: str | None = None
     claim: dict | None = field(default=None, repr=False)
 
@@ -269,22 +276,29 @@ def _glued(text: str, a: int, b: int) -> bool:
 
 
 def _update_range(s: SentenceView, m: FigureMatch, fig: Figure, lex: Lexicon) \
-        -> tuple[FigureMatch, Figure | NotAFigure]:
-    """'rose from 12 to 19' is an update: keep the second number."""
+        -> tuple[FigureMatch, Figure | NotAFigure, FigureMatch | None]:
+    """'rose from 12 to 19' is an update: 19 is the toll, 12 the earlier toll."""
     i = m.first_token
     if fig.kind != "range" or i == 0:
-        return m, fig
-    before = s.w[i - 1]
-    if before not in lex.ex.update_verbs:
-        return m, fig
+        return m, fig, None
+    w = s.w
+    update = w[i - 1] in lex.ex.update_verbs or (
+        w[i] == "from" and any(w[k] in lex.ex.update_verbs for k in range(max(0, i - 8), i)))
+    if not update:
+        return m, fig, None
     for k in range(m.end_token - 1, i, -1):
-        if s.w[k] in ("to", "-", "–"):
+        if w[k] in ("to", "-", "–"):
             start = s.toks[k + 1].start
             new = parse_figure(s.text[start:m.end], lex.rules)
             if isinstance(new, Figure):
                 nm = FigureMatch(new, k + 1, m.end_token, start, m.end, start, m.number_end)
-                return nm, new
-    return m, fig
+                first = i + 1 if w[i] == "from" else i
+                old_start, old_end = s.toks[first].start, s.toks[k - 1].end
+                old = parse_figure(s.text[old_start:old_end], lex.rules)
+                om = FigureMatch(old, first, k, old_start, old_end, old_start, old_end) \
+                    if isinstance(old, Figure) else None
+                return nm, new, om
+    return m, fig, None
 
 
 def _reject(s: SentenceView, m: FigureMatch, fig: Figure, lex: Lexicon, published) -> str | None:
@@ -619,7 +633,7 @@ def find_people(s: SentenceView, taken: Sequence[FigureMatch] = ()) -> list[Figu
             last = i + 2  # "a second was taken to hospital"
         if last is None and t == "another" and j == i + 1 and j < n and w[j] in lex.aux:
             last = i + 1  # "another was killed"
-        if last is None or (last < n and w[last] in ("'s", "s")):
+        if last is None or (last < n and not _ends_person(s, last)):
             i += 1
             continue
         start, end = s.toks[i].start, s.toks[last - 1].end
@@ -627,6 +641,24 @@ def find_people(s: SentenceView, taken: Sequence[FigureMatch] = ()) -> list[Figu
         out.append(FigureMatch(fig, i, last, start, end, start, end))
         i = last
     return out
+
+
+_AFTER_PERSON = frozenset({"and", "or", "who", "whose", "whom", "after", "before", "when", "while",
+                           "as", "with", "near", "outside", "inside", "during", "from", "by",
+                           "in", "at", "on", "of", "to", "for", "among", "also", "then", "later",
+                           "had", "has", "have", "is", "was", "were", "are", "be", "been",
+                           "died", "dies", "believed", "thought", "reportedly", "allegedly",
+                           "apparently", "found", "aged", "named", "identified", "not"})
+
+
+def _ends_person(s: SentenceView, k: int) -> bool:
+    """Whether token k may follow a person noun phrase ('camp' after 'refugee' may not)."""
+    t = s.w[k]
+    if not t[0].isalpha():
+        return t not in ("'s", "-")
+    if s.caps[k] or t in _AFTER_PERSON or t in s.lex.aux or t in s.lex.preps:
+        return True
+    return s.lex.cat_after.at(s.w, k) is not None or t.endswith(("ed", "ly"))
 
 
 def _with_people(s: SentenceView, matches: list[FigureMatch]) -> list[tuple[FigureMatch, str | None]]:
@@ -720,9 +752,12 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             if rejected is not None:
                 rejected.append((s.text[m.start:m.end], fig.reason))
             continue
-        m, fig = _update_range(s, m, fig, lex)
+        m, fig, old = _update_range(s, m, fig, lex)
         if isinstance(fig, NotAFigure):
             continue
+        if old is not None:
+            assert isinstance(old.figure, Figure)
+            figs.append(Fig(old, old.figure, old.first_token, old.end_token, earlier=True))
         reason = _reject(s, m, fig, lex, published)
         if reason is not None:
             if rejected is not None:
@@ -733,7 +768,7 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
     starts = [f.first for f in figs]
     for k, f in enumerate(figs):
         hi = figs[k + 1].first if k + 1 < len(figs) else n
-        lo = figs[k - 1].end if k else 0
+        lo = next((p.end for p in reversed(figs[:k]) if not p.reject and not p.earlier), 0)
         if _fatally(s, f):
             f.category, f.side, f.part_cue, f.np_end = "killed", "fatal", True, f.end
             continue
@@ -758,9 +793,19 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
         f.part_cue = cue
         if cue_victims and f.victims is None:
             f.victims = cue_victims
+        if f.earlier:
+            continue
         cat = _left(s, f, lo)
         if cat is not None:
             f.category, f.side = cat.category, "left"
+        elif f.first:
+            cue = lex.earlier_cues.ending(s.w, f.first - 1)
+            if cue is not None:
+                f.earlier = True  # "climbed to 54, up from 42"
+            else:
+                verb = lex.toll_verbs.ending(s.w, f.first - 1)
+                if verb is not None and verb[1] and lex.toll_subjects.ending(s.w, verb[1] - 1):
+                    f.toll_ref = True  # "while in Syria it stood at 1,782"
     # Coordination: "killed 5 civilians and 3 soldiers", "13 soldiers and 170 others were killed".
     for k, f in enumerate(figs):
         if f.category is not None or f.reject or f.part_cue:
@@ -780,6 +825,17 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
         shared = _distributive(s, figs, k)
         if shared is not None:
             f.category, f.side = shared, "coord"
+    # Earlier tolls and tolls referred back to: the category of the toll beside them.
+    for k, f in enumerate(figs):
+        if f.category is not None or f.reject or not (f.earlier or f.toll_ref):
+            continue
+        before = [p for p in figs[:k] if p.category and not p.reject and p.part_of is None
+                  and not p.part_cue]
+        after = [p for p in figs[k + 1:] if p.category and not p.reject] if f.earlier else []
+        ref = before[-1] if before else (after[0] if after else None)
+        if ref is not None:
+            f.category, f.side = ref.category, "coord"
+            f.victims = f.victims or ref.victims
     # Part of a whole: the nearest earlier figure in the sentence that is a whole.
     whole: int | None = None
     for k, f in enumerate(figs):
