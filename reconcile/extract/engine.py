@@ -155,7 +155,8 @@ class _Engine(PlaceMixin):
             sent = ctx.doc.sentences[index]
             para = ctx.doc.paragraphs[sent.paragraph]
             stext = ctx.text[sent.start:sent.end]
-            if not (para.heading or para.biography) and (checked or self.prefilter(stext)[0]):
+            readable = not para.biography and (not para.heading or sent.paragraph == 0)
+            if readable and (checked or self.prefilter(stext)[0]):
                 toks = self.tokens(ctx, index)
                 matches = find_figures(stext, self.rules, toks)
                 found = govern_figures(self.view(ctx, index, toks), ctx.published, rejected,
@@ -171,10 +172,11 @@ class _Engine(PlaceMixin):
         ctx = _Ctx(article_id, text, doc, parse_published(published), outlet or None,
                    url or None, title or None, {}, {}, {}, [], [])
         pub_text = "" if published is None else str(published)
+        headline_end = 0  # claims made from the headline: ctx.claims[:headline_end]
         for sent in doc.sentences:
             para = doc.paragraphs[sent.paragraph]
-            if para.heading or para.biography:
-                continue
+            if para.biography or (para.heading and sent.paragraph > 0):
+                continue  # a section heading is not read; the headline is, below
             stext = text[sent.start:sent.end]
             may_figure, deny = self.prefilter(stext)
             figs = self.figures(ctx, sent.index, rejected, True) if may_figure else []
@@ -185,7 +187,19 @@ class _Engine(PlaceMixin):
             if not figs and not zeros:
                 continue
             self.sentence_claims(ctx, sent, s, figs, zeros, pub_text)
-        return ctx.claims
+            if para.heading:
+                headline_end = len(ctx.claims)
+        claims = ctx.claims
+        if title and not (doc.paragraphs and doc.paragraphs[0].heading) and headline_end == 0:
+            head = self.article(title, article_id, published, outlet, url, None)
+            for row in head:
+                row["claim_id"] = f"{article_id}:title:{row['span']}"
+                row["span"] = ""
+            claims = head + claims
+            headline_end = len(head)
+        if headline_end:
+            claims = _headline_once(claims, headline_end)
+        return claims
 
     # -- zero claims ------------------------------------------------------
     def zeros_and_denials(self, s: SentenceView) -> list[tuple]:
@@ -454,6 +468,22 @@ class _Engine(PlaceMixin):
         best = min(pool, key=lambda d: (d.end <= first and first - d.end) or
                    (d.start >= end and d.start - end) or 0)
         return best.iso()
+
+
+def _headline_once(claims: list[dict], n_head: int) -> list[dict]:
+    """Headline tolls count when the body does not restate them, and only once.
+
+    A headline claim is restated by a body claim of the same category with
+    the same bounds or the same stated number; a vague headline ("Thousands
+    die") is rhetoric, not a toll.
+    """
+    body = claims[n_head:]
+    seen = {(r["category"], r["low"], r["high"]) for r in body}
+    anchors = {(r["category"], r["anchor"]) for r in body if r["anchor"] is not None}
+    keep = [r for r in claims[:n_head]
+            if r["kind"] != "vague" and (r["category"], r["low"], r["high"]) not in seen
+            and (r["anchor"] is None or (r["category"], r["anchor"]) not in anchors)]
+    return keep + body
 
 
 def engine(rules: Rules | None = None) -> _Engine:
