@@ -313,6 +313,12 @@ class _Engine(PlaceMixin):
             })
             if (f.part_cue and parent is None and f.side == "left") or f.among:
                 row["part_of"] = self._article_parent(ctx, row)
+                if row["part_of"] and stype == "outlet":
+                    # "Among the deceased were 241 children": the whole's source says so.
+                    whole = next(r for r in reversed(ctx.claims)
+                                 if r["claim_id"] == row["part_of"])
+                    for key in ("source", "source_type", "relay"):
+                        row[key] = whole[key]
             made[k] = row
             ctx.claims.append(row)
         for first, last, category, victims, denial, verb in zeros:
@@ -366,6 +372,39 @@ class _Engine(PlaceMixin):
         best = next((a for a in attrs if a.kind != "relay" and a.source), None)
         return best, hedges_in(v)
 
+    def _previous_speaker(self, ctx: _Ctx, index: int) -> str | None:
+        """'He said' / 'She told AFP': the last named speaker of the sentences before.
+
+        Looks back at most four sentences: a named source of an attribution
+        ("According to Ko Zaw Tun", "Elizabeth Throssell ... gave the
+        figures") or a capitalised name opening a sentence ("Mohammed
+        Alaloul, 37, ... saw his house collapse").
+        """
+        for j in range(index - 1, max(-1, index - 5), -1):
+            sent = ctx.doc.sentences[j]
+            if ctx.doc.paragraphs[sent.paragraph].biography:
+                continue
+            v = self.view(ctx, j)
+            attrs = find_attributions(v, [False] * len(v.w), set())
+            named = [a for a in attrs if a.source and not a.unnamed and a.kind != "relay"]
+            if named:
+                return named[-1].source
+            name = self._subject_name(v)
+            if name is not None:
+                return name
+        return None
+
+    @staticmethod
+    def _subject_name(v: SentenceView) -> str | None:
+        """A name of two or more capitalised words that opens a sentence."""
+        k = 0
+        while k < len(v.w) and k < 5 and v.caps[k] and v.w[k][0].isalpha():
+            k += 1
+        if k >= 2 and k < len(v.w) and (v.w[k] == "," or v.w[k] in v.lex.ex.source_nouns
+                                        or v.w[k].endswith("ed") or v.w[k] in ("said", "told")):
+            return v.span(0, k)
+        return None
+
     def _apposed_name(self, s: SentenceView, noun: str) -> str | None:
         w = s.w
         for k, t in enumerate(w[:-1]):
@@ -402,8 +441,12 @@ class _Engine(PlaceMixin):
                 if earlier:
                     source, unnamed = earlier[-1].source, earlier[-1].unnamed
                     relay = relay or earlier[-1].relay
-                elif ctx.last_source is not None:
-                    source, unnamed = ctx.last_source[0], ctx.last_source[1] == "unnamed"
+                else:
+                    speaker = self._previous_speaker(ctx, s.index)
+                    if speaker is not None:
+                        source, unnamed = speaker, False
+                    elif ctx.last_source is not None:
+                        source, unnamed = ctx.last_source[0], ctx.last_source[1] == "unnamed"
             else:
                 source, unnamed = a.source, a.unnamed
         if source and unnamed and len(source.split()) <= 2:
