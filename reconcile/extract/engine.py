@@ -299,10 +299,15 @@ class _Engine(PlaceMixin):
             start = s.article_start + f.match.start
             end = s.article_start + f.match.end
             fig = f.figure
+            text = ctx.text[start:end]
+            if f.person is not None or f.derived:
+                # "a driver", "five shot, two fatally": the words are at span; the
+                # figure is the count they stand for, so that the row reads back.
+                text = _count_text(fig)
             row = dict(base)
             row.update({
                 "claim_id": f"{ctx.article_id}:{start}-{end}",
-                "figure": ctx.text[start:end], "low": fig.low, "high": fig.high,
+                "figure": text, "low": fig.low, "high": fig.high,
                 "anchor": fig.anchor, "kind": fig.kind, "category": f.category,
                 "victims": f.victims or "people", "location": location, "country": country,
                 "event_date": event_date, "scope": "cumulative" if cumulative else "incident",
@@ -511,6 +516,15 @@ class _Engine(PlaceMixin):
         best = min(pool, key=lambda d: (d.end <= first and first - d.end) or
                    (d.start >= end and d.start - end) or 0)
         return best.iso()
+
+
+def _count_text(fig) -> str:
+    """A figure text that parses back to ``fig``'s bounds: '3', 'at least 4'."""
+    if fig.high is None:
+        return f"at least {fig.low}"
+    if fig.low == fig.high:
+        return str(fig.low)
+    return f"between {fig.low} and {fig.high}"
 
 
 def _headline_once(claims: list[dict], n_head: int) -> list[dict]:

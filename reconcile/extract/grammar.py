@@ -258,6 +258,7 @@ class Fig:
     person: str | None = None  # the head noun of a single victim without a digit
     earlier: bool = False  # an earlier toll: "up from 42", "revised from 73 to 87"
     toll_ref: bool = False  # "it stood at 1,782": the subject refers back to a toll
+    derived: bool = False  # the count is not the figure's words: "five shot, two fatally" -> 3
     reject: str | None = None
     claim: dict | None = field(default=None, repr=False)
 
@@ -557,6 +558,7 @@ def _minus(whole: Fig, part: Fig) -> bool:
     anchor = None if a.anchor is None else a.anchor - b.low
     whole.figure = Figure(a.text, Interval(a.low - b.low, hi), anchor, a.kind)
     whole.category = "injured"
+    whole.derived = True
     return True
 
 
