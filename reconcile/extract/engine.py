@@ -277,6 +277,9 @@ class _Engine(PlaceMixin):
                 "published": pub_text, "url": ctx.url or "", "quote": s.text}
         made: dict[int, dict] = {}
         source_spans = [a.np for a in attrs if a.np is not None]
+        # With at most one place named in the sentence, every figure gets the same place.
+        one_place = len(self._mentions(ctx, s.index)) <= 1
+        places: tuple[str, str] | None = None
         for k, f in enumerate(figs):
             a = choose_source(s, attrs, f.first, f.end, hard)
             if a is None and not usable:
@@ -295,7 +298,9 @@ class _Engine(PlaceMixin):
             event_date = self._event_date(ctx, s, f.first, f.end, cumulative)
             if parent is not None and not event_date:
                 event_date = parent["event_date"]
-            location, country = self._place(ctx, s, f.first, source_spans)
+            if places is None or not one_place:
+                places = self._place(ctx, s, f.first, source_spans)
+            location, country = places
             start = s.article_start + f.match.start
             end = s.article_start + f.match.end
             fig = f.figure

@@ -148,6 +148,8 @@ class Lexicon:
         self.person_heads = PhraseIndex((p, " ".join(p)) for p in people["heads"])
         self.not_detained = frozenset(" ".join(p) for p in people["not_victims"])
         self.ordinals = frozenset(" ".join(p) for p in people["ordinals"])
+        # A sentence with none of these words has no single victim: one set test.
+        self.person_cues = frozenset(p[-1] for p in people["heads"]) | self.ordinals | {"another"}
         self.prefilter = self.prefilter | frozenset(
             t for p in people["heads"] for t in p if t.isalpha() and len(t) > 2)
         # Earlier tolls and tolls referred back to.
@@ -166,6 +168,10 @@ class Lexicon:
         self.identification = frozenset(" ".join(p) for p in ff["identification"])
         self.uncounted = frozenset(" ".join(p) for p in ff["uncounted"])
         self.age_words = frozenset(" ".join(p) for p in ff["ages"])
+        # One set test per sentence decides whether the rate, identification,
+        # change and increment checks can find anything at all.
+        self.false_cues = (frozenset(p[0] for p in ff["rates"]) | frozenset(p[0] for p in ff["rates_before"])
+                           | self.identification | self.age_words | self.increments | {"by"})
 
     def victim_at(self, w: Sequence[str], i: int, n: int | None = None) -> tuple[str, int] | None:
         return self.victims.at(w, i, n)
@@ -200,7 +206,7 @@ class Lexicon:
 class SentenceView:
     """One sentence's tokens and the derived arrays the searches share."""
 
-    __slots__ = ("_attrs", "_dates", "_places", "article_start", "brk", "caps", "clause",
+    __slots__ = ("_attrs", "_dates", "_false", "_places", "article_start", "brk", "caps", "clause",
                  "commas", "figs", "index", "lex", "paragraph", "text", "toks", "w")
 
     def __init__(self, text: str, article_start: int, index: int, paragraph: int,
@@ -225,7 +231,14 @@ class SentenceView:
         self._dates: list[DatePhrase] | None = None
         self._attrs: list | None = None
         self._places: list | None = None
+        self._false: bool | None = None
         self.figs: list[Fig] = []
+
+    def may_hold_false_figures(self) -> bool:
+        """Whether a rate, change, increment, identification or age word is in the sentence."""
+        if self._false is None:
+            self._false = not self.lex.false_cues.isdisjoint(self.w)
+        return self._false
 
     def dates(self, published) -> list[DatePhrase]:
         if self._dates is None:
@@ -543,9 +556,14 @@ _FATAL = (("fatally",), ("of", "them", "fatally"), ("of", "whom", "fatally"),
 _PLACE_PREPS = frozenset({"in", "at", "from", "on"})
 
 
+_FATAL_FIRST = frozenset(p[0] for p in _FATAL)
+
+
 def _fatally(s: SentenceView, f: Fig) -> bool:
     """'five shot, two fatally', 'seven were shot, three of them fatally'."""
     w = s.w
+    if f.end >= len(w) or w[f.end] not in _FATAL_FIRST:
+        return False
     return any(tuple(w[f.end:f.end + len(p)]) == p for p in _FATAL)
 
 
@@ -596,6 +614,8 @@ def find_people(s: SentenceView, taken: Sequence[FigureMatch] = ()) -> list[Figu
     decided like any figure's, by the casualty word that governs it.
     """
     lex, w, caps = s.lex, s.w, s.caps
+    if lex.person_cues.isdisjoint(w):
+        return []
     n = len(w)
     busy = [False] * (n + 1)
     heads = lex.person_heads
@@ -665,7 +685,7 @@ def _ends_person(s: SentenceView, k: int) -> bool:
 
 def _with_people(s: SentenceView, matches: list[FigureMatch]) -> list[tuple[FigureMatch, str | None]]:
     """Number matches and single-victim phrases in text order; ages inside a phrase dropped."""
-    people = find_people(s, matches)
+    people = find_people(s, matches) if not s.lex.person_cues.isdisjoint(s.w) else []
     if not people:
         return [(m, None) for m in matches]
     covered: set[int] = set()
@@ -689,6 +709,8 @@ def _false_figure(s: SentenceView, f: Fig) -> str | None:
     fig = f.figure
     if fig.kind == "vague" and fig.text.lower().split()[-1] in lex.uncounted:
         return "'many' is not a count"
+    if not s.may_hold_false_figures():
+        return None
     # "rose by 300 to 2,450", "cut the toll by about 100": a change amount.
     if i >= 1 and w[i - 1] == "by" and any(w[k] in lex.change_verbs
                                            for k in range(max(0, i - 6), i - 1)):
@@ -775,7 +797,8 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             f.category, f.side, f.part_cue, f.np_end = "killed", "fatal", True, f.end
             continue
         outcome, value = _right(s, f, hi, starts)
-        false = _false_figure(s, f)
+        false = _false_figure(s, f) if f.figure.kind == "vague" or s.may_hold_false_figures() \
+            else None
         if false is not None:
             f.reject = false
             continue
@@ -888,7 +911,8 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
                 rejected.append((f.figure.text, "an arrest for a crime"))
             continue
         out.append(f)
-    out = _merge_singles(s, out)
+    if any(f.person is not None for f in out):
+        out = _merge_singles(s, out)
     s.figs = out
     return out
 
