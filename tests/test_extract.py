@@ -386,19 +386,38 @@ def test_gold_attribution_and_links(gold_score):
     assert gold_score.accuracy("denial") >= 0.95
 
 
-def test_heldout_floors():
-    """Sentences written apart from the extractor's development, never tuned against.
-
-    Measured 0.98 precision, 0.82 recall, 0.96 attribution when added; the
-    misses (new detention and injury verbs, appositive parts) are listed in
-    BENCHMARKS.md. Floors sit just under.
-    """
-    held = load_gold(ROOT / "tests" / "data" / "extract_heldout.jsonl")
-    score = score_rows(held, lambda row: extract_article(
+def _score(name: str):
+    rows = load_gold(ROOT / "tests" / "data" / name)
+    return score_rows(rows, lambda row: extract_article(
         row["text"], article_id=row["id"], published=row.get("published")))
-    assert score.precision >= 0.95, score.false_positives
-    assert score.recall >= 0.78, score.false_negatives
-    assert score.accuracy("attribution") >= 0.92, score.wrong.get("attribution")
+
+
+@pytest.mark.parametrize("name, precision, recall, attribution", [
+    # Development sets of issue 12 (tuned on): floors just under what the
+    # extractor reaches (A: 0.908 / 0.846 / 0.834; B: 0.864 / 0.782 / 0.818).
+    ("extract_dev_a.jsonl", 0.90, 0.84, 0.83),
+    ("extract_dev_b.jsonl", 0.86, 0.78, 0.81),
+])
+def test_dev_set_floors(name, precision, recall, attribution):
+    score = _score(name)
+    assert score.precision >= precision
+    assert score.recall >= recall
+    assert score.accuracy("attribution") >= attribution
+
+
+@pytest.mark.parametrize("name, precision, recall, attribution", [
+    # Held apart, never tuned against: these floors only guard against a
+    # regression. Set just under the totals measured for issue 12
+    # (heldout 1.000 / 0.938 / 0.967; heldout_b 0.914 / 0.837 / 0.859); nobody
+    # reads their individual errors.
+    ("extract_heldout.jsonl", 0.97, 0.92, 0.95),
+    ("extract_heldout_b.jsonl", 0.90, 0.82, 0.84),
+])
+def test_heldout_floors(name, precision, recall, attribution):
+    score = _score(name)
+    assert score.precision >= precision
+    assert score.recall >= recall
+    assert score.accuracy("attribution") >= attribution
 
 
 # -- files -----------------------------------------------------------------------------------

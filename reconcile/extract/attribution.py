@@ -283,13 +283,18 @@ def choose_source(s: SentenceView, attrs: list[Attribution], first: int, end: in
         if a is best or a.kind not in ("verb", "told") or a.is_relay or not a.source \
                 or a.pronoun or a.unnamed or a.start >= first or a.np is None:
             continue
-        if any(lo <= h < first for h in hard for lo in (a.end,)):
+        if any(a.end <= h < first for h in hard):
             continue
         outer = a
     if outer is not None and (best.start > end or (best.unnamed and best.start > outer.start)):
-        if best.start > end and best.source and not best.unnamed:
-            outer.relay = outer.relay or best.source
-        return outer
+        best = outer
+    if best.start < first and best.kind in ("verb", "told") and not best.pronoun:
+        for x in attrs:
+            if x.start > end and x.source and not x.unnamed and not x.pronoun \
+                    and x.kind in ("verb", "told", "prep") and not x.is_relay \
+                    and not any(end <= h < x.start for h in hard):
+                best.relay = best.relay or x.source
+                break
     return best
 
 
