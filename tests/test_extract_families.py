@@ -148,7 +148,7 @@ def test_headline_counted_once():
 def test_title_counted_when_the_body_does_not_say_it():
     rows = extract_article("A man and a teenager died at the scene, police said.",
                            article_id="t", published="2024-06-01", title="3 hurt in shooting")
-    assert [(r["low"], r["category"], r["span"]) for r in rows][0] == (3, "injured", "")
+    assert (rows[0]["low"], rows[0]["category"], rows[0]["span"]) == (3, "injured", "")
 
 
 # -- attribution ----------------------------------------------------------------------------

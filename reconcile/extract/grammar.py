@@ -412,6 +412,10 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
             last_was_and = True
             j += 1
             continue
+        if t == "," and f.person is not None and j + 2 < len(w) and w[j + 1][0].isdigit() \
+                and w[j + 2] == ",":
+            j += 3  # "the woman, 31, died": an age in apposition
+            continue
         if t == ",":
             after = _skip_part_parenthesis(s, j, len(w))
             if after is not None:
@@ -813,6 +817,9 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             f.among = value.tokens[0] == "among"
             if f.end + 1 < n and s.w[f.end] == "of" and s.w[f.end + 1] in _RELATIVE:
                 f.part_cue = True  # "five others, three of whom died"
+            elif "condition" in value.tokens and any(
+                    p.category == value.category and not p.reject for p in figs[:k]):
+                f.part_cue = True  # "three wounded ..., one in critical condition"
             continue
         cue, cue_victims = _part_cue(s, f, lo)
         f.part_cue = cue
@@ -905,6 +912,10 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
         if f.part_cue and f.mixed:
             if rejected is not None:
                 rejected.append((f.figure.text, "part claim over a mixed victim group"))
+            continue
+        if f.person is not None and f.category == "displaced":
+            if rejected is not None:  # "the gunman fled": displacement counts populations
+                rejected.append((f.figure.text, "one person fleeing is not a displacement"))
             continue
         if f.person is not None and f.category == "detained" and f.person in s.lex.not_detained:
             if rejected is not None:
