@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ..core.parse import find_figures
+from ..core.parse import FigureMatch, find_figures
 from ..core.text import tokenize
 from ..errors import InputError, ReconcileError
 from ..io.articles import MAX_ARTICLE_CHARS, ArticleInput, ExtractReport, read_articles, write_claims
@@ -54,7 +54,7 @@ from .attribution import (
     source_text,
 )
 from .dates import DatePhrase, parse_published
-from .document import Article, Sentence, split_article
+from .document import MAX_SENTENCE, Article, Sentence, split_article
 from .grammar import Fig, Lexicon, SentenceView, govern_figures
 from .place import PlaceMixin
 
@@ -158,6 +158,8 @@ class _Engine(PlaceMixin):
             if not (para.heading or para.biography) and (checked or self.prefilter(stext)[0]):
                 toks = self.tokens(ctx, index)
                 matches = find_figures(stext, self.rules, toks)
+                if matches and (sent.cut_start or sent.cut_end):
+                    matches = _uncut(matches, sent, len(toks), rejected)
                 if matches:
                     found = govern_figures(self.view(ctx, index, toks), ctx.published, rejected,
                                            matches)
@@ -265,6 +267,10 @@ class _Engine(PlaceMixin):
         made: dict[int, dict] = {}
         source_spans = [a.np for a in attrs if a.np is not None]
         for k, f in enumerate(figs):
+            if any(f.first < z[1] and z[0] < f.end for z in zeros):
+                # "No one was killed": the zero phrase is read once, as a zero claim
+                # (its category comes with the phrase), not again as a figure.
+                continue
             a = choose_source(s, attrs, f.first, f.end, hard)
             if a is None and not usable:
                 a = carry_attr
@@ -455,6 +461,26 @@ class _Engine(PlaceMixin):
         best = min(pool, key=lambda d: (d.end <= first and first - d.end) or
                    (d.start >= end and d.start - end) or 0)
         return best.iso()
+
+
+# A figure this many tokens from the edge of a sentence cut at MAX_SENTENCE may
+# be cut itself (a run of number words, a qualifier split from its number).
+_CUT_EDGE = 12
+
+
+def _uncut(matches: list[FigureMatch], sent: Sentence, n_tokens: int,
+           rejected: list | None) -> list[FigureMatch]:
+    """The figures of a cut sentence that lie clear of the cut: a cut figure is never a claim."""
+    kept = []
+    for m in matches:
+        if (sent.cut_start and m.first_token < _CUT_EDGE) or \
+                (sent.cut_end and m.end_token > n_tokens - _CUT_EDGE):
+            if rejected is not None:
+                rejected.append((m.figure.text, "cut by the sentence length limit "
+                                 f"({MAX_SENTENCE} characters)"))
+            continue
+        kept.append(m)
+    return kept
 
 
 def engine(rules: Rules | None = None) -> _Engine:
