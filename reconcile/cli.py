@@ -93,7 +93,7 @@ def run(claims: Path, outdir: Path, rules_dir: Path | None, quiet: bool, as_json
     \b
     Example:
         reconcile run examples/claims.csv -o out/
-        reconcile simulate -o - | reconcile run - -o out/ --json
+        cat claims.csv | reconcile run - -o out/ --json
     """
     data = _stdin_bytes() if str(claims) == "-" else None
     name = STDIN if data is not None else claims
