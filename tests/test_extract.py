@@ -239,6 +239,13 @@ class TestHedgesAndDenials:
         ("The death toll topped 4,000 on Monday, the ministry said.",
          [("topped 4,000", 4001, None, "killed", "people")]),
         ("Officials said >10 people were killed.", [(">10", 11, None, "killed", "people")]),
+        # A qualifier after a number that opens the next figure belongs to that figure.
+        ("The strike killed 30 and over 100 were injured, officials said.",
+         [("30", 30, 30, "killed", "people"), ("over 100", 101, None, "injured", "people")]),
+        ("Police said 5 and up to 10 people were hurt.",
+         [("5", 5, 5, "injured", "people"), ("up to 10", 0, 10, "injured", "people")]),
+        # Markup is not a comparison: "<p>5" is not "more than 5".
+        ("<p>5 people were killed, police said.</p>", [("5", 5, 5, "killed", "people")]),
     ])
     def test_zero_and_comparison_forms(self, text, expected):
         """The extractor reads figures with the one parser: "Not one" is 0, never 1."""

@@ -337,6 +337,7 @@ GARBAGE_TABLE = [
     ("-5", "a count of people cannot be negative"),
     ("−5", "a count of people cannot be negative"),
     ("²", "no number"),  # a digit to str.isdigit(), not to int(): used to raise ValueError
+    ("a>10", "'>' is glued to 'a': markup or a typo"),
 ]
 
 

@@ -414,8 +414,17 @@ class _Scanner:
         return None
 
     def figure_at(self, i: int) -> tuple[Qualifier | None, _Quantity, Qualifier | None, int] | None:
-        """The longest figure starting at token i, as its parts."""
+        """The longest figure starting at token i, as its parts.
+
+        A qualifier of symbols glued to a word before it is markup, not a
+        comparison ("<p>5"); a qualifier after the number that a quantity
+        starts a figure belongs to that figure ("30 and over 100 hurt": "over
+        100", not "30 and over"; "5 and up to 10": "up to 10").
+        """
         before = self.qualifier(i, self.g.before)
+        if before is not None and i and self.glued(i - 1) and self.t[i - 1][-1:].isalnum() \
+                and not any(c.isalnum() for tok in before.tokens for c in tok):
+            before = None
         qty = None
         if before is not None:
             qty = self.quantity(i + len(before.tokens))
@@ -426,8 +435,20 @@ class _Scanner:
             if qty is None:
                 return None
         after = self.qualifier(qty.end, self.g.after)
+        if after is not None and self._figure_starts(qty.end, qty.end + len(after.tokens)):
+            after = None
         end = qty.end + (len(after.tokens) if after else 0)
         return before, qty, after, end
+
+    def _figure_starts(self, a: int, b: int) -> bool:
+        """Whether a quantity, or a qualifier and its quantity, starts at a token in [a, b]."""
+        for k in range(a, b + 1):
+            q = self.qualifier(k, self.g.before)
+            if self.quantity(k + len(q.tokens) if q is not None else k) is not None:
+                return True
+            if q is not None and self.quantity(k) is not None:
+                return True
+        return False
 
 
 def _whole(x: Number | float) -> int | None:
@@ -546,13 +567,19 @@ def _not_a_count(rules: Rules, words: list[str]) -> str | None:
     return None
 
 
-def _stacked(rules: Rules, words: list[str], match: FigureMatch) -> str | None:
+def _stacked(rules: Rules, toks: list[Token], match: FigureMatch) -> str | None:
     """A qualifier right before (or after) a qualified figure: "at most at least 5"."""
     g = _grammar(rules)
+    words = [t.text for t in toks]
     first, end = match.first_token, match.end_token
     for phrase in g.any_qualifier:
         k = len(phrase)
         if first >= k and tuple(words[first - k:first]) == phrase:
+            at = first - k
+            if at and toks[at - 1].end == toks[at].start and words[at - 1][-1:].isalnum() \
+                    and not any(c.isalnum() for c in "".join(phrase)):
+                return (f"{' '.join(phrase)!r} is glued to {words[at - 1]!r}: markup or a "
+                        "typo, not a comparison")
             return f"stacked qualifiers: {' '.join(phrase)!r} before {match.figure.text!r}; give one"
         if tuple(words[end:end + k]) == phrase:
             return f"stacked qualifiers: {' '.join(phrase)!r} after {match.figure.text!r}; give one"
@@ -599,7 +626,7 @@ def parse_figure(text: str, rules: Rules | None = None) -> Figure | NotAFigure:
     fig = matches[0].figure
     if isinstance(fig, NotAFigure):
         return NotAFigure(text, fig.reason)
-    reason = _stacked(rules, words, matches[0])
+    reason = _stacked(rules, toks, matches[0])
     if reason:
         return NotAFigure(text, reason)
     return Figure(text, fig.interval, fig.anchor, fig.kind)
