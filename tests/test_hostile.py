@@ -159,6 +159,37 @@ class TestLongCells:
         assert report.articles == 2 and report.claims == 1
 
 
+class TestColumnNames:
+    """Blank and reserved column names are renamed and carried, never clobbered or fatal."""
+
+    def test_reserved_and_blank_names(self, tmp_path):
+        path = write(tmp_path / "c.csv", ",,line,source,figure,kind,reason,field,event_id\n"
+                     "x,y,7,A,5,airstrike,r,f,e1\nx,y,8,B,n/a,shelling,r,f,e2\n")
+        r = load_claims(path)
+        claim = r.claims.iloc[0]
+        assert (claim["line"], claim["kind"], claim["input_kind"], claim["input_line"]) == \
+            (2, "exact", "airstrike", "7")
+        assert (claim["column_1"], claim["column_2"], claim["input_event_id"]) == ("x", "y", "e1")
+        rej = r.rejects.iloc[0]
+        assert (rej["line"], rej["field"], rej["input_reason"], rej["input_field"]) == \
+            (3, "figure", "r", "f")
+        assert len(r.warnings) == 7
+        assert f"{path}: column 'line' is read as 'input_line'" in r.warnings[2]
+
+    def test_json_keys_that_name_one_column(self, tmp_path):
+        path = write(tmp_path / "c.jsonl", '{"Source": "A", "source": "B", "figure": "5"}\n'
+                     '{"line": 9, "source": "C", "figure": "6"}\n')
+        r = load_claims(path)
+        assert list(r.claims["source"]) == ["C"] and list(r.claims["input_line"]) == ["9"]
+        assert "keys 'Source', 'source' name the same column" in r.rejects["reason"].iloc[0]
+
+    def test_run_with_reserved_columns(self, tmp_path):
+        path = write(tmp_path / "c.csv", "line,source,figure,verdict\n1,A,5,x\n")
+        result = cli("run", str(path), "-o", str(tmp_path / "o"), "--json")
+        assert json.loads(result.stdout)["claims"] == 1
+        assert "column 'verdict' is read as 'input_verdict'" in result.stderr
+
+
 class TestPartOfCycles:
     def test_cycles_are_rejected_naming_the_lines(self, tmp_path):
         path = write(tmp_path / "c.csv", "claim_id,source,figure,part_of\n"
@@ -466,6 +497,9 @@ def _claims_corpus() -> dict[str, tuple[bytes, int | None]]:
         "hostile_latin1.csv": ("source,figure\nCafé,5\nNaïve,6\n".encode("latin-1"), 2),
         "multiline.csv": (b'source,figure,quote\nA,5,"a\nb"\nB,6,"unclosed\n', None),
         "ragged.csv": (b"source,figure\nA,5,x,y\nB\nC,6,,\n,,\n\n", 3),
+        "reserved.csv": (b",,line,reason,field,kind,source,figure\nx,y,1,r,f,k,A,5\n,,2,,,,B,x\n", 2),
+        "reserved.jsonl": (b'{"line": 1, "reason": "r", "source": "A", "figure": "5"}\n'
+                           b'{"Source": "A", "source": "B", "figure": "5"}\n', 2),
         "hostile.jsonl": (deep.encode(), 7),
         "empty.csv": (b"", None),
         "header_only.csv": (b"source,figure\n", 0),

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..schema import RESERVED_COLUMNS, renamed_columns
 
 __all__ = [
     "MAX_FIELD_CHARS",
@@ -162,6 +163,23 @@ def normalise_header(names: list[str]) -> list[str]:
     return [" ".join(n.strip().lower().split()).replace(" ", "_") for n in names]
 
 
+def _own_names(names: list[str], file: str, notes: list[str] | set[str]) -> list[str]:
+    """Blank and reserved column names renamed (:func:`~reconcile.schema.renamed_columns`),
+    each renaming said once in ``notes``."""
+    if all(n and n not in RESERVED_COLUMNS for n in names):
+        return names
+    new = renamed_columns(names)
+    for old, renamed in zip(names, new, strict=True):
+        if old != renamed:
+            why = "it has no name" if not old else f"reconcile writes a {old!r} column of its own"
+            message = f"{file}: column {old!r} is read as {renamed!r} ({why})"
+            if isinstance(notes, set):
+                notes.add(message)
+            else:
+                notes.append(message)
+    return new
+
+
 def csv_rows(reader) -> Iterator[tuple[int, list[str], str | None]]:
     """``(first line, cells, error)`` for each non-blank row after the header.
 
@@ -285,7 +303,7 @@ def _read_csv_fast(text: str, delimiter: str, columns: list[str],
     return frame
 
 
-def _read_csv(path: str, text: str, *, strict_width: bool = False
+def _read_csv(path: str, text: str, notes: list[str], *, strict_width: bool = False
               ) -> tuple[pd.DataFrame, list[dict]]:
     delimiter = sniff_delimiter(text)
     reader = csv_reader(text, delimiter)
@@ -293,10 +311,13 @@ def _read_csv(path: str, text: str, *, strict_width: bool = False
         header = next(reader)
     except csv.Error as exc:
         raise InputError(f"cannot read the header: {exc}", file=path, line=1) from None
+    except StopIteration:
+        raise InputError("the file is empty", file=path) from None
     columns = normalise_header(header)
-    dupes = sorted({c for c in columns if columns.count(c) > 1})
+    dupes = sorted({c for c in columns if c and columns.count(c) > 1})
     if dupes:
         raise InputError(f"duplicate column(s): {', '.join(dupes)}", file=path, line=1)
+    columns = _own_names(columns, path, notes)
     fast = None if strict_width else _read_csv_fast(text, delimiter, columns, reader.line_num)
     if fast is not None:
         return fast, []
@@ -343,9 +364,10 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _read_jsonl(text: str) -> tuple[pd.DataFrame, list[dict]]:
+def _read_jsonl(path: str, text: str, notes: list[str]) -> tuple[pd.DataFrame, list[dict]]:
     records: list[dict] = []
     bad: list[dict] = []
+    renamed: set[str] = set()
     for number, obj, error in json_lines(text):
         if error is not None:
             bad.append({"line": number, "field": "(row)", "reason": error})
@@ -355,6 +377,13 @@ def _read_jsonl(text: str) -> tuple[pd.DataFrame, list[dict]]:
             continue
         cells = {k: _cell(v) for k, v in obj.items()}
         names = normalise_header(list(cells))
+        dupes = sorted({c for c in names if c and names.count(c) > 1})
+        if dupes:
+            keys = [k for k, n in zip(cells, names, strict=True) if n in dupes]
+            bad.append({"line": number, "field": dupes[0],
+                        "reason": f"keys {', '.join(map(repr, keys))} name the same column"})
+            continue
+        names = _own_names(names, path, renamed)
         nested = nested_field(obj)
         if nested is not None:
             key = next(k for k in obj if isinstance(obj[k], (list, dict)))
@@ -365,6 +394,7 @@ def _read_jsonl(text: str) -> tuple[pd.DataFrame, list[dict]]:
         record: dict[str, object] = dict(zip(names, cells.values(), strict=True))
         record["line"] = number
         records.append(record)
+    notes.extend(sorted(renamed))
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame({"line": []})
     cols = [c for c in frame.columns if c != "line"]
     frame[cols] = frame[cols].astype(object).where(frame[cols].notna(), "")
@@ -372,7 +402,8 @@ def _read_jsonl(text: str) -> tuple[pd.DataFrame, list[dict]]:
     return frame[["line", *cols]], bad
 
 
-def _read_parquet(path: str, data: bytes | None = None) -> tuple[pd.DataFrame, list[dict]]:
+def _read_parquet(path: str, notes: list[str], data: bytes | None = None
+                  ) -> tuple[pd.DataFrame, list[dict]]:
     try:
         import pyarrow  # noqa: F401
     except ImportError:
@@ -382,7 +413,11 @@ def _read_parquet(path: str, data: bytes | None = None) -> tuple[pd.DataFrame, l
         frame = pd.read_parquet(io.BytesIO(data) if data is not None else path)
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         raise InputError(f"not a readable parquet file ({exc})", file=path) from None
-    frame.columns = normalise_header([str(c) for c in frame.columns])
+    columns = normalise_header([str(c) for c in frame.columns])
+    dupes = sorted({c for c in columns if c and columns.count(c) > 1})
+    if dupes:
+        raise InputError(f"duplicate column(s): {', '.join(dupes)}", file=path)
+    frame.columns = _own_names(columns, path, notes)
     frame = frame.astype(object).map(lambda v: "" if v is None or v is pd.NA or
                                      (isinstance(v, float) and np.isnan(v)) else _cell(v))
     frame.insert(0, "line", np.arange(1, len(frame) + 1, dtype=np.int64))
@@ -445,7 +480,7 @@ def read_records(path: str | Path, *, strict_width: bool = False, data: bytes | 
             raise InputError("is a directory, not a claims file", file=name)
         suffix = p.suffix.lower()
     if suffix == ".parquet":
-        frame, bad = _read_parquet(name, data)
+        frame, bad = _read_parquet(name, notes, data)
         return frame, bad, notes
     if suffix not in (".jsonl", ".ndjson", ".csv", ".tsv", ".txt", ""):
         raise InputError(f"unknown file type {suffix!r} (expected .csv, .tsv, .jsonl or .parquet)",
@@ -454,7 +489,7 @@ def read_records(path: str | Path, *, strict_width: bool = False, data: bytes | 
     if warning:
         notes.append(warning)
     if suffix in (".jsonl", ".ndjson"):
-        frame, bad = _read_jsonl(text)
+        frame, bad = _read_jsonl(name, text, notes)
     else:
-        frame, bad = _read_csv(name, text, strict_width=strict_width)
+        frame, bad = _read_csv(name, text, notes, strict_width=strict_width)
     return frame, bad, notes
