@@ -79,12 +79,27 @@ def _blank(s: pd.Series) -> pd.Series:
     return s.astype(str).str.strip().eq("")
 
 
+# A bound as a spreadsheet writes a count: digits, thousands commas in threes,
+# and zeros after a decimal point ("25.0"). The same forms the figure parser
+# reads as a plain number; "1,00", "1e3", "-5", "2.5" are not counts.
+_COUNT = r"(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.0*)?"
+
+
 def _whole_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(numbers as float with NaN for blank, mask of cells that are not whole counts)."""
-    text = s.astype(str).str.strip().str.replace(",", "", regex=False)
-    num = pd.to_numeric(text.where(text.ne(""), None), errors="coerce").astype(float)
-    bad = text.ne("") & (num.isna() | (num % 1 != 0) | (num < 0) | np.isinf(num))
+    text = s.astype(str).str.strip()
+    bad = text.ne("") & ~text.str.fullmatch(_COUNT)
+    plain = text.where(~bad & text.ne(""), None).str.replace(",", "", regex=False)
+    num = pd.to_numeric(plain, errors="coerce").astype(float)
     return num.where(~bad), bad
+
+
+def _bound_reason(text: str) -> str:
+    """Why a low/high cell is not a whole count, in the figure parser's words."""
+    figure = parse_figure(text)
+    if isinstance(figure, Figure):
+        return f"{text!r} is not a whole non-negative number (write only the number)"
+    return f"{text!r} is not a whole non-negative number: {figure.reason}"
 
 
 def _map_unique(s: pd.Series, fn: Callable[[str], object]) -> pd.Series:
@@ -246,8 +261,8 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
 
     low_num, low_bad = _whole_numbers(df["low"])
     high_num, high_bad = _whole_numbers(df["high"])
-    rej.add(low_bad, "low", "not a whole non-negative number")
-    rej.add(high_bad, "high", "not a whole non-negative number")
+    rej.add(low_bad, "low", _map_unique(df["low"].where(low_bad, ""), _bound_reason))
+    rej.add(high_bad, "high", _map_unique(df["high"].where(high_bad, ""), _bound_reason))
     limit = rules.numbers.max_count
     too_big = f"larger than any count of people (limit {limit:,} in rules/numbers.toml)"
     low_big, high_big = low_num > limit, high_num > limit

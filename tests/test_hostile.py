@@ -159,6 +159,23 @@ class TestLongCells:
         assert report.articles == 2 and report.claims == 1
 
 
+class TestBounds:
+    """low/high cells are read as the figure parser reads a plain number."""
+
+    @pytest.mark.parametrize("cell, reason", [
+        ("1e3", "scientific notation"), ("1,00", "not a well-formed number"),
+        ("-1", "cannot be negative"), ("2.5", "not a whole count"), ("x", "no number"),
+        ("5 killed", "write only the number")])
+    def test_bad_bounds_say_why(self, tmp_path, cell, reason):
+        r = load_claims(write(tmp_path / "c.csv", csv_text([["source", "low"], ["A", cell]])))
+        assert r.claims.empty and reason in r.rejects["reason"].iloc[0]
+
+    @pytest.mark.parametrize("cell, value", [("1,000", 1000), ("25.0", 25), ("007", 7)])
+    def test_good_bounds(self, tmp_path, cell, value):
+        r = load_claims(write(tmp_path / "c.csv", csv_text([["source", "low"], ["A", cell]])))
+        assert r.claims["low"].tolist() == [value]
+
+
 class TestColumnNames:
     """Blank and reserved column names are renamed and carried, never clobbered or fatal."""
 
