@@ -834,8 +834,7 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
         if cat is not None:
             f.category, f.side = cat.category, "left"
         elif f.first:
-            cue = lex.earlier_cues.ending(s.w, f.first - 1)
-            if cue is not None:
+            if lex.earlier_cues.ending(s.w, f.first - 1) is not None:
                 f.earlier = True  # "climbed to 54, up from 42"
             else:
                 verb = lex.toll_verbs.ending(s.w, f.first - 1)
