@@ -337,7 +337,9 @@ def _reject(s: SentenceView, m: FigureMatch, fig: Figure, lex: Lexicon, publishe
             nxt = w[e] if e < len(w) else ""
             if not (lex.victim_at(w, e) or nxt in lex.cat_first):
                 return "year"
-    if fig.text.lower() == "one" and i > 0 and w[i - 1] in (
+    if fig.text.lower() == "one" and i > 0 and not (e < len(w) and (
+            lex.victim_at(w, e) is not None or lex.person_heads.at(w, e) is not None)) \
+            and w[i - 1] in (
             "no", "any", "every", "each", "this", "that", "which", "only", "another", "such",
             "the", "anyone", "someone"):
         return "pronoun 'one'"
@@ -389,7 +391,18 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
     n = hi
     j = f.end
     victims, unknown, last_was_and = None, 0, False
-    while j < n:
+    while j < n and f.person is not None:
+        # A single victim's own verb follows it, after an age or an aside in commas.
+        if w[j] == "," and j + 2 < len(w) and w[j + 1][0].isdigit() and w[j + 2] == ",":
+            j += 3  # "the woman, 31, died"
+            continue
+        if w[j] == ",":
+            after = _skip_part_parenthesis(s, j, len(w))
+            if after is not None:
+                j = after
+                continue
+        break  # nothing else stands between a single victim and its verb
+    while j < n and f.person is None:
         t = w[j]
         c = lex.cat_after.at(w, j, n)
         if c is not None:
@@ -414,10 +427,6 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
         if t == "and" and victims is not None and lex.victim_at(w, j + 1, n) is not None:
             last_was_and = True
             j += 1
-            continue
-        if t == "," and f.person is not None and j + 2 < len(w) and w[j + 1][0].isdigit() \
-                and w[j + 2] == ",":
-            j += 3  # "the woman, 31, died": an age in apposition
             continue
         if t == ",":
             after = _skip_part_parenthesis(s, j, len(w))
@@ -452,6 +461,10 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
     passive, steps = False, 0
     while j < n and steps < 8:
         c = lex.cat_after.at(w, j, n)
+        if c is not None and c[0].category == "casualties" and c[0].tokens in _VICTIM_NOUNS:
+            more = _verb_after_noun(s, c[1], n)
+            if more is not None:
+                c = more  # "13 victims have been taken to hospital": injured
         if c is not None:
             cat: CategoryWord = c[0]
             end = c[1]
@@ -472,6 +485,38 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
             continue
         break
     return None, None
+
+
+_VICTIM_NOUNS = frozenset({("victims",), ("casualties",)})
+
+
+def _verb_after_noun(s: SentenceView, j: int, n: int) -> tuple[Any, int] | None:
+    """'victims ..., all female, suffered injuries': the verb says what the victims are."""
+    lex, w = s.lex, s.w
+    steps = 0
+    while j < n and steps < 10:
+        if w[j] == ",":
+            after = _skip_part_parenthesis(s, j, len(w))
+            if after is None:
+                k = j + 1  # ", all female," and other short asides
+                while k < n and k < j + 5 and w[k] != "," and not s.brk[k]:
+                    k += 1
+                if k < n and w[k] == "," and k < j + 5:
+                    after = k + 1
+            if after is None:
+                return None
+            j = after
+            steps += 1
+            continue
+        c = lex.cat_after.at(w, j, n)
+        if c is not None:
+            return c
+        if w[j] in lex.aux or w[j].endswith("ly"):
+            j += 1
+            steps += 1
+            continue
+        return None
+    return None
 
 
 def _left(s: SentenceView, f: Fig, lo: int) -> CategoryWord | None:
@@ -630,9 +675,8 @@ def find_people(s: SentenceView, taken: Sequence[FigureMatch] = ()) -> list[Figu
         age = heads.at(w, m.end_token)
         if age is not None and age[0] in _AGE_HEADS:
             continue  # "16" in "a 16-year-old boy" is an age
-        if not isinstance(m.figure, NotAFigure) and m.figure.anchor != 1:
-            for k in range(m.first_token, m.end_token):
-                busy[k] = True
+        for k in range(m.first_token, m.end_token):
+            busy[k] = True  # "at least one person" is the number's
     out: list[FigureMatch] = []
     i = 0
     while i < n:
