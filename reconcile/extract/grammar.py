@@ -397,10 +397,16 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
             j += 3  # "the woman, 31, died"
             continue
         if w[j] == ",":
-            after = _skip_part_parenthesis(s, j, len(w))
+            after = _skip_part_parenthesis(s, j, len(w)) or _skip_apposition(s, j)
             if after is not None:
                 j = after
                 continue
+        if w[j] == "in" and j + 2 < len(w) and w[j + 1] in _POSSESSIVES \
+                and w[j + 2][0].isdigit():
+            j += 3  # "a woman in her 20s"
+            if j < len(w) and w[j] == "s":
+                j += 1
+            continue
         break  # nothing else stands between a single victim and its verb
     while j < n and f.person is None:
         t = w[j]
@@ -450,7 +456,8 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
                 j = k
             break
         if t.isalpha() and unknown < 4 and t not in lex.determiners and t not in (
-                "and", "or", "to", "as", "than", "by", "with", "for"):
+                "and", "or", "to", "as", "than", "by", "with", "for", "before", "after",
+                "since", "during", "until", "while", "when"):
             unknown += 1
             j += 1
             continue
@@ -516,6 +523,24 @@ def _verb_after_noun(s: SentenceView, j: int, n: int) -> tuple[Any, int] | None:
             steps += 1
             continue
         return None
+    return None
+
+
+_POSSESSIVES = frozenset({"his", "her", "their"})
+
+
+def _skip_apposition(s: SentenceView, j: int) -> int | None:
+    """At ', a 15-year veteran of the department,' the index after the closing comma."""
+    w = s.w
+    if j + 1 >= len(w) or w[j + 1] not in ("a", "an", "the", "his", "her", "their"):
+        return None
+    k = j + 2
+    while k < len(w) and k < j + 10:
+        if w[k] == ",":
+            return k + 1
+        if s.brk[k] or w[k] in s.lex.aux or s.lex.cat_after.at(w, k) is not None:
+            return None
+        k += 1
     return None
 
 
@@ -602,6 +627,10 @@ def _part_cue(s: SentenceView, f: Fig, lo: int) -> tuple[bool, str | None]:
 
 
 _AMONG = frozenset({"them", "whom", "those"})
+# "two juveniles and an adult", "two males and a female": one group by sex or age.
+_GENERIC = frozenset({"man", "woman", "male", "female", "juvenile", "adult", "person"})
+_GENERIC_PLURAL = frozenset({"men", "women", "males", "females", "juveniles", "adults", "people",
+                             "persons"})
 _RELATIVE = frozenset({"whom", "them"})
 _FATAL = (("fatally",), ("of", "them", "fatally"), ("of", "whom", "fatally"),
           ("of", "them", "mortally"), ("mortally",))
@@ -975,15 +1004,22 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
 
 
 def _merge_singles(s: SentenceView, figs: list[Fig]) -> list[Fig]:
-    """'a man and his wife died': one claim of two people, not two of one."""
+    """'a man and his wife died': one claim of two; 'two males and a female': of three."""
     out: list[Fig] = []
     for f in figs:
         prev = out[-1] if out else None
         if prev is not None and prev.person is not None and f.person is not None \
+                and s.w[prev.end:f.first] == [","]:
+            continue  # "The first victim, an adult man, ...": one person named twice
+        generic = prev is not None and prev.person is None and f.person in _GENERIC \
+            and prev.figure.kind == "exact" and prev.np_end > prev.end \
+            and not prev.among and not f.among \
+            and s.w[prev.np_end - 1] in _GENERIC_PLURAL
+        if prev is not None and (prev.person is not None or generic) and f.person is not None \
                 and prev.category == f.category and prev.part_of is None and f.part_of is None \
                 and not prev.part_cue and not f.part_cue \
                 and _coordinated(s, prev.np_end or prev.end, f.first):
-            count = prev.figure.low + 1
+            count = prev.figure.low + f.figure.low
             m = prev.match
             text = s.text[m.start:f.match.end]
             fig = Figure(text, Interval(count, count), count, "exact")
