@@ -468,7 +468,10 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
     passive, steps = False, 0
     while j < n and steps < 8:
         c = lex.cat_after.at(w, j, n)
-        if c is not None and c[0].category == "casualties" and c[0].tokens in _VICTIM_NOUNS:
+        if c is not None and c[0].category == "casualties" and (
+                c[0].tokens in _VICTIM_NOUNS or (j and w[j - 1] in _RELATIVE_AUX)):
+            # "13 victims were taken to hospital", "two people who were shot remain in
+            # hospital": the main verb says more than the noun or the relative clause.
             more = _verb_after_noun(s, c[1], n)
             if more is not None:
                 c = more  # "13 victims have been taken to hospital": injured
@@ -495,6 +498,7 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
 
 
 _VICTIM_NOUNS = frozenset({("victims",), ("casualties",)})
+_RELATIVE_AUX = frozenset({"were", "was", "been"})
 
 
 def _verb_after_noun(s: SentenceView, j: int, n: int) -> tuple[Any, int] | None:
