@@ -140,9 +140,12 @@ class Lexicon:
             frozenset(d[0] for d in ex.denials)
         # Every category phrase has one of these words: a sentence with none of
         # them has no figure claim, whatever numbers it holds.
-        self.casualty_words = frozenset(
+        # A phrase that holds a one-word category ("injured people") needs no word of
+        # its own: the set stays small and specific, and the test stays exact.
+        single = {c.tokens[0] for c in ex.categories if len(c.tokens) == 1}
+        self.casualty_words = frozenset(single) | frozenset(
             max(reversed([t for t in c.tokens if t.isalpha()] or [c.tokens[0]]), key=len)
-            for c in ex.categories)
+            for c in ex.categories if len(c.tokens) > 1 and single.isdisjoint(c.tokens))
         self.figure_starts = (self.number_words | frozenset(v.tokens[0] for v in rules.vague))
         # Single victims without a digit ("a driver was killed").
         people = ex.people
@@ -209,7 +212,7 @@ class Lexicon:
 class SentenceView:
     """One sentence's tokens and the derived arrays the searches share."""
 
-    __slots__ = ("_attrs", "_dates", "_false", "_places", "article_start", "brk", "caps", "clause",
+    __slots__ = ("_attrs", "_dates", "_false", "_places", "_rates", "article_start", "brk", "caps", "clause",
                  "commas", "figs", "index", "lex", "paragraph", "text", "toks", "w")
 
     def __init__(self, text: str, article_start: int, index: int, paragraph: int,
@@ -235,7 +238,18 @@ class SentenceView:
         self._attrs: list | None = None
         self._places: list | None = None
         self._false: bool | None = None
+        self._rates: frozenset[int] | None = None
         self.figs: list[Fig] = []
+
+    def rate_starts(self) -> frozenset[int]:
+        """Where a rate phrase ("each day", "a month") starts, not followed by 'earlier'."""
+        if self._rates is None:
+            lex, w = self.lex, self.w
+            n = len(w)
+            self._rates = frozenset(
+                k for _, k, end in lex.rates.scan(w)
+                if end >= n or w[end] not in lex.rate_exceptions)
+        return self._rates
 
     def may_hold_false_figures(self) -> bool:
         """Whether a rate, change, increment, identification or age word is in the sentence."""
@@ -811,13 +825,14 @@ def _false_figure(s: SentenceView, f: Fig) -> str | None:
     hit = lex.rates_before.ending(w, i - 1) if i else None
     if hit is not None:
         return "a rate"
-    k = e
-    stop = min(n, e + 12)
-    while k < stop and not s.brk[k] and w[k] != ",":
-        r = lex.rates.at(w, k)
-        if r is not None and (r[1] >= n or w[r[1]] not in lex.rate_exceptions):
-            return "a rate"
-        k += 1
+    rates = s.rate_starts()
+    if rates:
+        k = e
+        stop = min(n, e + 12)
+        while k < stop and not s.brk[k] and w[k] != ",":
+            if k in rates:
+                return "a rate"
+            k += 1
     # "identified 237 of the dead", "55 of the dead have been identified".
     if i and w[i - 1] in lex.identification:
         return "an identification subset"
