@@ -50,7 +50,7 @@ from reconcile.group.baseline import group_claims  # noqa: E402
 from reconcile.load import load_claims, validate_claims  # noqa: E402
 from reconcile.resolve import policies as baselines  # noqa: E402
 from reconcile.resolve.baseline import resolve_events  # noqa: E402
-from reconcile.simulate.world import WorldSpec, simulate_world, write_world  # noqa: E402
+from reconcile.simulate import WorldSpec, simulate_world, write_world  # noqa: E402
 
 POPULATION = ROOT.parent / "shared" / "bench" / "population"
 

@@ -127,7 +127,7 @@ def simulate(outdir: Path, seed: int, n_claims: int, scenario: str) -> None:
         reconcile simulate -o world/ --claims 10000 --scenario adversarial
         reconcile run world/claims.csv -o world/out/
     """
-    from .simulate.world import simulate_to_dir  # numpy-heavy; load only when asked
+    from .simulate import simulate_to_dir  # numpy-heavy; load only when asked
 
     summary = simulate_to_dir(outdir, n_claims=n_claims, seed=seed, scenario=scenario)
     click.echo(f"world:     {summary['scenario']}, seed {summary['seed']}: "

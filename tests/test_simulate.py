@@ -15,7 +15,7 @@ from reconcile.errors import InputError, OutputError, ReconcileError
 from reconcile.rules.load import default_rules
 from reconcile.schema import SIMULATED_CLAIM_COLUMNS as CLAIM_COLUMNS
 from reconcile.schema import TRUTH_CLAIM_COLUMNS, TRUTH_EVENT_COLUMNS, TRUTH_SOURCE_COLUMNS
-from reconcile.simulate.world import (
+from reconcile.simulate import (
     SCENARIOS,
     WorldSpec,
     simulate_to_dir,

