@@ -314,19 +314,19 @@ class Gazetteer:
     def demonym(self, token: str) -> str | None:
         return self.rules.demonyms.get(_fold_token(token)[0])
 
-    def find(self, tokens: Sequence[Token], text: str, offset: int = 0) -> list[PlaceMention]:
+    def find(self, tokens: Sequence[Token], text: str, offset: int = 0, *,
+             caps: Sequence[int] | None = None,
+             words: Sequence[str] | None = None) -> list[PlaceMention]:
         """Places named in ``tokens`` (spans relative to ``text`` minus ``offset``).
 
+        ``caps`` (the indexes of the capitalised tokens) and ``words`` (the
+        token texts) save the work when the caller has them already.
         Linear in the number of tokens: each position looks up its first token
         and tries the few aliases that start with it, longest first.
         """
-        # Only capitalised tokens can start a name.
-        caps = [i for i, t in enumerate(tokens) if text[t.start - offset].isupper()]
-        return self._find(tokens, text, offset, caps)
-
-    def _find(self, tokens: Sequence[Token], text: str, offset: int,
-              caps: Sequence[int], words: Sequence[str] | None = None) -> list[PlaceMention]:
-        """:meth:`find` given the indexes of the capitalised tokens (and the token texts)."""
+        if caps is None:
+            # Only capitalised tokens can start a name.
+            caps = [i for i, t in enumerate(tokens) if text[t.start - offset].isupper()]
         out: list[PlaceMention] = []
         if not caps:
             return out
