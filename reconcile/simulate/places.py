@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
+from ..core.text import PARTICLES, fold
 from ..places import Gazetteer, default_gazetteer
 from .columns import hash_unit
 
@@ -41,9 +43,6 @@ COUNTRIES = (
 )
 _CITIES_PER_COUNTRY = 40
 
-_PARTICLES = frozenset({"al", "el", "ad", "an", "as", "ash", "ar", "at", "az", "ed", "es",
-                        "de", "du", "la", "le", "di", "ibn", "bin", "bani", "bir", "wa"})
-
 
 def _odd_place_name(name: str) -> bool:
     """GeoNames names no reporter writes: "Rayon KTZ", "Nioko I"."""
@@ -57,18 +56,21 @@ def _latin(text: str) -> bool:
 
 
 def _spelling_variant(alt: str, name: str, taken: set[str]) -> bool:
-    """An alternate name a reporter writing in a Latin script might use."""
+    """An alternate name a reporter writing in a Latin script might use.
+
+    ``taken``: the folded names of the country's other places.
+    """
     if alt == name or len(alt) < 4 or alt.isupper() or not alt[0].isupper():
         return False  # codes (ALP), machine transliterations (a lei po)
     if any(ch.isdigit() or ch in "=()/,;.:`‘’“”" for ch in alt) or not _latin(alt):
         return False
-    if any(w[0].islower() and w.lower() not in _PARTICLES
+    if any(w[0].islower() and w.lower() not in PARTICLES
            for w in alt.replace("-", " ").split()):
         return False  # "Kiev osh", "Khaleb khot": a word of another language
-    if alt.lower() in taken:
+    if fold(alt) in taken:
         return False  # the name of another place in the country
     from rapidfuzz import fuzz
-    return fuzz.ratio(alt.lower(), name.lower()) >= 35  # not a historical name (Berea)
+    return fuzz.ratio(fold(alt), fold(name)) >= 35  # not a historical name (Berea)
 
 
 @dataclass(frozen=True)
@@ -86,20 +88,23 @@ class WorldPlaces:
     var_key: np.ndarray  # city index + cumulative weight within the city
 
 
-_WORLD_PLACES: list[WorldPlaces] = []
-
-
 def world_places(gazetteer: Gazetteer | None = None) -> WorldPlaces:
     """The simulated countries' largest cities and their spellings, from the gazetteer.
 
-    Uses :func:`reconcile.places.default_gazetteer` (built once per process)
-    unless ``gazetteer`` is given.
+    Uses the shipped gazetteer (:func:`reconcile.places.default_gazetteer`;
+    then built once per process) unless ``gazetteer`` is given.
     """
-    if gazetteer is None and _WORLD_PLACES:
-        return _WORLD_PLACES[0]
+    return _places_of(gazetteer) if gazetteer is not None else _default_places()
+
+
+@cache
+def _default_places() -> WorldPlaces:
+    return _places_of(default_gazetteer())
+
+
+def _places_of(gaz: Gazetteer) -> WorldPlaces:
     from rapidfuzz import fuzz
 
-    gaz = gazetteer or default_gazetteer()
     codes, names, countries, weights, ids, vstart, vcount, vnames, vkeys = ([] for _ in range(9))
     for code, *_ in COUNTRIES:
         rows = [p for p in gaz.places_in(code, "city") if not _odd_place_name(p.name)]
@@ -108,35 +113,32 @@ def world_places(gazetteer: Gazetteer | None = None) -> WorldPlaces:
             continue
         ci = len(codes)
         codes.append(code)
-        taken = {p.name.lower() for p in rows}
+        taken = {fold(p.name) for p in rows}
         for place in rows:
             idx = len(names)
             names.append(place.name)
             countries.append(ci)
             weights.append(max(place.population, 1000) ** 0.5)
             ids.append(place.geonameid)
-            others = taken - {place.name.lower()}
+            others = taken - {fold(place.name)}
             alts = [alt for alt in dict.fromkeys(place.spellings)
                     if _spelling_variant(alt, place.name, others)]
             vstart.append(len(vnames))
             vcount.append(len(alts))
             if alts:
-                w = np.array([(fuzz.ratio(a.lower(), place.name.lower()) / 100) ** 2
+                w = np.array([(fuzz.ratio(fold(a), fold(place.name)) / 100) ** 2
                               for a in alts])
                 cum = np.cumsum(w) / w.sum()
                 cum[-1] = 1.0
                 vnames.extend(alts)
                 vkeys.extend(idx + cum)
-    world = WorldPlaces(
+    return WorldPlaces(
         codes=tuple(codes), city_name=np.array(names, dtype=object),
         city_country=np.array(countries, dtype=np.int64),
         city_weight=np.array(weights, dtype=float),
         city_geonameid=np.array(ids, dtype=np.int64),
         var_start=np.array(vstart, dtype=np.int64), var_count=np.array(vcount, dtype=np.int64),
         var_name=np.array(vnames, dtype=object), var_key=np.array(vkeys, dtype=float))
-    if gazetteer is None:
-        _WORLD_PLACES.append(world)
-    return world
 
 
 def spell(gaz: WorldPlaces, city: np.ndarray, writer: np.ndarray) -> np.ndarray:
