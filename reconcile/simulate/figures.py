@@ -95,10 +95,6 @@ class FigureTables:
         for i in range(1, len(phrases)):
             same.setdefault((style[i], strict[i], scale[i]), []).append(i)
         self.same_meaning = same
-        # tolerance rows
-        self.tol_unit = np.array([t.unit for t in rules.tolerances], dtype=np.int64)
-        self.tol_rel = np.array([t.relative for t in rules.tolerances], dtype=float)
-        self.tol_min = np.array([t.min_tol for t in rules.tolerances], dtype=float)
         # ranges
         allowed = {(" ".join(r.prefix), " ".join(c)) for r in rules.ranges for c in r.connectors}
         forms = [(p, c, w) for p, c, w in _RANGE_FORMS if (p, c) in allowed]
@@ -175,15 +171,20 @@ class FigureTables:
             if rows else np.zeros(1, np.int64)
 
     def tolerance(self, n: np.ndarray, scale: np.ndarray) -> np.ndarray:
-        """:meth:`Rules.tolerance`, for many numbers at once (same arithmetic)."""
-        row = np.zeros(len(n), dtype=np.int64)
-        cur = np.full(len(n), self.tol_unit[0])
-        for i, unit in enumerate(self.tol_unit):
-            m = (n != 0) & (n % unit == 0) & (unit >= cur)
-            row[m] = i
-            cur[m] = unit
-        tol = np.ceil(np.maximum(self.tol_min[row], self.tol_rel[row] * n) * scale)
-        return np.maximum(1, tol).astype(np.int64)
+        """:meth:`Rules.tolerance` of each ``(n, scale)`` pair, called once per distinct pair.
+
+        Few pairs are distinct (a million claims state some thousands of
+        numbers), so the rules' own arithmetic stays the only one.
+        """
+        n = np.asarray(n, dtype=np.int64)
+        scale = np.broadcast_to(np.asarray(scale, dtype=float), n.shape)
+        out = np.empty(len(n), dtype=np.int64)
+        for s in np.unique(scale):
+            rows = np.flatnonzero(scale == s)
+            values, inverse = np.unique(n[rows], return_inverse=True)
+            tol = np.array([self.rules.tolerance(int(v), float(s)) for v in values], dtype=np.int64)
+            out[rows] = tol[inverse]
+        return out
 
     def style_available(self) -> np.ndarray:
         ok = np.ones(len(STYLES), dtype=bool)
