@@ -201,14 +201,14 @@ def _tallies(rng: np.random.Generator, country_p: np.ndarray, inc: Cols, daily: 
     length = rng.integers(7, 31, size=t)
     start = rng.integers(0, N_DAYS - length + 1)
     order = np.lexsort((start, country))
-    keep = []
+    kept: list[int] = []
     last_end: dict[int, int] = {}
     for i in order:  # one pass per window: few windows, whatever the world's size
         c = int(country[i])
         if start[i] > last_end.get(c, -1):
-            keep.append(i)
+            kept.append(i)
             last_end[c] = int(start[i] + length[i] - 1)
-    keep = np.array(keep, dtype=np.int64)
+    keep = np.array(kept, dtype=np.int64)
     country, start, end = country[keep], start[keep], start[keep] + length[keep] - 1
     killed = np.flatnonzero(inc.category == KILLED)
     key = inc.country[killed] * N_DAYS + inc.day0[killed]

@@ -91,7 +91,7 @@ class FigureTables:
                  and before[i]]
         self.plain_lower = max(plain, key=lambda i: weight[i]) if plain else 0
         # a phrase with the same meaning, for outlets that rephrase
-        same = {}
+        same: dict[tuple, list[int]] = {}
         for i in range(1, len(phrases)):
             same.setdefault((style[i], strict[i], scale[i]), []).append(i)
         self.same_meaning = same
@@ -103,10 +103,10 @@ class FigureTables:
         # vague quantities
         self._vague(rules)
         # number words 1..99
-        units = {}
+        units: dict[int, str] = {}
         for word, value in rules.numbers.units.items():
             units.setdefault(value, word)
-        tens = {}
+        tens: dict[int, str] = {}
         for word, value in rules.numbers.tens.items():
             tens.setdefault(value, word)
         self.words: dict[int, str] = {}
@@ -121,7 +121,7 @@ class FigureTables:
                                for name in CATEGORIES]
         self.victim_alias = [self._aliases(rules.victims, name, rules.victim_group)
                              for name in VICTIMS]
-        nouns = []
+        nouns: list[str] = []
         self.noun_of: list[list[int]] = []
         for i, name in enumerate(VICTIMS):
             idx = [len(nouns)]

@@ -105,7 +105,15 @@ def _default_places() -> WorldPlaces:
 def _places_of(gaz: Gazetteer) -> WorldPlaces:
     from rapidfuzz import fuzz
 
-    codes, names, countries, weights, ids, vstart, vcount, vnames, vkeys = ([] for _ in range(9))
+    codes: list[str] = []
+    names: list[str] = []  # one per city
+    countries: list[int] = []
+    weights: list[float] = []
+    ids: list[int] = []
+    vstart: list[int] = []
+    vcount: list[int] = []
+    vnames: list[str] = []  # spelling variants, city after city
+    vkeys: list[float] = []
     for code, *_ in COUNTRIES:
         rows = [p for p in gaz.places_in(code, "city") if not _odd_place_name(p.name)]
         rows = rows[:_CITIES_PER_COUNTRY]

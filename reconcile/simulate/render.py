@@ -8,6 +8,7 @@ them; the truth marks them ``malformed``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -240,8 +241,8 @@ def _render_fields(ctx: WorldState, c: Cols, art_codes: np.ndarray) -> dict[str,
     scope = np.where(kind >= DAILY, "cumulative", "incident").astype(object)
     scope[c.scope_missing] = None
     out["scope"] = scope
-    out["hedge"] = np.where(c.hedge >= 0, np.array(HEDGES, dtype=object)[
-        np.maximum(c.hedge, 0)], None)
+    out["hedge"] = cast(np.ndarray, np.where(c.hedge >= 0, np.array(HEDGES, dtype=object)[
+        np.maximum(c.hedge, 0)], None))
     # place
     city = np.maximum(ev.city[e], 0)
     loc = np.full(m, None, dtype=object)
@@ -276,8 +277,8 @@ def _render_fields(ctx: WorldState, c: Cols, art_codes: np.ndarray) -> dict[str,
     published[c.pub_missing] = None
     out["published"] = published
     # outlet, article, url
-    outlet = np.where(c.outlet >= 0, ctx.src.name[np.maximum(c.outlet, 0)], None)
-    out["outlet"] = outlet
+    out["outlet"] = cast(np.ndarray, np.where(c.outlet >= 0, ctx.src.name[np.maximum(c.outlet, 0)],
+                                              None))
     width = max(6, len(str(int(art_codes.max()) + 1 if m else 1)))
     article = np.array([f"a{k + 1:0{width}d}" for k in art_codes], dtype=object)
     url = np.full(m, None, dtype=object)
