@@ -238,28 +238,49 @@ class Gazetteer:
     district_parents: frozenset[str] = frozenset()  # cities with districts in the rules
     _pairs: set[tuple[str, ...]] = field(default_factory=set, repr=False)
     _by_country: dict[str, list[Place]] = field(default_factory=dict, repr=False)
+    _rows: list[Place] = field(default_factory=list, repr=False)
+    _indexed: bool = field(default=False, repr=False)
 
     # -- building -------------------------------------------------------
     def _add(self, table: dict[str, list[Place]], key: str, place: Place) -> None:
         if key:
             table.setdefault(key, []).append(place)
 
-    def build(self, rows: Iterable[tuple[Place, Iterable[str]]]) -> None:
-        """Index GeoNames places, each with its lookup keys, and the local rules."""
+    def build(self, rows: Iterable[Place]) -> None:
+        """Take the GeoNames places and the local rules; the alias index waits for first use.
+
+        Listing a country's places (:meth:`places_in`) needs no index, so
+        the simulator does not pay for folding and indexing every spelling.
+        """
         self.__dict__.pop("_run_hits", None)  # countries_in's cache of runs
-        table: dict[str, list[Place]] = {}
-        lengths: dict[str, set[int]] = {}
-        for place, keys in rows:
+        self._rows = list(rows)
+        for place in self._rows:
             if place.kind == "country":
                 self.countries[place.country] = place.name
             self._by_country.setdefault(place.country, []).append(place)
-            for key in keys:
+        self.district_parents = frozenset(p.parent for p in self.rules.places if p.parent)
+        for cue in self.rules.after_cues:
+            self._after_cues.setdefault(cue[0], {}).setdefault(len(cue), set()).add(cue)
+        for cue in self.rules.before_cues:
+            self._before_cues.setdefault(cue[-1], {}).setdefault(len(cue), set()).add(cue)
+        self._indexed = False
+
+    def _index(self) -> None:
+        """Index every spelling's :func:`fold_key` and the local aliases (once)."""
+        if self._indexed:
+            return
+        table: dict[str, list[Place]] = {}
+        for place in self._rows:
+            for key in map(fold_key, place.spellings):
                 self._add(table, key, place)
         for key, code in self.rules.country_aliases:
             name = self.countries.get(code, code)
             self._add(table, key, Place(name, code, "country", 0, None, True))
         for key, place in self.rules.aliases:
             self._add(table, key, place)
+        keys: dict[tuple[str, ...], tuple[Place, ...]] = {}
+        lengths: dict[str, set[int]] = {}
+        pairs: set[tuple[str, ...]] = set()
         for key, places in table.items():
             if key in self.rules.ignore:
                 continue
@@ -268,16 +289,14 @@ class Gazetteer:
             kept = [p for p in places if p.local or (p.country, p.kind == "country") not in local]
             kept.sort(key=lambda p: (not p.local, -p.population, p.name))
             toks = tuple(key.split(" "))
-            self._keys[toks] = tuple(dict.fromkeys(kept))
+            keys[toks] = tuple(dict.fromkeys(kept))
             lengths.setdefault(toks[0], set()).add(len(toks))
             if len(toks) > 1:
-                self._pairs.add(toks[:2])
+                pairs.add(toks[:2])
+        # Assigned whole, then flagged: a concurrent first use at worst builds it twice.
+        self._keys, self._pairs = keys, pairs
         self._lengths = {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}
-        self.district_parents = frozenset(p.parent for p in self.rules.places if p.parent)
-        for cue in self.rules.after_cues:
-            self._after_cues.setdefault(cue[0], {}).setdefault(len(cue), set()).add(cue)
-        for cue in self.rules.before_cues:
-            self._before_cues.setdefault(cue[-1], {}).setdefault(len(cue), set()).add(cue)
+        self._indexed = True
 
     # -- lookup ---------------------------------------------------------
     def places_in(self, country: str, kind: str | None = "city") -> list[Place]:
@@ -294,6 +313,7 @@ class Gazetteer:
 
     def lookup(self, name: str) -> tuple[Place, ...]:
         """Every place an exact name (any alias) stands for, best first."""
+        self._index()
         return self._keys.get(tuple(fold_key(name).split(" ")), ())
 
     def country_name(self, code: str) -> str:
@@ -312,6 +332,7 @@ class Gazetteer:
         Linear in the number of tokens: each position looks up its first token
         and tries the few aliases that start with it, longest first.
         """
+        self._index()
         if caps is None:
             # Only capitalised tokens can start a name.
             caps = [i for i, t in enumerate(tokens) if text[t.start - offset].isupper()]
@@ -469,6 +490,7 @@ class Gazetteer:
         """Countries an article names (by name or demonym) and how often each
         country is pointed at by place names (and demonyms, if ``demonyms_count``).
         One regex pass, dict lookups."""
+        self._index()
         named: set[str] = set()
         counts: dict[str, int] = {}
         cache = self.__dict__.setdefault("_run_hits", {})
@@ -519,8 +541,8 @@ class Gazetteer:
         return mention.candidates[0]
 
 
-def _read_table(path: Path) -> Iterator[tuple[Place, list[str]]]:
-    """Rows of the shipped table (see scripts/build_places.py): each place and its keys."""
+def _read_table(path: Path) -> Iterator[Place]:
+    """Rows of the shipped table (see scripts/build_places.py) as places."""
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             if line.startswith("#"):
@@ -529,10 +551,8 @@ def _read_table(path: Path) -> Iterator[tuple[Place, list[str]]]:
             if len(parts) != 6:
                 continue
             gid, name, country, population, kind, names = parts
-            spellings = tuple(names.split("|")) if names else ()
-            place = Place(name, country, kind, int(population or 0), None, False, int(gid),
-                          spellings)
-            yield place, [key for key in map(fold_key, spellings) if key]
+            yield Place(name, country, kind, int(population or 0), None, False, int(gid),
+                        tuple(names.split("|")) if names else ())
 
 
 def default_places_data() -> Path:
