@@ -199,7 +199,7 @@ def simulate(outdir: Path, seed: int, n_claims: int, scenario: str, quiet: bool)
         reconcile run world/claims.csv -o world/out/
     """
     from .io.write import output_folder
-    from .simulate.world import simulate_to_dir  # numpy-heavy; load only when asked
+    from .simulate import simulate_to_dir  # numpy-heavy; load only when asked
 
     output_folder(outdir)  # an existing file there is one clear error, before the work
     with TerminalProgress(enabled=not quiet) as progress, \

@@ -250,7 +250,7 @@ def test_absurd_counts_rejected(tmp_path):
 def test_fast_and_careful_readers_agree(tmp_path, monkeypatch):
     """The C-reader fast path gives exactly what the line-tracking reader gives."""
     from reconcile.io import records as claims_module
-    from reconcile.simulate.world import WorldSpec, simulate_world, write_world
+    from reconcile.simulate import WorldSpec, simulate_world, write_world
 
     path = write_world(simulate_world(WorldSpec(n_claims=1500, seed=4)), tmp_path)["claims"]
     fast = load_claims(path)

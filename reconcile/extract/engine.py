@@ -33,7 +33,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlparse
@@ -67,7 +67,7 @@ from .attribution import (
 from .dates import DatePhrase, parse_published
 from .document import MAX_SENTENCE, Article, Sentence, split_article
 from .grammar import Fig, Lexicon, SentenceView, govern_figures
-from .place import PlaceMixin
+from .place import ArticlePlaces, PlaceFinder
 
 __all__ = [
     "ExtractReport",
@@ -101,12 +101,10 @@ class _Ctx:
     claims: list[dict]
     named_sources: list[str]
     last_source: tuple[str, str] | None = None
-    _context: tuple[set[str], str | None] | None = None
-    _mentions: dict | None = None
-    _title_mentions: list | None = None
+    places: ArticlePlaces = field(default_factory=ArticlePlaces)  # filled by the PlaceFinder
 
 
-class _Engine(PlaceMixin):
+class _Engine:
     """Rules, lookup tables and the gazetteer, built once per rules directory."""
 
     def __init__(self, rules: Rules) -> None:
@@ -114,6 +112,7 @@ class _Engine(PlaceMixin):
         self.ex = extract_rules_for(rules)
         self.lex = Lexicon(rules, self.ex)
         self._gaz: Gazetteer | None = None
+        self._places: PlaceFinder | None = None
         self._carry_strings = tuple(" ".join(p) for p in self.ex.carry_back)
 
     @property
@@ -125,6 +124,13 @@ class _Engine(PlaceMixin):
             else:
                 self._gaz = default_gazetteer()
         return self._gaz
+
+    @property
+    def places(self) -> PlaceFinder:
+        """Where claims happened (built on first use, with the gazetteer)."""
+        if self._places is None:
+            self._places = PlaceFinder(self.gaz, self.lex, self.ex.source_nouns, self.tokens)
+        return self._places
 
     # -- sentences --------------------------------------------------------
     def prefilter(self, text: str) -> tuple[bool, bool]:
@@ -293,7 +299,7 @@ class _Engine(PlaceMixin):
         made: dict[int, dict] = {}
         source_spans = [a.np for a in attrs if a.np is not None]
         # With at most one place named in the sentence, every figure gets the same place.
-        one_place = len(self._mentions(ctx, s.index)) <= 1
+        one_place = len(self.places.mentions(ctx, s.index)) <= 1
         places: tuple[str, str] | None = None
         for k, f in enumerate(figs):
             if any(f.first < z[1] and z[0] < f.end for z in zeros):
@@ -318,7 +324,7 @@ class _Engine(PlaceMixin):
             if parent is not None and not event_date:
                 event_date = parent["event_date"]
             if places is None or not one_place:
-                places = self._place(ctx, s, f.first, source_spans)
+                places = self.places.place(ctx, s, f.first, source_spans)
             location, country = places
             start = s.article_start + f.match.start
             end = s.article_start + f.match.end
@@ -367,7 +373,7 @@ class _Engine(PlaceMixin):
             start = s.article_start + s.toks[first].start
             end = s.article_start + s.toks[last - 1].end
             spans = source_spans + ([a.np] if a is not None and a.np else [])
-            location, country = self._place(ctx, s, first, spans)
+            location, country = self.places.place(ctx, s, first, spans)
             row = dict(base)
             row.update({
                 "claim_id": f"{ctx.article_id}:{start}-{end}",
