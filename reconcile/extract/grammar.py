@@ -459,6 +459,8 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
             break
         if t in lex.aux or s.brk[j]:
             break
+        if t in lex.preps and victims is None and not unknown and t != "of":
+            break  # "2,000 in Haiti last year": no noun, the place is not what it counts
         if t in lex.preps and (victims is not None or unknown):
             k = j + 1
             verbs = lex.passive | _HAVE
@@ -653,6 +655,9 @@ _RELATIVE = frozenset({"whom", "them"})
 _FATAL = (("fatally",), ("of", "them", "fatally"), ("of", "whom", "fatally"),
           ("of", "them", "mortally"), ("mortally",))
 _PLACE_PREPS = frozenset({"in", "at", "from", "on"})
+_MORE = frozenset({"more", "others", "other"})
+_RISE_VERBS = frozenset({"gone", "went", "go", "goes", "going", "rose", "risen", "climbed",
+                         "jumped", "shot", "moved"})
 
 
 _FATAL_FIRST = frozenset(p[0] for p in _FATAL)
@@ -683,6 +688,8 @@ def _distributive(s: SentenceView, figs: list[Fig], k: int) -> str | None:
     """'290 deaths in Al Haouz, 190 in Taroudant and 89 in Chichaoua': the category of the first."""
     f, w = figs[k], s.w
     e = f.end
+    if e < len(w) and w[e] in _MORE:
+        e += 1  # "at least 18 more in another strike"
     v = s.lex.victim_at(w, e)
     if v is not None:
         e = v[1]
@@ -875,6 +882,12 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             if rejected is not None:
                 rejected.append((s.text[m.start:m.end], fig.reason))
             continue
+        if fig.kind == "upper" and m.first_token and s.w[m.first_token - 1] in _RISE_VERBS \
+                and s.w[m.first_token] == "up" and fig.anchor is not None:
+            # "had gone up to 45": the toll rose to 45; not "at most 45".
+            fig = Figure(fig.text, Interval(fig.anchor, fig.anchor), fig.anchor, "exact")
+            m = FigureMatch(fig, m.first_token, m.end_token, m.start, m.end, m.number_start,
+                            m.number_end)
         m, fig, old = _update_range(s, m, fig, lex)
         if isinstance(fig, NotAFigure):
             continue
