@@ -164,6 +164,13 @@ def test_title_counted_when_the_body_does_not_say_it():
      [(4, "killed", "police", ""), (0, "killed", "mayor", "")]),
     ("Spokesman Muhammad Shehu said police recorded the deaths of two persons.",
      [(2, "killed", "Spokesman Muhammad Shehu", "")]),
+    ("Local officials had been saying that 40 people were killed.",
+     [(40, "killed", "local officials", "")]),
+    ("The ministry confirmed the toll to be 31.", [(31, "killed", "ministry", "")]),
+    ("Officials put the toll at 12.", [(12, "killed", "officials", "")]),
+    ("Two people were killed, the Civil Protection Agency told Reuters.",
+     [(2, "killed", "Civil Protection Agency", "Reuters")]),
+    ("The NDMA data showed 75 deaths in the province.", [(75, "killed", "NDMA", "")]),
 ])
 def test_attribution_families(text, expected):
     assert sources(text) == expected
