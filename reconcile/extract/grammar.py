@@ -693,7 +693,7 @@ def _distributive(s: SentenceView, figs: list[Fig], k: int) -> str | None:
     v = s.lex.victim_at(w, e)
     if v is not None:
         e = v[1]
-    if not k or f.first < 1 or w[f.first - 1] not in (",", "and") or e >= len(w) \
+    if not k or f.first < 1 or w[f.first - 1] not in (",", "and", ":") or e >= len(w) \
             or w[e] not in _PLACE_PREPS:
         return None
     for j in range(k - 1, -1, -1):
@@ -702,7 +702,8 @@ def _distributive(s: SentenceView, figs: list[Fig], k: int) -> str | None:
             continue
         if p.category is None or f.first - p.end > 25:
             return None
-        if any(s.brk[x] for x in range(p.end, f.first)):
+        # "43 deaths overall: 11 in Texas, five in Illinois": a colon opens the list.
+        if any(s.brk[x] and w[x] != ":" for x in range(p.end, f.first)):
             return None
         return p.category
     return None
@@ -770,6 +771,8 @@ def find_people(s: SentenceView, taken: Sequence[FigureMatch] = ()) -> list[Figu
     return out
 
 
+_TOLL_NOUNS = frozenset({"death", "deaths", "toll", "casualty", "casualties", "tally", "count",
+                         "figure", "figures", "number", "injury", "injuries"})
 _AFTER_PERSON = frozenset({"and", "or", "who", "whose", "whom", "after", "before", "when", "while",
                            "as", "with", "near", "outside", "inside", "during", "from", "by",
                            "in", "at", "on", "of", "to", "for", "among", "also", "then", "later",
@@ -783,6 +786,8 @@ def _ends_person(s: SentenceView, k: int) -> bool:
     t = s.w[k]
     if not t[0].isalpha():
         return t not in ("'s", "-")
+    if t in _TOLL_NOUNS:
+        return False  # "the official death toll" names no person
     if s.caps[k] or t in _AFTER_PERSON or t in s.lex.aux or t in s.lex.preps:
         return True
     return s.lex.cat_after.at(s.w, k) is not None or t.endswith(("ed", "ly"))
