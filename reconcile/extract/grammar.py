@@ -969,6 +969,12 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
         shared = _distributive(s, figs, k)
         if shared is not None:
             f.category, f.side = shared, "coord"
+    # "Of the dead, at least 145 were Egyptian": parts of a whole named before.
+    opening = _partitive_opening(s)
+    if opening is not None:
+        for f in figs:
+            if f.category is None and not f.reject and f.first > opening[1]:
+                f.category, f.side, f.among = opening[0], "right", True
     # Earlier tolls and tolls referred back to: the category of the toll beside them.
     for k, f in enumerate(figs):
         if f.category is not None or f.reject or not (f.earlier or f.toll_ref):
@@ -1038,6 +1044,17 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
         out = _merge_singles(s, out)
     s.figs = out
     return out
+
+
+def _partitive_opening(s: SentenceView) -> tuple[str, int] | None:
+    """A sentence opening 'Of the dead,' / 'Of those killed,': (category, comma index)."""
+    w = s.w
+    if len(w) < 4 or w[0] != "of" or w[1] not in ("the", "those"):
+        return None
+    c = s.lex.cat_any.at(w, 2)
+    if c is None or c[1] >= len(w) or w[c[1]] != ",":
+        return None
+    return c[0].category, c[1]
 
 
 def _merge_singles(s: SentenceView, figs: list[Fig]) -> list[Fig]:
