@@ -182,6 +182,13 @@ def test_he_said_is_the_last_named_speaker():
     assert {r[2] for r in sources(text)} == {"Ko Zaw Tun"}
 
 
+def test_partitive_opening_counts_parts_of_the_earlier_whole():
+    rows = extract_article("Rescuers found 300 bodies. Of the dead, at least 145 were Egyptian.",
+                           article_id="t", published="2024-06-01")
+    assert [(r["low"], r["category"], bool(r["part_of"])) for r in rows] == \
+        [(300, "killed", False), (145, "killed", True)]
+
+
 def test_part_in_a_later_sentence_takes_the_whole_s_source():
     text = ("Floods have killed 910 people, the NDMA said. "
             "Among the deceased were 241 children.")
