@@ -158,6 +158,9 @@ class Lexicon:
         self.person_cues = frozenset(p[-1] for p in people["heads"]) | self.ordinals | {"another"}
         self.prefilter = self.prefilter | frozenset(
             t for p in people["heads"] for t in p if t.isalpha() and len(t) > 2)
+        # First words of what the search after a figure looks for.
+        self.np_first = (frozenset(self.cat_after.first) | frozenset(self.nc_after.first)
+                         | frozenset(self.victims.first))
         # Earlier tolls and tolls referred back to.
         earlier = ex.earlier
         self.earlier_cues = PhraseIndex((p, " ".join(p)) for p in earlier["cues"])
@@ -422,17 +425,20 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
                 j += 1
             continue
         break  # nothing else stands between a single victim and its verb
+    np_first = lex.np_first
     while j < n and f.person is None:
         t = w[j]
-        c = lex.cat_after.at(w, j, n)
-        if c is not None:
-            break
-        if victims is None:
-            # "40 homes", "three rocket attacks": the noun counts things.
-            nc = lex.nc_after.at(w, j, n)
-            if nc is not None:
-                return "reject", nc[0]
-        v = lex.victim_at(w, j, n)
+        v = None
+        if t in np_first:  # one set test spares three look-ups for most words
+            c = lex.cat_after.at(w, j, n)
+            if c is not None:
+                break
+            if victims is None:
+                # "40 homes", "three rocket attacks": the noun counts things.
+                nc = lex.nc_after.at(w, j, n)
+                if nc is not None:
+                    return "reject", nc[0]
+            v = lex.victim_at(w, j, n)
         if v is not None:
             if victims is None:
                 victims = v[0]
