@@ -444,9 +444,9 @@ def _score(name: str):
 
 @pytest.mark.parametrize("name, precision, recall, attribution", [
     # Development sets of issue 12 (tuned on): floors just under what the
-    # extractor reaches (A: 0.920 / 0.862 / 0.842; B: 0.888 / 0.798 / 0.841).
+    # extractor reaches (A: 0.920 / 0.862 / 0.842; B: 0.887 / 0.809 / 0.844).
     ("extract_dev_a.jsonl", 0.91, 0.85, 0.83),
-    ("extract_dev_b.jsonl", 0.88, 0.79, 0.83),
+    ("extract_dev_b.jsonl", 0.88, 0.80, 0.83),
 ])
 def test_dev_set_floors(name, precision, recall, attribution):
     score = _score(name)
@@ -459,7 +459,7 @@ def test_dev_set_floors(name, precision, recall, attribution):
 @pytest.mark.parametrize("name, precision, recall, attribution", [
     # Held apart, never tuned against: these floors only guard against a
     # regression. Set just under the totals measured for issue 12
-    # (heldout 1.000 / 0.938 / 0.967; heldout_b 0.920 / 0.842 / 0.859); nobody
+    # (heldout 1.000 / 0.938 / 0.967; heldout_b 0.914 / 0.842 / 0.859); nobody
     # reads their individual errors.
     ("extract_heldout.jsonl", 0.97, 0.92, 0.95),
     ("extract_heldout_b.jsonl", 0.91, 0.83, 0.85),
