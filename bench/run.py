@@ -39,7 +39,7 @@ import pandas as pd
 from reconcile.evaluate.harness import evaluate_population, evaluate_world
 from reconcile.group.baseline import group_claims
 from reconcile.load import load_claims
-from reconcile.resolve.baseline import resolve_events
+from reconcile.resolve import resolve_events
 from reconcile.simulate.world import WorldSpec, simulate_world, write_world
 
 HERE = Path(__file__).resolve().parent

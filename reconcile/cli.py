@@ -13,6 +13,7 @@ from . import __version__
 from .core.parse import parse_figure
 from .errors import ReconcileError
 from .pipeline import run as run_pipeline
+from .resolve.policy import POLICIES
 from .rules.load import default_rules_dir, load_rules
 
 rules_option = click.option(
@@ -37,16 +38,24 @@ def main() -> None:
 @main.command()
 @click.argument("claims", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path),
-              required=True, help="Folder for events.csv, claims.csv and rejects.csv.")
+              required=True,
+              help="Folder for events.csv, claims.csv, sources.csv and rejects.csv.")
+@click.option("--policy", type=click.Choice(list(POLICIES)), default="estimate",
+              show_default=True,
+              help="How best is chosen: the model's estimate, ACLED's conservative rule, or a "
+                   "baseline for comparison.")
+@click.option("--level", type=click.FloatRange(0.5, 0.99), default=0.8, show_default=True,
+              help="Credible level of [low, high].")
 @rules_option
-def run(claims: Path, outdir: Path, rules_dir: Path | None) -> None:
+def run(claims: Path, outdir: Path, policy: str, level: float, rules_dir: Path | None) -> None:
     """Reconcile the claims in CLAIMS (.csv, .tsv, .jsonl, .parquet) into OUT.
 
     \b
     Example:
         reconcile run examples/claims.csv -o out/
+        reconcile run examples/claims.csv -o out/ --policy conservative
     """
-    result = run_pipeline(claims, outdir, rules_dir=rules_dir)
+    result = run_pipeline(claims, outdir, rules_dir=rules_dir, policy=policy, level=level)
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(result.summary())
@@ -147,8 +156,9 @@ def rules() -> None:
 def rules_check(directory: Path | None) -> None:
     """Validate every rule file in DIRECTORY (default: the shipped rules).
 
-    Checks the core rules and the extractor's (extract.toml, places.toml);
-    every problem is listed at once, as file:line: key: message.
+    Checks the core rules, the extractor's (extract.toml, places.toml) and
+    the source priors (sources.toml); every problem is listed at once, as
+    file:line: key: message.
 
     \b
     Example:

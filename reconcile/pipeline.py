@@ -10,8 +10,9 @@ import pandas as pd
 from .group.baseline import group_claims
 from .load import LoadResult, load_claims
 from .report.tables import write_tables
-from .resolve.baseline import resolve_events
+from .resolve import Options, Resolution, resolve_events
 from .rules.load import Rules, default_rules, load_rules
+from .rules.sources import SourcePriors, default_source_priors, load_source_priors
 from .schema import STATUSES
 
 __all__ = ["RunResult", "reconcile_claims", "run"]
@@ -27,6 +28,8 @@ class RunResult:
     n_rows: int
     warnings: tuple[str, ...] = ()
     outputs: dict[str, Path] = field(default_factory=dict)
+    sources: pd.DataFrame | None = None
+    policy: str = "estimate"
 
     @property
     def n_contested(self) -> int:
@@ -43,28 +46,39 @@ class RunResult:
             counts = self.events["status"].value_counts()
             parts = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES)
             lines.append(f"status:    {parts}")
+        if self.sources is not None:
+            n_copiers = int(self.sources["copies_of"].ne("").sum())
+            lines.append(f"sources:   {len(self.sources)} ({n_copiers} repeating another)")
+        if self.policy != "estimate":
+            lines.append(f"policy:    {self.policy}")
         for name, path in self.outputs.items():
             lines.append(f"{name + ':':<10} {path}")
         return "\n".join(lines)
 
 
-def reconcile_claims(loaded: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Group and resolve loaded claims: (events, claims with event_id and verdict)."""
+def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
+                     priors: SourcePriors | None = None,
+                     options: Options | None = None) -> Resolution:
+    """Group and resolve loaded claims: events, claims with verdicts, sources."""
     grouped = group_claims(loaded.claims)
-    return resolve_events(grouped)
+    return resolve_events(grouped, policy=policy, priors=priors, options=options)
 
 
 def run(claims_path: str | Path, outdir: str | Path, *,
-        rules: Rules | None = None, rules_dir: str | Path | None = None) -> RunResult:
+        rules: Rules | None = None, rules_dir: str | Path | None = None,
+        policy: str = "estimate", level: float = 0.8) -> RunResult:
     """Load a claims file, reconcile it, and write the tables to ``outdir``.
 
-    Writes ``events.csv``, ``claims.csv`` and ``rejects.csv`` (each atomically).
-    Raises :class:`reconcile.errors.ReconcileError` on unreadable input or rules.
+    Writes ``events.csv``, ``claims.csv``, ``sources.csv`` and ``rejects.csv``
+    (each atomically). Raises :class:`reconcile.errors.ReconcileError` on
+    unreadable input or rules.
     """
     if rules is None:
         rules = load_rules(rules_dir) if rules_dir is not None else default_rules()
+    priors = load_source_priors(rules_dir) if rules_dir is not None else default_source_priors()
     loaded = load_claims(claims_path, rules)
-    events, claims = reconcile_claims(loaded)
-    outputs = write_tables(outdir, {"events": events, "claims": claims,
-                                    "rejects": loaded.rejects})
-    return RunResult(events, claims, loaded.rejects, loaded.n_rows, loaded.warnings, outputs)
+    result = reconcile_claims(loaded, policy=policy, priors=priors, options=Options(level=level))
+    outputs = write_tables(outdir, {"events": result.events, "claims": result.claims,
+                                    "sources": result.sources, "rejects": loaded.rejects})
+    return RunResult(result.events, result.claims, loaded.rejects, loaded.n_rows,
+                     loaded.warnings, outputs, result.sources, policy)
