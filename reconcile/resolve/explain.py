@@ -66,19 +66,22 @@ def window_mode(post: Posterior, cm: np.ndarray, n_events: int, median: np.ndarr
     posterior mass (a point within ``width`` of the truth as often as can be); windows
     within one percentage point of the most go to the point nearest the median."""
     g = post.grid
-    x = g.point.astype(float)
+    # candidates: the posterior's bulk (the window's centre is never in a 1% tail)
+    bulk = np.flatnonzero((cm >= 0.01) & (cm - post.mass <= 0.99))
+    ev = g.ev[bulk]
+    x = g.point[bulk].astype(float)
     lo = np.ceil(x / (1 + width))
     hi = np.floor(x / (1 - width))
-    m = mass_between(post, cm, g.ev, lo, hi)
-    m = np.where(g.point > 0, m, post.mass)
-    dist = np.abs(np.log(np.maximum(x, 0.5)) - np.log(np.maximum(median[g.ev], 0.5)))
+    m = mass_between(post, cm, ev, lo, hi)
+    m = np.where(x > 0, m, post.mass[bulk])
+    dist = np.abs(np.log(np.maximum(x, 0.5)) - np.log(np.maximum(median[ev], 0.5)))
     top = np.zeros(n_events)
-    np.maximum.at(top, g.ev, m)
-    near_top = m >= top[g.ev] - 0.01
-    order = np.lexsort((dist, ~near_top, g.ev))
-    first = order[np.r_[True, g.ev[order][1:] != g.ev[order][:-1]]] if len(order) else order
+    np.maximum.at(top, ev, m)
+    near_top = m >= top[ev] - 0.01
+    order = np.lexsort((dist, ~near_top, ev))
+    first = order[np.r_[True, ev[order][1:] != ev[order][:-1]]] if len(order) else order
     out = median.copy()
-    out[g.ev[first]] = x[first]
+    out[ev[first]] = x[first]
     return out
 
 
@@ -282,17 +285,31 @@ def claim_verdicts(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.
     return verdict, distance, support, wide
 
 
-def _figure_text(p: Prepared, rows: np.ndarray) -> np.ndarray:
+def _counts_text(x: np.ndarray) -> np.ndarray:
+    """Whole numbers with thousands separators ("∞" for inf), formatted once per value."""
+    codes, uniques = pd.factorize(np.asarray(x, dtype=float))
+    text = np.array(["∞" if not np.isfinite(v) else f"{v:,.0f}" for v in uniques] or [""],
+                    dtype=object)
+    return text[codes] if len(codes) else np.zeros(0, dtype=object)
+
+
+def _figure_text(p: Prepared, rows: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """The figure as written (its interval when only bounds were given), for the rows in
+    ``need`` (others get ""): only leads and conflicts are ever shown."""
+    out = np.full(len(rows), "", dtype=object)
+    idx = np.flatnonzero(need)
+    if not len(idx):
+        return out
+    r = rows[idx]
     c = p.claims
-    fig = c["figure"].to_numpy(dtype=object)[rows] if "figure" in c else np.full(len(rows), "")
+    fig = c["figure"].to_numpy(dtype=object)[r] if "figure" in c else np.full(len(r), "")
     fig = np.where(pd.isna(fig), "", fig).astype(object)
-    lo, hi = p.lo[rows], p.hi[rows]
-    lo_s = pd.Series(lo).map(lambda v: f"{v:,.0f}").to_numpy(dtype=object)
-    hi_s = pd.Series(hi).map(lambda v: "∞" if not np.isfinite(v) else f"{v:,.0f}") \
-        .to_numpy(dtype=object)
+    lo, hi = p.lo[r], p.hi[r]
+    lo_s, hi_s = _counts_text(lo), _counts_text(hi)
     interval = np.where(lo == hi, lo_s, "[" + lo_s + ", " + hi_s + np.where(np.isfinite(hi), "]",
                                                                             ")"))
-    return np.where(fig != "", fig, interval)
+    out[idx] = np.where(fig != "", fig, interval)
+    return out
 
 
 def explain_events(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.ndarray,
@@ -302,7 +319,6 @@ def explain_events(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.
     """status, grade, basis, conflicts, best_claims and counts of each event of a block."""
     n_ev = len(events)
     name = p.source_names[p.src[rows]]
-    fig = _figure_text(p, rows)
     weighted = dep.weight[rows] > 0
     lo, hi = p.lo[rows], p.hi[rows]
     best = s.best[local_ev]
@@ -324,6 +340,11 @@ def explain_events(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.
     first = order[np.r_[True, local_ev[order][1:] != local_ev[order][:-1]]] if len(order) else order
     lead = np.full(n_ev, -1, dtype=np.int64)
     lead[local_ev[first]] = first  # position within rows
+    need = np.zeros(len(rows), dtype=bool)
+    need[lead[lead >= 0]] = True
+    weighted_all = dep.weight[rows] > 0
+    need |= weighted_all & (np.isin(verdict, ("below", "above")) | p.denial[rows])
+    fig = _figure_text(p, rows, need)
     lead_txt = np.full(n_ev, "", dtype=object)
     has_lead = lead >= 0
     lead_txt[has_lead] = name[lead[has_lead]] + " '" + fig[lead[has_lead]] + "'"
@@ -421,12 +442,13 @@ def explain_events(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.
     # Conflicts: weighted figures outside [low, high], and denials of a count.
     hedge = p.claims["hedge"].fillna("").astype(str).to_numpy(dtype=object)[rows] \
         if "hedge" in p.claims else np.full(len(rows), "", dtype=object)
-    dist = pd.Series(distance).map(lambda d: f"{d:,.0f}").to_numpy(dtype=object)
     conflict = out_mask | (denial & (s.best[local_ev] > 0))
-    text = np.where(denial, name + " " + fig + " (denial)",
-                    name + " " + fig + " (" + verdict.astype(object) + " by " + dist
-                    + np.where((hedge != "") & ~denial, ", " + hedge, "") + ")")
-    conflicts = join_per_event(local_ev[conflict], pd.Series(text[conflict]), n_ev)
+    ci = np.flatnonzero(conflict)
+    dist = _counts_text(distance[ci])
+    text = np.where(denial[ci], name[ci] + " " + fig[ci] + " (denial)",
+                    name[ci] + " " + fig[ci] + " (" + verdict[ci].astype(object) + " by " + dist
+                    + np.where((hedge[ci] != "") & ~denial[ci], ", " + hedge[ci], "") + ")")
+    conflicts = join_per_event(local_ev[ci], pd.Series(text, dtype=object), n_ev)
 
     # The claims behind best.
     ids = p.claims["claim_id"].astype(str).to_numpy(dtype=object)[rows]

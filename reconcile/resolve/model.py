@@ -13,8 +13,9 @@ known when it was made (see ``docs/resolve.md``)::
 - ``b_s`` and ``sigma_s`` are the source's bias and noise, learnt;
 - the claim's stated interval is censored: an exact "312" is the mass of
   [311.5, 312.5], "about 60" the mass of [53.5, 66.5], "dozens" of [23.5, 99.5];
-- with probability ``omega`` a figure is an outlier (uniform on the log scale):
-  one wild figure cannot drag an event;
+- with probability ``omega_s`` (learnt per source: how often its figures are
+  wild) a figure is an outlier (uniform on the log scale): one wild figure
+  cannot drag an event, and a source often wrong elsewhere loses ties;
 - a claim of 0 (a denial) has its own likelihood: 1 when ``T = 0``, the
   speaker's learnt false-denial rate otherwise; a positive count at ``T = 0``
   has likelihood ``FABRICATION``.
@@ -33,6 +34,7 @@ nor distrusted on three figures).
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -52,6 +54,7 @@ __all__ = [
 LOGISTIC = math.sqrt(3.0) / math.pi  # logistic scale per unit of standard deviation
 LOG_RANGE = math.log(2e6)  # span of the outlier's uniform density on the log scale
 MAX_K = 5
+OUTLIER = 0.03  # where every source's outlier share starts
 
 # Offsets per family: "two" (a figure for the count known then), "down" (a lower
 # bound), "up" (an upper bound). Each component is a point offset ``gamma`` with
@@ -92,6 +95,8 @@ class Options:
     beyond). ``block_claims``: claims per block. ``grid_step``: spacing of the
     grid of candidate counts on the log scale. ``snap``: when a stated number
     lies in the posterior's middle half, best is that number (the densest one).
+    ``workers``: threads of the local engine's map over blocks (results do not
+    depend on it).
     """
 
     level: float = 0.8
@@ -101,11 +106,12 @@ class Options:
     shrinkage: bool = True
     max_iter: int = 8
     tol: float = 0.003
-    em_claims: int = 200_000
-    block_claims: int = 100_000
-    grid_step: float = 0.05
-    max_points: int = 80
+    em_claims: int = 50_000
+    block_claims: int = 50_000
+    grid_step: float = 0.08
+    max_points: int = 40
     snap: bool = True
+    workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
 
     def __post_init__(self) -> None:
         if not 0.0 < self.level < 1.0:
@@ -136,7 +142,7 @@ class SourceParams:
     false_denial: np.ndarray
     offsets: np.ndarray
     hedge_scale: float
-    outlier: float
+    outlier: np.ndarray
     log_prior: np.ndarray
     class_scale: np.ndarray = field(default_factory=lambda: np.ones(6))
     p_zero: float = 0.5
@@ -199,7 +205,8 @@ def initial_params(p: Prepared, priors: SourcePriors, options: Options) -> Sourc
     class_scale[5] = priors.vague_scale
     return SourceParams(
         bias=bias, noise=noise, false_denial=false_denial,
-        offsets=default_offsets(options.growth), hedge_scale=priors.hedge_scale, outlier=0.03,
+        offsets=default_offsets(options.growth), hedge_scale=priors.hedge_scale,
+        outlier=np.full(S, OUTLIER),
         log_prior=log_prior, class_scale=class_scale, prior_bias=bias.copy(),
         prior_noise=noise.copy(), prior_strength=strength,
         prior_false_denial=false_denial.copy(), prior_class_scale=class_scale.copy())
@@ -229,8 +236,8 @@ class Stats:
     z0: np.ndarray
     z1: np.ndarray
     comp: np.ndarray
-    out_num: float
-    out_den: float
+    out_num: np.ndarray
+    out_den: np.ndarray
     hist: np.ndarray
     q_scale: np.ndarray
 
@@ -238,7 +245,7 @@ class Stats:
     def zeros(cls, n_sources: int, n_groups: int) -> Stats:
         z = np.zeros(n_sources)
         return cls(z.copy(), z.copy(), z.copy(), z.copy(), z.copy(), z.copy(), z.copy(),
-                   np.zeros((len(KIND_CLASSES), N_AGE, MAX_K)), 0.0, 0.0,
+                   np.zeros((len(KIND_CLASSES), N_AGE, MAX_K)), z.copy(), z.copy(),
                    np.zeros((max(n_groups, 1), N_PRIOR)),
                    np.zeros((len(KIND_CLASSES), len(SCALE_STEPS))))
 
@@ -306,7 +313,12 @@ def update_sources(stats: Stats, params: SourceParams, options: Options) -> Sour
     if not options.growth:
         offsets = base
 
-    outlier = float(np.clip((stats.out_num + 20 * 0.03) / (stats.out_den + 20), 0.002, 0.3))
+    # Outlier share: per source, shrunk toward the population's by 2 x strength pseudo-figures.
+    pooled = float(np.clip((stats.out_num.sum() + 20 * OUTLIER) / (stats.out_den.sum() + 20),
+                           0.002, 0.3))
+    k_out = 2 * strength
+    outlier = np.clip((stats.out_num + k_out * pooled) / (stats.out_den + k_out + 1e-12),
+                      0.002, 0.5)
 
     # Prior over log T: pooled posterior mass, smoothed, with the broad prior as a floor.
     base_prior = np.exp(_base_prior()) * PRIOR_STEP

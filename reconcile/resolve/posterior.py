@@ -40,6 +40,8 @@ from .model import (
 __all__ = ["Grid", "Posterior", "build_grid", "compute_posterior", "estep_stats"]
 
 MAX_COUNT = 1e10
+FINE_STEP = 0.03  # spacing of the comb of candidates around each stated number (log scale)
+FINE_POINTS = 4  # candidates on each side
 SHIFT = np.int64(1) << np.int64(35)  # event * SHIFT + count: one sortable key (counts < 3.4e10)
 
 
@@ -125,10 +127,18 @@ def build_grid(p: Prepared, rows: np.ndarray, local_ev: np.ndarray, n_events: in
     ends_ev = np.concatenate([np.arange(n_events), np.arange(n_events)])
     ends = np.concatenate([np.floor(np.exp(lo_log)), np.ceil(np.exp(hi_log))])
 
-    # Stated numbers and both sides of every bound.
+    # Stated numbers and both sides of every bound; a fine comb around each weighted
+    # figure's numbers (the lattice may be coarse where nothing was said).
     cand_ev, cand = [lat_ev, ends_ev], [lat, ends]
     lo, hi = p.lo[rows], p.hi[rows]
     clo, chi = p.core_lo[rows], p.core_hi[rows]
+    fine = w & ~zero
+    steps = np.arange(-FINE_POINTS, FINE_POINTS + 1) * FINE_STEP
+    for core in (clo[fine], chi[fine]):
+        ok = np.isfinite(core) & (core >= 1)
+        comb = np.rint(core[ok, None] * np.exp(steps[None, :])).ravel()
+        cand_ev.append(np.repeat(local_ev[fine][ok], len(steps)))
+        cand.append(comb)
     for values in (clo, clo - 1, clo + 1, chi, chi - 1, chi + 1, lo, lo - 1, hi, hi + 1):
         ok = np.isfinite(values) & (values >= 1)
         cand_ev.append(local_ev[ok])
@@ -187,6 +197,7 @@ class _Family:
     wk: np.ndarray  # per claim, per component: mixture weight (its own kind and age)
     c_out: np.ndarray  # per claim: its probability under the outlier density
     point: np.ndarray  # per claim: a stated number (for bias and noise)
+    omega: np.ndarray = None  # type: ignore[assignment]  # per claim: its source's outlier share
     comp_ll: list = None  # type: ignore[assignment]  # per component, per pair (EM only)
     sums: list = None  # type: ignore[assignment]  # per component, per cell (EM only)
     log_lg: np.ndarray | None = None  # per cell: the group's log-likelihood (EM only)
@@ -237,26 +248,38 @@ def _family(p: Prepared, cr: np.ndarray, ce: np.ndarray, grid: Grid, fam: int,
                                                   - np.repeat(g_start, g_cnt))
     point = np.isin(cls, (0, 1, 2)) if options.growth else cls == 0
     return _Family(fam, cr, group, log_gw, pc, pj, cell, cell_point, cell_group, u0, u1, wk,
-                   c_out, point)
+                   c_out, point, params.outlier[p.src[cr]])
 
 
-def _component(p: Prepared, f: _Family, grid: Grid, sigma: np.ndarray, params: SourceParams,
-               k: int) -> np.ndarray:
-    """Per pair: log of one component's likelihood of the claim, outlier chance included.
+def _distances(p: Prepared, f: _Family, grid: Grid, params: SourceParams
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair: the claim's core edges (log, less its source's bias) minus log T.
+
+    Single precision: the likelihood is a density on the log scale, where 1e-7
+    relative precision is far below anything that moves a quantile; it halves
+    the memory traffic, which is what the pair arithmetic is bound by.
+    """
+    bias = params.bias[p.src[f.rows]]
+    v = grid.logv[f.pj].astype(np.float32)
+    return ((f.u0 - bias).astype(np.float32)[f.pc] - v,
+            (f.u1 - bias).astype(np.float32)[f.pc] - v)
+
+
+def _component(p: Prepared, f: _Family, d0: np.ndarray, d1: np.ndarray, sigma: np.ndarray,
+               params: SourceParams, k: int) -> np.ndarray:
+    """Per pair: one component's likelihood of the claim (without the outlier term).
 
     A point component is the logistic mass of the claim's core interval,
-    shifted by the offset; a flat component averages that mass over offsets
-    spread evenly on [gamma, tau]: with S the integral of the logistic CDF
-    (``s * softplus(x / s)``), the mass of [u0, u1] averaged over offsets g in
-    [g0, g1] is ``(S(d1 - g0) - S(d1 - g1) - S(d0 - g0) + S(d0 - g1)) / (g1 - g0)``;
-    for a core narrower than the spread it is the core's width times the mean
-    density, ``(u1 - u0) (F(d - g0) - F(d - g1)) / (g1 - g0)``.
+    shifted by the offset: ``(tanh(z1 / 2) - tanh(z0 / 2)) / 2``. A flat
+    component averages that mass over offsets spread evenly on [gamma, tau]:
+    with S the integral of the logistic CDF (``s * softplus(x / s)``), the mass
+    of [u0, u1] averaged over offsets g in [g0, g1] is
+    ``(S(d1 - g0) - S(d1 - g1) - S(d0 - g0) + S(d0 - g1)) / (g1 - g0)``; for a
+    core narrower than the spread, the core's width times the mean density,
+    ``(u1 - u0) (F(d - g0) - F(d - g1)) / (g1 - g0)``. Far tails lose precision,
+    where the outlier term dominates anyway.
     """
     gam, tau, _, flat = COMPONENTS[f.fam]
-    bias = params.bias[p.src[f.rows]]
-    v = grid.logv[f.pj]
-    d0 = (f.u0 - bias)[f.pc] - v
-    d1 = (f.u1 - bias)[f.pc] - v
     width = f.u1 - f.u0
     if flat[k]:
         s = sigma * LOGISTIC
@@ -266,46 +289,100 @@ def _component(p: Prepared, f: _Family, grid: Grid, sigma: np.ndarray, params: S
         mid = 0.5 * (d0 + d1)
         mid = np.where(np.isfinite(mid), mid, np.where(np.isfinite(d0), d0, d1))
         dens = _sigmoid((mid - g0) * inv) - _sigmoid((mid - g1) * inv)
-        lk_narrow = np.where(np.isfinite(width), width, 0.0)[f.pc] * dens / (g1 - g0)
-        sk = s[f.pc]
-        with np.errstate(invalid="ignore"):
-            top = np.where(np.isfinite(d1), sk * (_softplus((d1 - g0) * inv)
-                                                  - _softplus((d1 - g1) * inv)), g1 - g0)
-            bot = sk * (_softplus((d0 - g0) * inv) - _softplus((d0 - g1) * inv))
-            bot = np.where(np.isfinite(d0), bot, 0.0)
-        lk = np.where(narrow, lk_narrow, np.clip((top - bot) / (g1 - g0), 0.0, 1.0))
+        lk = np.where(np.isfinite(width), width, 0.0)[f.pc] * dens / (g1 - g0)
+        wide = np.flatnonzero(~narrow)
+        if len(wide):
+            iw, sw = inv[wide], s[f.pc[wide]]
+            a, b = d0[wide], d1[wide]
+            with np.errstate(invalid="ignore"):
+                top = np.where(np.isfinite(b), sw * (_softplus((b - g0) * iw)
+                                                     - _softplus((b - g1) * iw)), g1 - g0)
+                bot = np.where(np.isfinite(a), sw * (_softplus((a - g0) * iw)
+                                                     - _softplus((a - g1) * iw)), 0.0)
+            lk[wide] = np.clip((top - bot) / (g1 - g0), 0.0, 1.0)
     else:
-        inv = 1.0 / (np.sqrt(sigma ** 2 + tau[k] ** 2) * LOGISTIC)
-        with np.errstate(invalid="ignore"):
-            dk = np.log(-np.expm1(-width * inv))
-        dk = np.where(np.isfinite(dk), dk, 0.0)
-        z0 = (d0 - gam[k]) * inv[f.pc]
-        z1 = (d1 - gam[k]) * inv[f.pc]
-        lk = np.exp(dk[f.pc] - _softplus(z0) - _softplus(-z1))
-    omega = params.outlier
-    return np.log((1.0 - omega) * lk + omega * f.c_out[f.pc])
+        # sigma(z1) - sigma(z0) = 2 sinh((z1 - z0) / 2) e^(-|a| - |b|) / ((1 + e^(-2|a|))
+        # (1 + e^(-2|b|))) with a = z1 / 2, b = z0 / 2: exact, no cancellation, only
+        # exponentials of negative numbers (cheap and safe).
+        half_inv = 0.5 / (np.sqrt(sigma ** 2 + tau[k] ** 2) * LOGISTIC)
+        finite = np.isfinite(width)
+        scale = np.where(finite, 2.0 * np.sinh(np.minimum(np.where(finite, width, 0.0)
+                                                           * half_inv, 80.0)), 0.0)
+        h = half_inv.astype(np.float32)[f.pc]
+        g = np.float32(gam[k])
+        a = d1 - g
+        a *= h
+        np.abs(a, out=a)
+        b = d0 - g
+        b *= h
+        np.abs(b, out=b)
+        with np.errstate(invalid="ignore", over="ignore"):
+            num = np.exp(-(a + b))
+            num *= scale.astype(np.float32)[f.pc]
+            a *= np.float32(-2.0)
+            np.exp(a, out=a)
+            a += np.float32(1.0)
+            b *= np.float32(-2.0)
+            np.exp(b, out=b)
+            b += np.float32(1.0)
+            a *= b
+            num /= a
+            lk = num
+        open_end = ~finite[f.pc]
+        if open_end.any():
+            idx = np.flatnonzero(open_end)
+            z1 = np.clip((d1[idx] - g) * 2.0 * h[idx], -80.0, 80.0)
+            z0 = np.clip((d0[idx] - g) * 2.0 * h[idx], -80.0, 80.0)
+            lk[idx] = 1.0 / (1.0 + np.exp(-z1)) - 1.0 / (1.0 + np.exp(-z0))
+    return np.maximum(np.nan_to_num(lk, nan=0.0), 0.0)
+
+
+def _with_outlier(lk: np.ndarray, f: _Family, params: SourceParams,
+                  pairs: np.ndarray | slice = slice(None), p: Prepared | None = None
+                  ) -> np.ndarray:
+    """log((1 - omega_s) lk + omega_s c): the claim's source's outlier share mixed in."""
+    omega = f.omega
+    out = (omega * f.c_out).astype(np.float32)[f.pc[pairs]]
+    out += (1.0 - omega).astype(np.float32)[f.pc[pairs]] * lk
+    return np.log(out).astype(np.float64)
 
 
 def _group_loglik(p: Prepared, f: _Family, grid: Grid, sigma: np.ndarray, weight: np.ndarray,
                   params: SourceParams, keep: bool) -> np.ndarray:
-    """Per cell: log of the group's likelihood, its components shared by its claims."""
+    """Per cell: log of the group's likelihood, its components shared by its claims.
+
+    A claim alone in its group needs no sharing: its components mix in the
+    linear domain and take one log per pair (the fast path, most claims).
+    """
     n_cells = len(f.cell_point)
     w = weight[f.rows][f.pc]
     K = f.log_gw.shape[1]
+    d0, d1 = _distances(p, f, grid, params)
+    size = np.bincount(f.group)
+    alone = (size[f.group] == 1)[f.pc] & (w == 1.0) & (not keep)
+    shared = np.flatnonzero(~alone)
+    solo = np.flatnonzero(alone)
+    gw = np.exp(f.log_gw)
+    mix = np.zeros(len(solo))
     sums, comp = [], []
     for k in range(K):
         if not np.isfinite(f.log_gw[:, k]).any():
             sums.append(None)
             comp.append(None)
             continue
-        ll = _component(p, f, grid, sigma, params, k)
-        sums.append(np.bincount(f.cell, weights=w * ll, minlength=n_cells))
+        lk = _component(p, f, d0, d1, sigma, params, k)
+        if len(solo):
+            mix += gw[f.group[f.pc[solo]], k] * lk[solo]
+        ll = _with_outlier(lk[shared], f, params, shared)
+        sums.append(np.bincount(f.cell[shared], weights=w[shared] * ll, minlength=n_cells))
         comp.append(ll.astype(np.float32) if keep else None)
     terms = [f.log_gw[f.cell_group, k] + sums[k] for k in range(K) if sums[k] is not None]
     top = np.max(terms, axis=0)
     with np.errstate(invalid="ignore"):
         acc = sum(np.exp(np.where(np.isfinite(t), t - top, -np.inf)) for t in terms)
     log_lg = top + np.log(acc)
+    if len(solo):
+        log_lg[f.cell[solo]] = _with_outlier(mix, f, params, solo)
     if keep:
         f.comp_ll, f.sums, f.log_lg = comp, sums, log_lg
     return log_lg
@@ -339,7 +416,6 @@ def compute_posterior(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: 
     loglik = np.zeros(G)
     has_w = weight[rows] > 0
     w_rows, w_ev = rows[has_w], local_ev[has_w]
-    omega = params.outlier
     families = []
 
     # Positive claims, per family of offsets.
@@ -355,7 +431,8 @@ def compute_posterior(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: 
         loglik += np.bincount(f.cell_point, weights=log_lg, minlength=G)
         # At T = 0 a positive count can only be an outlier (a fabrication).
         zero_total += np.bincount(w_ev[sel], weights=weight[w_rows[sel]] * np.log(
-            omega * _c_out(p, w_rows[sel], fam, options)), minlength=n_events)
+            params.outlier[p.src[w_rows[sel]]] * _c_out(p, w_rows[sel], fam, options)),
+            minlength=n_events)
         if keep_pairs:
             families.append(f)
 
@@ -363,7 +440,8 @@ def compute_posterior(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: 
     zr = w_rows[~positive]
     ze = w_ev[~positive]
     if len(zr):
-        zero_total += np.bincount(ze, weights=weight[zr] * np.log(1.0 - omega), minlength=n_events)
+        zero_total += np.bincount(ze, weights=weight[zr] * np.log(1.0 - params.outlier[p.src[zr]]),
+                                  minlength=n_events)
         flat = np.bincount(ze, weights=weight[zr] * np.log(params.false_denial[p.src[zr]]),
                            minlength=n_events)
         loglik += flat[grid.ev]
@@ -405,7 +483,6 @@ def estep_stats(p: Prepared, dep: Dependence, post: Posterior, group: np.ndarray
                 params: SourceParams, stats: Stats) -> None:
     """Add one block's sufficient statistics to ``stats`` (in place)."""
     grid, mass = post.grid, post.mass
-    omega = params.outlier
     weight = dep.weight
     for f in post.families:
         cr, pc, pj = f.rows, f.pc, f.pj
@@ -430,13 +507,15 @@ def estep_stats(p: Prepared, dep: Dependence, post: Posterior, group: np.ndarray
                              minlength=int(f.group[-1]) + 1 if n else 0)
             comp_w[:, k] = w * rk[f.group]
             q = (cell_mass * rho[k])[f.cell]
-            out_share = np.clip(omega * f.c_out[pc] / np.exp(f.comp_ll[k].astype(float)), 0, 1)
+            out_share = np.clip(f.omega[pc] * f.c_out[pc] / np.exp(f.comp_ll[k].astype(float)),
+                                0, 1)
             r_out += np.bincount(pc, weights=q * out_share, minlength=n)
             if k == 0:
                 r0 = q * (1.0 - out_share)
         np.add.at(stats.comp, (p.cls[cr], p.age[cr]), comp_w)
-        stats.out_num += float((w * r_out).sum())
-        stats.out_den += float(w.sum())
+        S = len(stats.n0)
+        stats.out_num += np.bincount(p.src[cr], weights=w * r_out, minlength=S)
+        stats.out_den += np.bincount(p.src[cr], weights=w, minlength=S)
         # Interval kinds: expected log-likelihood at each candidate scale (claim by claim).
         scaled = np.isin(p.cls[cr], SCALED_CLASSES)
         if scaled.any():
@@ -444,17 +523,19 @@ def estep_stats(p: Prepared, dep: Dependence, post: Posterior, group: np.ndarray
             sub = _Family(f.fam, cr[scaled], f.group[scaled], f.log_gw, pos, sub_pj,
                           np.zeros(len(pos), np.int64), f.cell_point, f.cell_group,
                           f.u0[scaled], f.u1[scaled], f.wk[scaled], f.c_out[scaled],
-                          f.point[scaled])
+                          f.point[scaled], f.omega[scaled])
             cls_s = p.cls[sub.rows]
             sig = post.sigma[sub.rows]
             m = mass[sub.pj] * weight[sub.rows][sub.pc]
+            d0, d1 = _distances(p, sub, grid, params)
             for i, step in enumerate(SCALE_STEPS):
                 lik = np.zeros(len(sub.pc))
                 for k in range(K):
                     wk_k = sub.wk[sub.pc, k]
                     if not wk_k.any():
                         continue
-                    lik += wk_k * np.exp(_component(p, sub, grid, sig * step, params, k))
+                    lik += wk_k * np.exp(_with_outlier(
+                        _component(p, sub, d0, d1, sig * step, params, k), sub, params))
                 q = np.bincount(sub.pc, weights=m * np.log(lik), minlength=len(sub.rows))
                 np.add.at(stats.q_scale[:, i], cls_s, q)
         # Bias and noise from figures with a stated number, read as complete (component 0).
@@ -469,7 +550,6 @@ def estep_stats(p: Prepared, dep: Dependence, post: Posterior, group: np.ndarray
         s2 = np.bincount(pc, weights=r0 * e * e, minlength=n)
         src = p.src[cr]
         plain = point & ~p.hedged[cr]
-        S = len(stats.n0)
         stats.n0 += np.bincount(src[plain], weights=(w * n0)[plain], minlength=S)
         stats.s1 += np.bincount(src[plain], weights=(w * s1)[plain], minlength=S)
         stats.s2 += np.bincount(src[plain], weights=(w * s2)[plain], minlength=S)

@@ -16,6 +16,7 @@ about sources), then one final map over every block.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -136,7 +137,9 @@ def make_blocks(p: Prepared, dep: Dependence, options: Options) -> tuple[list[Bl
         keep = np.cumsum(n_w[multi]) <= options.em_claims
         keep[0] = True
         multi = np.sort(multi[keep])
-    em = _cut(p, dep, multi, np.arange(p.n_events), options.block_claims, weighted, True) \
+    # EM blocks are smaller: the EM sample is, and the pool should have several to share.
+    em_size = max(2_000, min(options.block_claims, options.em_claims // (2 * options.workers)))
+    em = _cut(p, dep, multi, np.arange(p.n_events), em_size, weighted, True) \
         if len(multi) else []
     return final, em
 
@@ -231,6 +234,15 @@ def _events_frame(p: Prepared, block: Block, s: EventSummary, expl: dict,
     return out[list(EVENT_COLUMNS)]
 
 
+def _map(fn, blocks: list, workers: int) -> list:
+    """The local engine's map: blocks in a thread pool (numpy releases the GIL in its
+    array loops), results in block order, so the reduce is the same whatever the pool."""
+    if workers <= 1 or len(blocks) <= 1:
+        return [fn(b) for b in blocks]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, blocks))
+
+
 def fit(p: Prepared, dep: Dependence, priors: SourcePriors, options: Options,
         em_blocks: list[Block]) -> tuple[SourceParams, list[float]]:
     """EM: rounds of map (E-step per block) and reduce (M-step) until the sources settle."""
@@ -238,8 +250,10 @@ def fit(p: Prepared, dep: Dependence, priors: SourcePriors, options: Options,
     trace = []
     for _ in range(options.max_iter if em_blocks else 0):
         stats = Stats.zeros(p.n_sources, len(p.prior_groups))
-        for block in em_blocks:
-            stats = stats + resolve_block(block, params, options, final=False).stats
+        results = _map(lambda b, q=params: resolve_block(b, q, options, final=False), em_blocks,
+                       options.workers)
+        for result in results:
+            stats = stats + result.stats
         new = update_sources(stats, params, options)
         move = new.distance(params)
         trace.append(move)
@@ -294,8 +308,9 @@ def resolve_events(claims: pd.DataFrame, *, policy: str = "estimate",
         frame = p.claims.assign(event_id=p.event_ids[p.ev])
         best = baseline_best(frame, policy)
         policy_best = best.reindex(p.event_ids).to_numpy(dtype=float)
-    results = [resolve_block(b, params, options, final=True, policy=policy,
-                             policy_best=policy_best) for b in final_blocks]
+    results = _map(lambda b: resolve_block(b, params, options, final=True, policy=policy,
+                                           policy_best=policy_best), final_blocks,
+                   options.workers)
     return _assemble(p, dep, params, results, {"em_moves": trace,
                                                "em_claims": int(sum(len(b.rows)
                                                                     for b in em_blocks))})
