@@ -6,11 +6,14 @@ Definitions (the README repeats them for users):
   by default); for an event whose only figures are vague words ("dozens") it
   is their stated range, whatever the posterior. ``confidence`` is the
   posterior mass inside ``[low, high]``.
-- ``best`` is the posterior median, except that a number a source stated
-  (an exact or approximate figure) lying in the posterior's middle half is
-  taken instead: the densest such number, ties broken by the source's learnt
-  noise, then by the later report. A best nobody stated is only given when no
-  stated number is that central.
+- ``best`` is the count most likely to lie within 10% of the truth (the
+  centre of the posterior's densest 10% window), except that a number a source
+  stated (an exact or approximate figure) inside ``[low, high]`` is taken
+  instead: the one the posterior supports most, ties broken by the source's
+  learnt trust (outlier share and noise), then by the later report, never by
+  "the lower". In a dispute (two modes, or figures that exclude each other)
+  best is a number some figure states. A best nobody stated is only given when
+  no stated number lies in the interval.
 - A claim's verdict: ``superseded`` (a later report of the same source, or
   an earlier two-sided count below ``[low, high]`` when a later count lies
   inside: tolls grow), ``relayed``, ``copy``, ``denial``, else where its
@@ -139,8 +142,6 @@ def summarise(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.ndarr
     low = quantile(post, cm, tail, n_events).astype(float)
     high = quantile(post, cm, 1.0 - tail, n_events).astype(float)
     median = quantile(post, cm, 0.5, n_events).astype(float)
-    q25 = quantile(post, cm, 0.25, n_events)
-    q75 = quantile(post, cm, 0.75, n_events)
 
     w = dep.weight[rows] > 0
     cls = p.cls[rows]
@@ -195,7 +196,7 @@ def summarise(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.ndarr
     centre = window_mode(post, cm, n_events, median) if window else median
     lead = np.full(n_events, -1, dtype=np.int64)
     if disputed.any() and len(wr):
-        centre, lead = _held_mode(p, wr, we, post, cm, disputed, centre)
+        centre, lead = _held_mode(p, wr, we, post, cm, disputed, centre, params.outlier)
     best = np.clip(centre, inter_lo, inter_hi)
     snapped = lead >= 0
     if snap and len(wr):
@@ -203,13 +204,13 @@ def summarise(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.ndarr
         value = np.where(p.cls[wr] == 0, p.core_lo[wr], anchor)
         stated = np.isin(p.cls[wr], (0, 3)) & np.isfinite(value) & (value >= p.lo[wr]) & \
             (value <= p.hi[wr]) & ~p.zero[wr]
-        cand = stated & (value >= q25[we]) & (value <= q75[we]) & (value >= inter_lo[we]) & \
+        cand = stated & (value >= low[we]) & (value <= high[we]) & (value >= inter_lo[we]) & \
             (value <= inter_hi[we]) & ~disputed[we]
         if cand.any():
             cr, ce, cv = wr[cand], we[cand], value[cand]
-            dens = density_at(post, ce, cv)
-            noise = params.noise[p.src[cr]]
-            order = np.lexsort((-cr, -p.pub[cr], noise, -dens, ce))
+            dens = np.round(density_at(post, ce, cv) * cv, 2)
+            distrust = params.outlier[p.src[cr]] + params.noise[p.src[cr]]
+            order = np.lexsort((-cr, -p.pub[cr], distrust, -dens, ce))
             first = order[np.r_[True, ce[order][1:] != ce[order][:-1]]]
             best[ce[first]] = cv[first]
             snapped[ce[first]] = True
@@ -221,10 +222,10 @@ def summarise(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.ndarr
 
 
 def _held_mode(p: Prepared, wr: np.ndarray, we: np.ndarray, post: Posterior, cm: np.ndarray,
-               disputed: np.ndarray, centre: np.ndarray, width: float = 0.10
+               disputed: np.ndarray, centre: np.ndarray, p_outlier: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray]:
     """For disputed events: among the numbers the figures state (an exact or approximate
-    number, the ends of a bound or range), the one whose 10% window holds most mass."""
+    number, the ends of a bound or range), the one the posterior supports most."""
     keep = disputed[we] & ~p.zero[wr]
     cls = p.cls[wr]
     value = np.concatenate([np.where(np.isin(cls, (0, 3)), p.anchor[wr], np.nan),
@@ -237,8 +238,11 @@ def _held_mode(p: Prepared, wr: np.ndarray, we: np.ndarray, post: Posterior, cm:
     if not ok.any():
         return centre, lead
     value, ev, row = value[ok], ev[ok], row[ok]
-    mass = mass_between(post, cm, ev, np.ceil(value / (1 + width)), np.floor(value / (1 - width)))
-    order = np.lexsort((value, -mass, ev))
+    # the posterior's own support for the number (its density there, to the nearest 1%),
+    # then the learnt trust of who stated it, then the later report: never "the lower"
+    dens = np.round(density_at(post, ev, value) * value, 2)
+    trust = -p_outlier[p.src[row]]
+    order = np.lexsort((row, -p.pub[row], -trust, -dens, ev))
     first = order[np.r_[True, ev[order][1:] != ev[order][:-1]]]
     out = centre.copy()
     out[ev[first]] = value[first]
@@ -414,7 +418,7 @@ def explain_events(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.
     deniers = join_per_event(local_ev[denial], pd.Series(name[denial]), n_ev, unique=True,
                              sep=", ")
     def count(x: np.ndarray) -> np.ndarray:
-        return pd.Series(x).map(lambda v: f"{v:,.0f}").to_numpy(dtype=object)
+        return _counts_text(x)
 
     n_ind_s = n_ind.astype(str).astype(object)
     single_txt = np.where(s.vague_only | s.bounds_only, "one independent source",

@@ -290,12 +290,9 @@ def update_sources(stats: Stats, params: SourceParams, options: Options) -> Sour
     else:
         bias = np.zeros_like(params.bias)
     sse = np.maximum(stats.s2 - 2 * bias * stats.s1 + bias ** 2 * n0, 0.0)
-    if pooled_n > 20:
-        pooled_var = float(np.maximum(stats.s2 - 2 * b_hat * stats.s1 + b_hat ** 2 * n0, 0).sum()
-                           / pooled_n)
-        pop_var = 0.5 * pooled_var + 0.5 * params.prior_noise ** 2
-    else:
-        pop_var = params.prior_noise ** 2
+    # The population's noise: pooled over every source, the prior worth 20 figures.
+    pooled_sse = float(np.maximum(stats.s2 - 2 * b_hat * stats.s1 + b_hat ** 2 * n0, 0).sum())
+    pop_var = (pooled_sse + 20.0 * params.prior_noise ** 2) / (pooled_n + 20.0)
     noise = np.sqrt((strength * pop_var + sse) / (strength + n0 + 1e-12))
     noise = np.clip(noise, 0.01, 3.0)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .dependence import Dependence
-from .frame import FAMILY_OF_CLASS, Prepared
+from .frame import FAMILY_OF_CLASS, N_AGE, Prepared
 from .model import (
     COMPONENTS,
     LOG_RANGE,
@@ -40,8 +40,8 @@ from .model import (
 __all__ = ["Grid", "Posterior", "build_grid", "compute_posterior", "estep_stats"]
 
 MAX_COUNT = 1e10
-FINE_STEP = 0.03  # spacing of the comb of candidates around each stated number (log scale)
-FINE_POINTS = 4  # candidates on each side
+FINE_STEP = 0.04  # spacing of the comb of candidates around each stated number (log scale)
+FINE_POINTS = 3  # candidates on each side
 SHIFT = np.int64(1) << np.int64(35)  # event * SHIFT + count: one sortable key (counts < 3.4e10)
 
 
@@ -134,10 +134,12 @@ def build_grid(p: Prepared, rows: np.ndarray, local_ev: np.ndarray, n_events: in
     clo, chi = p.core_lo[rows], p.core_hi[rows]
     fine = w & ~zero
     steps = np.arange(-FINE_POINTS, FINE_POINTS + 1) * FINE_STEP
-    for core in (clo[fine], chi[fine]):
+    interval = fine & (chi != clo)
+    for core in (clo[fine], chi[interval]):
         ok = np.isfinite(core) & (core >= 1)
         comb = np.rint(core[ok, None] * np.exp(steps[None, :])).ravel()
-        cand_ev.append(np.repeat(local_ev[fine][ok], len(steps)))
+        owner = local_ev[fine] if len(core) == int(fine.sum()) else local_ev[interval]
+        cand_ev.append(np.repeat(owner[ok], len(steps)))
         cand.append(comb)
     for values in (clo, clo - 1, clo + 1, chi, chi - 1, chi + 1, lo, lo - 1, hi, hi + 1):
         ok = np.isfinite(values) & (values >= 1)
@@ -210,7 +212,9 @@ def _family(p: Prepared, cr: np.ndarray, ce: np.ndarray, grid: Grid, fam: int,
     age, final = p.age[cr], p.final[cr]
     order = np.lexsort((cr, final, age, ce))
     cr, ce, age, final = cr[order], ce[order], age[order], final[order]
-    new = np.r_[True, (ce[1:] != ce[:-1]) | (final[1:] != final[:-1])] \
+    # Undated figures share nothing: nothing says they were counted at the same time.
+    undated = age == N_AGE - 1
+    new = np.r_[True, (ce[1:] != ce[:-1]) | (final[1:] != final[:-1]) | undated[1:]] \
         if len(cr) else np.zeros(0, bool)
     group = np.cumsum(new) - 1
     n_groups = int(group[-1]) + 1 if len(group) else 0
@@ -401,7 +405,8 @@ class Posterior:
 
 def compute_posterior(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.ndarray,
                       n_events: int, group: np.ndarray, params: SourceParams,
-                      options: Options, *, keep_pairs: bool) -> Posterior:
+                      options: Options, *, keep_pairs: bool, grid: Grid | None = None
+                      ) -> Posterior:
     """Posterior over the grid of each event of a block.
 
     ``rows``: the block's claims (indices into ``p``), ``local_ev`` their
@@ -411,7 +416,8 @@ def compute_posterior(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: 
     weight = dep.weight
     sigma_all = np.zeros(p.n)
     sigma_all[rows] = _claim_scale(p, rows, params)
-    grid = build_grid(p, rows, local_ev, n_events, weight, sigma_all[rows], options)
+    if grid is None:
+        grid = build_grid(p, rows, local_ev, n_events, weight, sigma_all[rows], options)
     G = grid.size
     loglik = np.zeros(G)
     has_w = weight[rows] > 0
@@ -480,8 +486,10 @@ def _c_out(p: Prepared, rows: np.ndarray, fam: int, options: Options) -> np.ndar
 
 
 def estep_stats(p: Prepared, dep: Dependence, post: Posterior, group: np.ndarray,
-                params: SourceParams, stats: Stats) -> None:
-    """Add one block's sufficient statistics to ``stats`` (in place)."""
+                params: SourceParams, stats: Stats, *, scales: bool = True) -> None:
+    """Add one block's sufficient statistics to ``stats`` (in place); ``scales``: also the
+    expected log-likelihood of the interval kinds at each candidate scale (costly; a
+    sample of blocks is enough for three global numbers)."""
     grid, mass = post.grid, post.mass
     weight = dep.weight
     for f in post.families:
@@ -517,7 +525,7 @@ def estep_stats(p: Prepared, dep: Dependence, post: Posterior, group: np.ndarray
         stats.out_num += np.bincount(p.src[cr], weights=w * r_out, minlength=S)
         stats.out_den += np.bincount(p.src[cr], weights=w, minlength=S)
         # Interval kinds: expected log-likelihood at each candidate scale (claim by claim).
-        scaled = np.isin(p.cls[cr], SCALED_CLASSES)
+        scaled = np.isin(p.cls[cr], SCALED_CLASSES) & scales
         if scaled.any():
             pos, sub_pj = _subpairs(pc, pj, scaled)
             sub = _Family(f.fam, cr[scaled], f.group[scaled], f.log_gw, pos, sub_pj,

@@ -53,6 +53,8 @@ class Block:
     rows: np.ndarray
     local_ev: np.ndarray
     weighted_only: bool = False
+    index: int = 0  # position among its kind of blocks
+    grid: object = None  # the EM blocks' grid, built once and kept across rounds
 
     @property
     def n_events(self) -> int:
@@ -110,7 +112,7 @@ def _cut(p: Prepared, dep: Dependence, event_order: np.ndarray, family: np.ndarr
             sel = rows_all[np.isin(p.ev[rows_all], events)]
             sel = sel[np.argsort(p.ev[sel], kind="stable")]
             local = np.searchsorted(events, p.ev[sel])
-            blocks.append(Block(p, dep, events, sel, local, weighted_only))
+            blocks.append(Block(p, dep, events, sel, local, weighted_only, len(blocks)))
             start, used = i + 1, cum[i]
     return blocks
 
@@ -158,10 +160,13 @@ def resolve_block(block: Block, params: SourceParams, options: Options, *,
     n_ev = block.n_events
     group = p.prior_group[block.events]
     post = compute_posterior(p, dep, block.rows, block.local_ev, n_ev, group, params, options,
-                             keep_pairs=not final)
+                             keep_pairs=not final, grid=None if final else block.grid)
     stats = Stats.zeros(p.n_sources, len(p.prior_groups))
     if not final:
-        estep_stats(p, dep, post, group, params, stats)
+        # An EM block keeps its grid: the candidates hardly move between rounds.
+        block.grid = post.grid
+        # The three kind scales are global: every fourth block's claims are plenty.
+        estep_stats(p, dep, post, group, params, stats, scales=block.index % 4 == 0)
         denial_stats(p, dep, block.rows, block.local_ev, post, stats)
         return BlockResult(stats)
 
