@@ -140,19 +140,25 @@ def detect_dependence(p: Prepared, *, enabled: bool = True, window_hours: float 
     # 3. Copies: an observation repeating an earlier one of another source on the same event.
     # Matches are found among all dated observations; the mixture that says who copies
     # is fitted on the informative ones only (no vague words, no small counts).
+    # Matches are sought within the event and within the story (same category, victims
+    # and first day), so that a repeat still counts as one when grouping split its event.
     rows = np.flatnonzero(observation & dated & ~p.zero)
-    gid, rank, _ = _group_rank([p.ev[rows], lo_key[rows], hi_key[rows]], [p.pub[rows], rows])
-    n_groups = int(gid.max()) + 1 if len(gid) else 0
-    first_pub = np.zeros(n_groups, dtype=np.int64)
-    first_src = np.full(n_groups, -1, dtype=np.int64)
-    head = rank == 0
-    first_pub[gid[head]] = p.pub[rows[head]]
-    first_src[gid[head]] = p.src[rows[head]]
-    lag = p.pub[rows] - first_pub[gid]
-    is_match = (rank > 0) & (lag > 0) & (lag <= window_hours * 60) & \
-        (first_src[gid] != p.src[rows])
+    story = _story(p)
+    is_match = np.zeros(len(rows), dtype=bool)
+    for key in (p.ev, story):
+        gid, rank, _ = _group_rank([key[rows], lo_key[rows], hi_key[rows]], [p.pub[rows], rows])
+        n_groups = int(gid.max()) + 1 if len(gid) else 0
+        first_pub = np.zeros(n_groups, dtype=np.int64)
+        first_src = np.full(n_groups, -1, dtype=np.int64)
+        head = rank == 0
+        first_pub[gid[head]] = p.pub[rows[head]]
+        first_src[gid[head]] = p.src[rows[head]]
+        lag = p.pub[rows] - first_pub[gid]
+        hit = (rank > 0) & (lag > 0) & (lag <= window_hours * 60) & \
+            (first_src[gid] != p.src[rows]) & ~is_match
+        copies_src[rows[hit]] = first_src[gid[hit]]
+        is_match |= hit
     match[rows[is_match]] = True
-    copies_src[rows[is_match]] = first_src[gid[is_match]]
 
     # Chances to copy: the event had an earlier informative claim of another source.
     informative = (p.cls[rows] != 5) & (p.core_hi[rows] >= min_count)
@@ -179,11 +185,30 @@ def detect_dependence(p: Prepared, *, enabled: bool = True, window_hours: float 
     weight = weight * copy_w
     role[active & match & (p_copier[p.src] >= 0.5)] = COPY
 
+    # An event keeps at least one voice: a fragment holding only repeats of figures
+    # counted elsewhere is still the only trace of what it reports.
+    top = np.zeros(p.n_events)
+    np.maximum.at(top, p.ev, weight)
+    lift = (top > 0) & (top < 1.0)
+    if lift.any():
+        weight = np.where(lift[p.ev], np.minimum(weight / np.where(lift, top, 1.0)[p.ev], 1.0),
+                          weight)
     voice = pd.Series(weight).groupby(pair).sum()
     n_ind = np.bincount((voice.index.to_numpy() // S)[voice.to_numpy() >= 0.5 - 1e-9],
                         minlength=p.n_events)
     return Dependence(role, weight, copies_src, match, p_copier, copies_of, n_eligible,
                       n_match, n_ind, r_ind, r_copy, share)
+
+
+def _story(p: Prepared) -> np.ndarray:
+    """A code per claim for its story: category, victims and first day."""
+    c = p.claims
+    parts = [c[col].astype(object).where(c[col].notna(), "").astype(str)
+             if col in c else pd.Series("", index=c.index)
+             for col in ("category", "victims", "date_start")]
+    key = parts[0] + "\x1f" + parts[1] + "\x1f" + parts[2]
+    codes, _ = pd.factorize(key)
+    return codes.astype(np.int64)
 
 
 def _copy_mixture(k: np.ndarray, n: np.ndarray, iterations: int
