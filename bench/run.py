@@ -47,7 +47,10 @@ from reconcile.simulate.world import WorldSpec, simulate_world, write_world
 # Seeds the resolution model was developed and tuned on, and seeds it never saw:
 # every number BENCHMARKS.md reports for the worlds comes from REPORT_SEEDS.
 DEV_SEEDS = tuple(range(101, 111))
-REPORT_SEEDS = (9001, 9002)
+REPORT_SEEDS = (9101, 9102)
+# Seeds of an earlier report, looked at once; one change followed (copy detection
+# across split events), so they are no longer held out and are not reported.
+SPENT_SEEDS = (9001, 9002)
 SCENARIOS = ("easy", "realistic", "adversarial")
 ABLATIONS = {
     "full model": {},
@@ -266,7 +269,9 @@ def render_markdown(results: dict, command: str) -> str:
         "",
         "Resolution is the model of `reconcile/resolve/` (docs/resolve.md). World numbers "
         f"come from seeds {', '.join(map(str, results.get('report_seeds', [])))}, never used "
-        f"while developing (development used seeds {_seed_span(results.get('dev_seeds', []))}), "
+        f"while developing (development used seeds {_seed_span(results.get('dev_seeds', []))}; "
+        f"seeds {', '.join(map(str, results.get('spent_seeds', [])))} were reported once, before "
+        "the last change, and are not used here), "
         "two worlds pooled per row. Each true event is counted once, through the found event "
         "that holds most of its claims. Baselines see the same groups and one number per claim "
         "(its anchor, else its interval's middle); their `[low, high]` is a point, so their "
@@ -347,7 +352,9 @@ def render_markdown(results: dict, command: str) -> str:
     if pop:
         lines += ["## Population (real; Wikipedia city populations, 308 gold values)", "",
                   f"The engine's loader used {pop['engine_loader']['claims']:,} rows and rejected "
-                  f"{pop['engine_loader']['rejects']} with reasons (garbage values up to 6e18).", "",
+                  f"{pop['engine_loader']['rejects']} with reasons (garbage values up to 6e18). "
+                  "One editor (a SourceID, \"user id: name\" or an IP) is one source. Target: "
+                  "exact >= 0.87 on the conflicting subset with MAE below Investment's.", "",
                   "| method | exact (conflicting) | MAE (conflicting) | exact (all gold) | MAE (all) | "
                   "seconds |", "|---|---:|---:|---:|---:|---:|"]
         for name, s in pop["methods"].items():
@@ -438,6 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"2. worlds (seeds {', '.join(map(str, REPORT_SEEDS))}, never used in development)")
     results["dev_seeds"] = list(DEV_SEEDS)
     results["report_seeds"] = list(REPORT_SEEDS)
+    results["spent_seeds"] = list(SPENT_SEEDS)
     results["worlds"] = bench_worlds(args.world_claims, REPORT_SEEDS)
     print("   ablations (true grouping)")
     results["ablations"] = bench_ablations(args.world_claims, REPORT_SEEDS)

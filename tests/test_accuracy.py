@@ -18,6 +18,11 @@ def realistic() -> dict:
 
 
 @pytest.fixture(scope="module")
+def adversarial_true() -> dict:
+    return bench_world("adversarial", 4000, seed=3, grouping="true", baselines=True)
+
+
+@pytest.fixture(scope="module")
 def easy() -> dict:
     return bench_world("easy", 3000, seed=3)
 
@@ -30,9 +35,9 @@ def test_grouping_floor(realistic):
 
 def test_estimate_floor(realistic):
     e = realistic["estimates"]["reconcile"]
-    assert e["within_10pct"] >= 0.45  # measured 0.50 (each true event counted once)
-    assert e["coverage"] >= 0.78  # measured 0.84
-    assert e["median_rel_error"] <= 0.14  # measured 0.11
+    assert e["within_10pct"] >= 0.45  # measured 0.49 (each true event counted once)
+    assert e["coverage"] >= 0.78  # measured 0.83
+    assert e["median_rel_error"] <= 0.14  # measured 0.12
 
 
 def test_engine_beats_every_baseline(realistic):
@@ -44,7 +49,16 @@ def test_engine_beats_every_baseline(realistic):
 
 
 def test_confidence_is_roughly_calibrated(realistic):
-    assert realistic["ece"] <= 0.08  # measured 0.05 on this small world
+    assert realistic["ece"] <= 0.09  # measured 0.06 on this small world
+
+
+def test_adversarial_world_with_true_grouping(adversarial_true):
+    """Most outlets repeat one inflating originator: dependence and learnt bias must hold."""
+    e = adversarial_true["estimates"]
+    assert e["reconcile"]["within_10pct"] >= 0.33  # measured 0.38
+    assert adversarial_true["ece"] <= 0.05  # measured 0.01
+    for peer in e:
+        assert e["reconcile"]["median_rel_error"] <= e[peer]["median_rel_error"], peer
 
 
 def test_easy_world_is_mostly_exact(easy):
