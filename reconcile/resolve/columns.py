@@ -22,8 +22,8 @@ def mode_per_event(ev: np.ndarray, values: pd.Series, n_events: int) -> np.ndarr
 
 def extreme_per_event(ev: np.ndarray, values: pd.Series, how: str, n_events: int) -> np.ndarray:
     """Per event code, the min or max non-empty ISO string ("" when none)."""
-    codes, uniques = pd.factorize(values.fillna("").astype(str), sort=True)
-    uniques = np.asarray(uniques, dtype=object)
+    codes, index = pd.factorize(values.fillna("").astype(str), sort=True)
+    uniques = np.asarray(index, dtype=object)
     rank = codes.astype(float)
     rank[uniques[codes] == ""] = np.nan
     series = pd.Series(rank).groupby(ev).agg(how)
@@ -43,8 +43,8 @@ def join_per_event(ev: np.ndarray, values: pd.Series, n_events: int, *, unique: 
     out = np.full(n_events, "", dtype=object)
     if len(values) == 0:
         return out
-    codes, uniques = pd.factorize(values.astype(str), sort=True)
-    uniques = np.asarray(uniques, dtype=object)
+    codes, index = pd.factorize(values.astype(str), sort=True)
+    uniques = np.asarray(index, dtype=object)
     pairs = np.stack([np.asarray(ev, dtype=np.int64), codes.astype(np.int64)], axis=1)
     if unique:
         pairs = np.unique(pairs, axis=0)

@@ -368,7 +368,8 @@ def _group_loglik(p: Prepared, f: _Family, grid: Grid, sigma: np.ndarray, weight
     solo = np.flatnonzero(alone)
     gw = np.exp(f.log_gw)
     mix = np.zeros(len(solo))
-    sums, comp = [], []
+    sums: list[np.ndarray | None] = []
+    comp: list[np.ndarray | None] = []
     for k in range(K):
         if not np.isfinite(f.log_gw[:, k]).any():
             sums.append(None)
@@ -499,7 +500,7 @@ def estep_stats(p: Prepared, dep: Dependence, post: Posterior, group: np.ndarray
         K = f.log_gw.shape[1]
         cell_mass = mass[f.cell_point]
         # Component responsibilities of each group, over its event's posterior.
-        rho = []
+        rho: list[np.ndarray | None] = []
         for k in range(K):
             if f.sums[k] is None:
                 rho.append(None)

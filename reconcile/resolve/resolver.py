@@ -32,7 +32,7 @@ from .graph import SourceGraph, build_graph, sources_table
 from .hierarchy import hierarchy_messages, project
 from .model import Options, SourceParams, Stats, initial_params, update_sources
 from .policy import POLICIES, baseline_best
-from .posterior import compute_posterior, cumulative, denial_stats, estep_stats, mass_between
+from .posterior import Grid, compute_posterior, cumulative, denial_stats, estep_stats, mass_between
 
 __all__ = ["Block", "BlockResult", "Resolution", "make_blocks", "resolve_block",
            "resolve_events"]
@@ -54,7 +54,7 @@ class Block:
     local_ev: np.ndarray
     weighted_only: bool = False
     index: int = 0  # position among its kind of blocks
-    grid: object = None  # the EM blocks' grid, built once and kept across rounds
+    grid: Grid | None = None  # the EM blocks' grid, built once and kept across rounds
 
     @property
     def n_events(self) -> int:
@@ -103,7 +103,7 @@ def _cut(p: Prepared, dep: Dependence, event_order: np.ndarray, family: np.ndarr
     fam = family[event_order]
     fam_end = np.r_[fam[1:] != fam[:-1], True] if len(fam) else np.zeros(0, bool)
     cum = np.cumsum(sizes)
-    blocks = []
+    blocks: list[Block] = []
     start = 0
     used = 0
     for i in np.flatnonzero(fam_end):
@@ -113,7 +113,7 @@ def _cut(p: Prepared, dep: Dependence, event_order: np.ndarray, family: np.ndarr
             sel = sel[np.argsort(p.ev[sel], kind="stable")]
             local = np.searchsorted(events, p.ev[sel])
             blocks.append(Block(p, dep, events, sel, local, weighted_only, len(blocks)))
-            start, used = i + 1, cum[i]
+            start, used = int(i) + 1, int(cum[i])
     return blocks
 
 
@@ -227,7 +227,7 @@ def _events_frame(p: Prepared, block: Block, s: EventSummary, expl: dict,
     out["low"] = s.low.astype(np.int64)
     out["best"] = s.best.astype(np.int64)
     out["high"] = s.high.astype(np.int64)
-    out["confidence"] = np.round(s.confidence, 3)
+    out["confidence"] = np.round(np.asarray(s.confidence, dtype=float), 3)
     for col in ("grade", "status", "basis", "n_claims", "n_sources", "n_independent"):
         out[col] = expl[col]
     out["parent_event_id"] = np.where(local_parent >= 0,
@@ -327,7 +327,8 @@ def _assemble(p: Prepared, dep: Dependence, params: SourceParams, results: list[
         events = pd.concat([r.events for r in results], ignore_index=True)
         per_claim = pd.concat([r.claims for r in results], ignore_index=True)
         consistent = np.zeros(p.n, dtype=bool)
-        consistent[per_claim["row"].to_numpy()] = np.concatenate([r.consistent for r in results])
+        consistent[per_claim["row"].to_numpy()] = np.concatenate(
+            [r.consistent for r in results if r.consistent is not None])
     else:
         events = pd.DataFrame({c: pd.Series(dtype=object) for c in EVENT_COLUMNS})
         per_claim = pd.DataFrame({"row": [], "verdict": [], "weight": [], "distance": []})
