@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import SOURCE_COLUMNS
+from .columns import unique_pairs
 from .dependence import Dependence
 from .frame import Prepared
 
@@ -127,7 +128,7 @@ def sources_table(p: Prepared, dep: Dependence, graph: SourceGraph, params,
     S = p.n_sources
     own = dep.role == 0
     n_claims = np.bincount(p.src, minlength=S)
-    ev_pairs = np.unique(np.stack([p.src, p.ev], axis=1), axis=0) if p.n else np.zeros((0, 2), int)
+    ev_pairs = unique_pairs(p.src, p.ev) if p.n else np.zeros((0, 2), int)
     n_events = np.bincount(ev_pairs[:, 0], minlength=S)
     k = np.bincount(p.src[own], weights=consistent[own], minlength=S)
     n = np.bincount(p.src[own], minlength=S)
