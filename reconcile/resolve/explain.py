@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .columns import join_per_event
+from .columns import join_per_event, unique_pairs
 from .dependence import COPY, RELAYED, SUPERSEDED, Dependence
 from .frame import Prepared
 from .posterior import Posterior, cumulative, density_at, mass_between, quantile
@@ -88,21 +88,29 @@ def window_mode(post: Posterior, cm: np.ndarray, n_events: int, median: np.ndarr
     return out
 
 
-def bimodality(post: Posterior, n_events: int, share: float = 0.15, dip: float = 0.5
+def bimodality(post: Posterior, cm: np.ndarray, n_events: int, look: np.ndarray,
+               share: float = 0.15, dip: float = 0.5, smooth: float = 0.05
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per event: whether its posterior has two modes, and where they are.
+    """Per event of ``look``: whether its posterior has two modes, and where they are.
 
-    On the density per unit of log count, a point is a valley when at least
-    ``share`` of the mass lies on each side of it and its density is at most
-    ``dip`` times the highest density on either side: two events merged, or a
-    real dispute (KDEm's point). Returns (flag, lower mode, upper mode).
+    On the density per unit of log count, smoothed over ``smooth`` either side
+    (the mass of [x e^-smooth, x e^smooth]: an exact figure's point mass and the
+    figures a few percent from it are one hump, not two), a point is a valley
+    when at least ``share`` of the mass lies on each side of it and its density
+    is at most ``dip`` times the highest density on either side: two events
+    merged, or a real dispute (KDEm's point). Returns (flag, lower mode, upper
+    mode).
     """
     g = post.grid
-    pos = g.point > 0
+    pos = (g.point > 0) & look[g.ev]
     ev, m = g.ev[pos], post.mass[pos]
+    x = g.point[pos].astype(float)
+    w_lo = np.minimum(np.ceil(x * np.exp(-smooth)), x)
+    w_hi = np.maximum(np.floor(x * np.exp(smooth)), x)
+    d = mass_between(post, cm, ev, w_lo, w_hi) / np.log((w_hi + 0.5) / (w_lo - 0.5))
+    # the modes are named by the unsmoothed density: a stated number, not its neighbour
     b, n = g.b[pos].astype(float), g.n[pos].astype(float)
-    width = np.log(b + n - 0.5) - np.log(np.maximum(b - 0.5, 0.5))
-    d = m / np.maximum(width, 1e-9)
+    raw = m / np.maximum(np.log(b + n - 0.5) - np.log(np.maximum(b - 0.5, 0.5)), 1e-9)
     frame = pd.DataFrame({"ev": ev, "d": d, "m": m})
     by = frame.groupby("ev", sort=False)
     left_max = by["d"].cummax().to_numpy()
@@ -127,7 +135,7 @@ def bimodality(post: Posterior, n_events: int, share: float = 0.15, dip: float =
         side = idx < first_valley[ev]
         for mask, out in ((side, lo_mode), (~side, hi_mode)):
             sel = np.flatnonzero(mask & flag[ev])
-            order = sel[np.lexsort((-d[sel], ev[sel]))]
+            order = sel[np.lexsort((-raw[sel], ev[sel]))]
             top = order[np.r_[True, ev[order][1:] != ev[order][:-1]]] if len(order) else order
             out[ev[top]] = g.point[pos][top]
     return flag, lo_mode, hi_mode
@@ -174,7 +182,9 @@ def summarise(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.ndarr
 
     # Disputes: a posterior with two modes, or live independent figures that exclude
     # each other even allowing half their learnt noise each, each holding real mass.
-    bimodal, mode_lo, mode_hi = bimodality(post, n_events)
+    n_src = np.bincount(unique_pairs(we, p.src[wr])[:, 0],
+                        minlength=n_events) if len(wr) else np.zeros(n_events, np.int64)
+    bimodal, mode_lo, mode_hi = bimodality(post, cm, n_events, n_src >= 2)
     sigma = post.sigma[wr]
     spread = np.exp(0.5 * sigma)
     wide = mass_between(post, cm, we, np.floor(p.lo[wr] / spread), np.ceil(p.hi[wr] * spread))
@@ -184,8 +194,6 @@ def summarise(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.ndarr
     np.maximum.at(max_lo, we[strong], (p.lo[wr] / spread)[strong])
     np.minimum.at(min_hi, we[strong], (p.hi[wr] * spread)[strong])
     split = max_lo > min_hi
-    n_src = np.bincount(np.unique(np.stack([we, p.src[wr]], axis=1), axis=0)[:, 0],
-                        minlength=n_events) if len(wr) else np.zeros(n_events, np.int64)
     split &= n_src >= 2
     bimodal &= n_src >= 2
     disputed = split | bimodal
@@ -328,7 +336,7 @@ def explain_events(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.
     best = s.best[local_ev]
     n_ind = dep.n_independent[events]
     n_claims = np.bincount(local_ev, minlength=n_ev)
-    pairs = np.unique(np.stack([local_ev, p.src[rows]], axis=1), axis=0) if len(rows) else \
+    pairs = unique_pairs(local_ev, p.src[rows]) if len(rows) else \
         np.zeros((0, 2), np.int64)
     n_sources = np.bincount(pairs[:, 0], minlength=n_ev)
 
@@ -382,7 +390,7 @@ def explain_events(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.
     contested = (contested_denial | split) & ~single
     # Agreed: the live figures of two or more independent sources share a bounded range
     # that holds a number one of them stated.
-    live_src = np.unique(np.stack([local_ev[live], p.src[rows][live]], axis=1), axis=0) \
+    live_src = unique_pairs(local_ev[live], p.src[rows][live]) \
         if live.any() else np.zeros((0, 2), np.int64)
     n_live = np.bincount(live_src[:, 0], minlength=n_ev)
     cls = p.cls[rows]

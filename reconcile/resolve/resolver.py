@@ -32,7 +32,7 @@ from .graph import SourceGraph, build_graph, sources_table
 from .hierarchy import hierarchy_messages, project
 from .model import Options, SourceParams, Stats, initial_params, update_sources
 from .policy import POLICIES, baseline_best
-from .posterior import Grid, compute_posterior, cumulative, denial_stats, estep_stats, mass_between
+from .posterior import Grid, cdf_at, compute_posterior, cumulative, denial_stats, estep_stats, mass_between
 
 __all__ = ["Block", "BlockResult", "Resolution", "make_blocks", "resolve_block",
            "resolve_events"]
@@ -181,7 +181,11 @@ def resolve_block(block: Block, params: SourceParams, options: Options, *,
         cm = cumulative(post)
     s = summarise(p, dep, block.rows, block.local_ev, n_ev, post, params, options.level,
                   options.snap)
+    own_low, own_high = s.low.copy(), s.high.copy()
     project(s.low, s.best, s.high, local_parent, link)
+    # A bound the links moved is a constraint the event's own posterior only partly
+    # knows (its messages are one approximate round): its confidence is taken given it.
+    raised, lowered = s.low > own_low, s.high < own_high
     # Verdicts, status and basis are the model's, whatever the policy.
     verdict, distance, _support, wide = claim_verdicts(p, dep, block.rows, block.local_ev, s,
                                                        post, params)
@@ -205,7 +209,14 @@ def resolve_block(block: Block, params: SourceParams, options: Options, *,
         s.best = np.where(ok, value, s.best)
         s.low = np.where(ok, value, s.low)
         s.high = np.where(ok, value, s.high)
-    s.confidence = mass_between(post, cm, np.arange(n_ev), s.low, s.high)
+    all_ev = np.arange(n_ev)
+    s.confidence = mass_between(post, cm, all_ev, s.low, s.high)
+    if policy in ("estimate", "conservative") and (raised.any() or lowered.any()):
+        given = np.ones(n_ev)
+        given[raised] *= mass_between(post, cm, all_ev[raised], s.low[raised],
+                                      np.full(int(raised.sum()), np.inf))
+        given[lowered] *= cdf_at(post, cm, all_ev[lowered], s.high[lowered])
+        s.confidence = np.clip(s.confidence / np.maximum(given, s.confidence), 0.0, 1.0)
     events = _events_frame(p, block, s, expl, local_parent)
     claims = pd.DataFrame({
         "row": block.rows, "verdict": verdict, "weight": np.round(dep.weight[block.rows], 3),
