@@ -55,6 +55,7 @@ LOGISTIC = math.sqrt(3.0) / math.pi  # logistic scale per unit of standard devia
 LOG_RANGE = math.log(2e6)  # span of the outlier's uniform density on the log scale
 MAX_K = 5
 OUTLIER = 0.03  # where every source's outlier share starts
+MAX_STRATUM = 8  # strata of activity: sources shrink toward sources as active as they are
 EXACT = 0.2  # where every source's exactness starts (the share of its complete figures it states exactly)
 
 # Offsets per family: "two" (a figure for the count known then), "down" (a lower
@@ -158,6 +159,8 @@ class SourceParams:
     prior_strength: np.ndarray = field(default_factory=lambda: np.zeros(0))
     prior_false_denial: np.ndarray = field(default_factory=lambda: np.zeros(0))
     prior_class_scale: np.ndarray = field(default_factory=lambda: np.ones(6))
+    # Per source: its stratum of activity (log2 of its number of claims in the input).
+    activity: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     iterations: int = 0
 
     def distance(self, other: SourceParams) -> float:
@@ -215,7 +218,13 @@ def initial_params(p: Prepared, priors: SourcePriors, options: Options) -> Sourc
         outlier=np.full(S, OUTLIER), exact=np.full(S, EXACT if options.exactness else 0.0),
         log_prior=log_prior, class_scale=class_scale, prior_bias=bias.copy(),
         prior_noise=noise.copy(), prior_strength=strength,
-        prior_false_denial=false_denial.copy(), prior_class_scale=class_scale.copy())
+        prior_false_denial=false_denial.copy(), prior_class_scale=class_scale.copy(),
+        activity=_activity(np.bincount(p.src, minlength=S)))
+
+
+def _activity(n_claims: np.ndarray) -> np.ndarray:
+    """A source's stratum of activity: 0 for one claim, 1 for two or three, ... up to 8."""
+    return np.clip(np.floor(np.log2(np.maximum(n_claims, 1))), 0, MAX_STRATUM).astype(np.int64)
 
 
 # ---------------------------------------------------------------------------- statistics
@@ -287,6 +296,19 @@ def _source_mean(num: np.ndarray, den: np.ndarray, prior: float, k: float, lo: f
     return float(np.clip((np.sum(w * rate) + 3.0 * prior) / (np.sum(w) + 3.0), lo, hi))
 
 
+def _stratum_means(num: np.ndarray, den: np.ndarray, stratum: np.ndarray, prior: float,
+                   k: float, lo: float, hi: float) -> np.ndarray:
+    """Per source, the rate of a typical source as active as it is (see :func:`_source_mean`),
+    each stratum's rate shrunk toward the typical source's: what a source that says little
+    is shrunk to is learnt from other sources that say little (a hierarchical prior)."""
+    overall = _source_mean(num, den, prior, k, lo, hi)
+    if not len(stratum):
+        return np.full(len(num), overall)
+    means = np.array([_source_mean(num[stratum == s], den[stratum == s], overall, k, lo, hi)
+                      for s in range(MAX_STRATUM + 1)])
+    return means[stratum]
+
+
 def update_sources(stats: Stats, params: SourceParams, options: Options) -> SourceParams:
     """The M-step: new source parameters from the summed statistics of every block.
 
@@ -333,8 +355,9 @@ def update_sources(stats: Stats, params: SourceParams, options: Options) -> Sour
 
     # Outlier share: per source, shrunk toward the population's by 2 x strength pseudo-figures.
     k_out = 2 * strength
-    pooled = _source_mean(stats.out_num, stats.out_den, OUTLIER, 2 * float(np.median(strength))
-                          if len(strength) else 8.0, 0.002, 0.3)
+    k_typical = 2 * float(np.median(strength)) if len(strength) else 8.0
+    pooled = _stratum_means(stats.out_num, stats.out_den, params.activity, OUTLIER, k_typical,
+                            0.002, 0.3)
     outlier = np.clip((stats.out_num + k_out * pooled) / (stats.out_den + k_out + 1e-12),
                       0.002, 0.5)
 
@@ -351,8 +374,8 @@ def update_sources(stats: Stats, params: SourceParams, options: Options) -> Sour
 
     # Exactness: per source, shrunk toward the population's like the outlier share.
     if options.exactness:
-        pooled_x = _source_mean(stats.x_num, stats.x_den, EXACT, 2 * float(np.median(strength))
-                                if len(strength) else 8.0, 0.01, 0.95)
+        pooled_x = _stratum_means(stats.x_num, stats.x_den, params.activity, EXACT, k_typical,
+                                  0.01, 0.95)
         exact = np.clip((stats.x_num + k_out * pooled_x) / (stats.x_den + k_out + 1e-12),
                         0.001, 0.98)
     else:

@@ -216,7 +216,8 @@ def resolve_block(block: Block, params: SourceParams, options: Options, *,
         given[raised] *= mass_between(post, cm, all_ev[raised], s.low[raised],
                                       np.full(int(raised.sum()), np.inf))
         given[lowered] *= cdf_at(post, cm, all_ev[lowered], s.high[lowered])
-        s.confidence = np.clip(s.confidence / np.maximum(given, s.confidence), 0.0, 1.0)
+        s.confidence = np.clip(s.confidence / np.maximum(np.maximum(given, s.confidence), 1e-12),
+                               0.0, 1.0)
     events = _events_frame(p, block, s, expl, local_parent)
     claims = pd.DataFrame({
         "row": block.rows, "verdict": verdict, "weight": np.round(dep.weight[block.rows], 3),
