@@ -64,8 +64,11 @@ def join_per_event(ev: np.ndarray, values: pd.Series, n_events: int, *, unique: 
     else:
         pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
     bounds = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0], True])
+    starts, ends = bounds[:-1], bounds[1:]
+    alone = ends - starts == 1  # most events: one value, nothing to join
+    out[pairs[starts[alone], 0]] = uniques[pairs[starts[alone], 1]]
     texts = uniques[pairs[:, 1]].tolist()
-    heads = pairs[bounds[:-1], 0].tolist()
-    for head, a, b in zip(heads, bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+    heads = pairs[starts[~alone], 0].tolist()
+    for head, a, b in zip(heads, starts[~alone].tolist(), ends[~alone].tolist(), strict=True):
         out[head] = sep.join(texts[a:b])
     return out
