@@ -17,7 +17,8 @@ def unique_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if not len(a):
         return np.zeros((0, 2), dtype=np.int64)
     base = int(b.max()) + 1
-    key = np.unique(a * base + b)
+    key = np.sort(a * base + b)
+    key = key[np.r_[True, key[1:] != key[:-1]]]
     return np.stack([key // base, key % base], axis=1)
 
 

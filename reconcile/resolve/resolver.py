@@ -66,6 +66,7 @@ class BlockResult:
     """What a block gives back: statistics always; tables in the final pass."""
 
     stats: Stats
+    codes: np.ndarray | None = None  # the block's event codes (the order of ``events``)
     events: pd.DataFrame | None = None
     claims: pd.DataFrame | None = None
     consistent: np.ndarray | None = None  # per row: verdict consistent
@@ -103,17 +104,23 @@ def _cut(p: Prepared, dep: Dependence, event_order: np.ndarray, family: np.ndarr
     fam = family[event_order]
     fam_end = np.r_[fam[1:] != fam[:-1], True] if len(fam) else np.zeros(0, bool)
     cum = np.cumsum(sizes)
+    ends = np.flatnonzero(fam_end)  # a block may end after any whole family
+    cum_end = cum[ends]
     blocks: list[Block] = []
     start = 0
     used = 0
-    for i in np.flatnonzero(fam_end):
-        if cum[i] - used >= block_claims or i == len(fam) - 1:
-            events = np.sort(event_order[start:i + 1])
-            sel = rows_all[np.isin(p.ev[rows_all], events)]
-            sel = sel[np.argsort(p.ev[sel], kind="stable")]
-            local = np.searchsorted(events, p.ev[sel])
-            blocks.append(Block(p, dep, events, sel, local, weighted_only, len(blocks)))
-            start, used = int(i) + 1, int(cum[i])
+    j = 0
+    while j < len(ends):
+        # the first family end with block_claims claims since the last cut, else the last
+        j = min(int(np.searchsorted(cum_end, used + block_claims, side="left")), len(ends) - 1)
+        i = int(ends[j])
+        events = np.sort(event_order[start:i + 1])
+        sel = rows_all[np.isin(p.ev[rows_all], events)]
+        sel = sel[np.argsort(p.ev[sel], kind="stable")]
+        local = np.searchsorted(events, p.ev[sel])
+        blocks.append(Block(p, dep, events, sel, local, weighted_only, len(blocks)))
+        start, used = i + 1, int(cum[i])
+        j += 1
     return blocks
 
 
@@ -222,7 +229,7 @@ def resolve_block(block: Block, params: SourceParams, options: Options, *,
     claims = pd.DataFrame({
         "row": block.rows, "verdict": verdict, "weight": np.round(dep.weight[block.rows], 3),
         "distance": distance})
-    return BlockResult(stats, events, claims, verdict == "consistent")
+    return BlockResult(stats, block.events, events, claims, verdict == "consistent")
 
 
 def _events_frame(p: Prepared, block: Block, s: EventSummary, expl: dict,
@@ -345,7 +352,10 @@ def _assemble(p: Prepared, dep: Dependence, params: SourceParams, results: list[
         events = pd.DataFrame({c: pd.Series(dtype=object) for c in EVENT_COLUMNS})
         per_claim = pd.DataFrame({"row": [], "verdict": [], "weight": [], "distance": []})
         consistent = np.zeros(0, dtype=bool)
-    events = events.sort_values("event_id", kind="stable").reset_index(drop=True)
+    if results:
+        # event codes are the ranks of the event ids (factorized sorted): sort by them
+        codes = np.concatenate([r.codes for r in results if r.codes is not None])
+        events = events.iloc[np.argsort(codes, kind="stable")].reset_index(drop=True)
     for col in ("low", "best", "high", "n_claims", "n_sources", "n_independent"):
         events[col] = events[col].astype(np.int64)
     per_claim = per_claim.sort_values("row", kind="stable")
