@@ -125,11 +125,13 @@ def bench_scale(sizes: list[int], workdir: Path) -> list[dict]:
         _, t_read, m_read = measure(lambda p=path: pd.read_csv(p, dtype=str, keep_default_na=False))
         loaded, t_load, m_load = measure(lambda p=path: load_claims(p))
         grouped, t_group, m_group = measure(lambda c=loaded.claims: group_claims(c))
+        cpu0 = time.process_time()
         _, t_resolve, m_resolve = measure(lambda g=grouped: resolve_events(g))
+        cpu_resolve = time.process_time() - cpu0
         row = {"claims": n, "rows_used": len(loaded.claims), "rows_rejected": len(loaded.rejects),
                "csv_read_s": t_read, "csv_read_mib": m_read,
                "load_s": t_load, "load_mib": m_load, "group_s": t_group, "group_mib": m_group,
-               "resolve_s": t_resolve, "resolve_mib": m_resolve,
+               "resolve_s": t_resolve, "resolve_cpu_s": cpu_resolve, "resolve_mib": m_resolve,
                "resolve_vs_read": t_resolve / t_read}
         row["total_s"] = t_load + t_group + t_resolve
         row["total_vs_read"] = row["total_s"] / t_read
@@ -256,6 +258,10 @@ def _seed_span(seeds: list[int]) -> str:
     return f"{min(seeds)}-{max(seeds)}" if seeds else "none recorded"
 
 
+def _cpu(row: dict) -> str:
+    return f"{row['resolve_cpu_s']:.2f} s" if "resolve_cpu_s" in row else "–"
+
+
 def _fmt(x: float, digits: int = 3) -> str:
     if isinstance(x, float) and not np.isfinite(x):
         return "∞" if x > 0 else "–"
@@ -269,7 +275,10 @@ def render_markdown(results: dict, command: str) -> str:
         "",
         f"Made by `{command}` on {results['date']}; machine: {m['cores']} cores, "
         f"{m['memory_gib']} GiB, {m['platform']}, Python {m['python']}, pandas {m['pandas']}, "
-        f"numpy {m['numpy']}. The whole file is rewritten by `bench/run.py` from "
+        f"numpy {m['numpy']}"
+        + (f"; load average when the scale section started {results['load_average']}"
+           if results.get("load_average") else "")
+        + ". The whole file is rewritten by `bench/run.py` from "
         "`bench/results.json`; ratios compare against peers measured in the same run.",
         "",
         "Resolution is the model of `reconcile/resolve/` (docs/resolve.md). World numbers "
@@ -287,14 +296,17 @@ def render_markdown(results: dict, command: str) -> str:
     if results.get("scale"):
         lines += ["## Scale: load, group, resolve vs. pandas reading the same CSV", "",
                   "Simulated realistic worlds. Peak memory is the growth of resident memory "
-                  "during the stage.", "",
-                  "| claims | pandas read_csv | load | group | resolve | resolve / read | total | "
-                  "total / read | peak MiB load / group / resolve |",
-                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                  "during the stage. Resolve CPU is the process time of both threads of the "
+                  "resolution (the wall times follow the machine's load: see the load average "
+                  "recorded with the run).", "",
+                  "| claims | pandas read_csv | load | group | resolve | resolve CPU | "
+                  "resolve / read | total | total / read | peak MiB load / group / resolve |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in results["scale"]:
             lines.append(
                 f"| {r['claims']:,} | {r['csv_read_s']:.2f} s | {r['load_s']:.2f} s | "
                 f"{r['group_s']:.2f} s | {r['resolve_s']:.2f} s | "
+                f"{_cpu(r)} | "
                 f"{r.get('resolve_vs_read', r['resolve_s'] / r['csv_read_s']):.1f}x | "
                 f"{r['total_s']:.2f} s | "
                 f"{r['total_vs_read']:.1f}x | {r['load_mib']:.0f} / {r['group_mib']:.0f} / "
@@ -467,6 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if "scale" in sections:
         print("1. scale")
+        results["load_average"] = [round(x, 2) for x in os.getloadavg()]
         with tempfile.TemporaryDirectory() as tmp:
             results["scale"] = bench_scale(sizes, Path(tmp))
     if "worlds" in sections:
