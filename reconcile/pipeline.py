@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .group.baseline import group_claims
+from .group import group_claims
 from .load import LoadResult, load_claims
 from .report.tables import write_tables
 from .resolve.baseline import resolve_events
@@ -48,10 +48,19 @@ class RunResult:
         return "\n".join(lines)
 
 
-def reconcile_claims(loaded: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Group and resolve loaded claims: (events, claims with event_id and verdict)."""
-    grouped = group_claims(loaded.claims)
-    return resolve_events(grouped)
+def reconcile_claims(loaded: LoadResult, rules: Rules | None = None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Group and resolve loaded claims: (events, claims with event_id and verdict).
+
+    The events' ``parent_event_id`` is the grouping's hierarchy (parts and
+    the totals that hold incidents), whatever the resolver computes.
+    """
+    grouped = group_claims(loaded.claims, rules)
+    events, claims = resolve_events(grouped)
+    if len(events) and "parent_event_id" in grouped:
+        parents = grouped.drop_duplicates("event_id").set_index("event_id")["parent_event_id"]
+        events["parent_event_id"] = events["event_id"].map(parents).fillna("")
+    return events, claims
 
 
 def run(claims_path: str | Path, outdir: str | Path, *,
@@ -64,7 +73,7 @@ def run(claims_path: str | Path, outdir: str | Path, *,
     if rules is None:
         rules = load_rules(rules_dir) if rules_dir is not None else default_rules()
     loaded = load_claims(claims_path, rules)
-    events, claims = reconcile_claims(loaded)
+    events, claims = reconcile_claims(loaded, rules)
     outputs = write_tables(outdir, {"events": events, "claims": claims,
                                     "rejects": loaded.rejects})
     return RunResult(events, claims, loaded.rejects, loaded.n_rows, loaded.warnings, outputs)

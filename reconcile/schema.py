@@ -16,6 +16,7 @@ __all__ = [
     "GROUP_COLUMNS",
     "PARENT_LINKS",
     "PARSED_COLUMNS",
+    "PLACE_COLUMNS",
     "REJECT_COLUMNS",
     "SCOPES",
     "SIMULATED_CLAIM_COLUMNS",
@@ -82,6 +83,16 @@ STATUSES = ("agreed", "resolved", "contested", "single-source")
 # ``source_id``: the canonical source, so that name variants count once.
 GROUP_COLUMNS = ("event_id", "parent_event_id", "parent_link", "source_id")
 PARENT_LINKS = ("part", "within")
+
+# Where the group stage placed each claim: ``country_code`` (ISO 3166 alpha-2,
+# from the country column or inferred from the place, the article or the
+# source; "" when unknown or not an ISO country), ``place_id`` (gazetteer id:
+# ``gn:<GeoNames id>``, ``a1:<division>``, ``cc:<country>``, ``loc:...`` for a
+# local row of places.toml, ``rg:...`` for "northwest Syria", ``nm:...`` for a
+# name in no gazetteer), ``admin_chain`` (country > division > city > district)
+# and ``where_prec`` (UCDP-like: 1 exact place or district, 2 town or city,
+# 4 first-order division, 5 part of a country, 6 country only; blank: unknown).
+PLACE_COLUMNS = ("country_code", "place_id", "admin_chain", "where_prec")
 
 # -- events -------------------------------------------------------------------------
 

@@ -15,13 +15,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..group.baseline import group_claims
+from ..group import GroupResult, group_claims
 from ..io.records import read_records
 from ..load import load_claims, validate_claims
 from ..resolve.baseline import resolve_events
 from ..resolve.policies import BASELINES
 from ..simulate.world import WorldSpec, simulate_world, write_world
-from .metrics import bcubed, calibration_table, estimate_metrics, match_events, pairwise_scores
+from .metrics import (
+    bcubed,
+    calibration_table,
+    estimate_metrics,
+    hierarchy_scores,
+    match_events,
+    pairwise_scores,
+)
 from .population import load_population, score_population
 
 __all__ = ["baseline_values", "evaluate_population", "evaluate_world"]
@@ -41,15 +48,20 @@ def baseline_values(claims: pd.DataFrame) -> pd.DataFrame:
 def evaluate_world(scenario: str, n: int, seed: int = 11) -> dict:
     """Simulate a world, run the engine and every baseline on it, and score them.
 
-    Returns grouping scores (pairwise, B-cubed), estimate metrics per method,
-    the engine's calibration table and counts; the bench prints these and
-    ``tests/test_accuracy.py`` keeps floors under them.
+    Returns grouping scores (pairwise, B-cubed, hierarchy links, the learnt
+    weights, seconds), estimate metrics per method, the engine's calibration
+    table and counts; the bench prints these and ``tests/test_accuracy.py``
+    keeps floors under them.
     """
     world = simulate_world(WorldSpec(n_claims=n, seed=seed, scenario=scenario))
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_world(world, Path(tmp))
         loaded = load_claims(paths["claims"])
-    grouped = group_claims(loaded.claims)
+    t0 = time.perf_counter()
+    result = group_claims(loaded.claims, details=True)
+    group_s = time.perf_counter() - t0
+    assert isinstance(result, GroupResult)
+    grouped = result.claims
     events, claims = resolve_events(grouped)
     truth_claims = world.truth_claims
     truth_events = world.truth_events.set_index("true_event_id")
@@ -58,7 +70,11 @@ def evaluate_world(scenario: str, n: int, seed: int = 11) -> dict:
     tc = truth_claims[truth_claims["true_event_id"].astype(str).ne("")]
     merged = claims[["claim_id", "event_id"]].merge(tc[["claim_id", "true_event_id"]], on="claim_id")
     grouping = {"pairwise": pairwise_scores(merged["event_id"], merged["true_event_id"]),
-                "bcubed": bcubed(merged["event_id"], merged["true_event_id"])}
+                "bcubed": bcubed(merged["event_id"], merged["true_event_id"]),
+                "hierarchy": hierarchy_scores(grouped, truth_claims, world.truth_events),
+                "weights": result.model.table().to_dict("records"),
+                "prior": result.model.prior, "em_iterations": result.model.iterations,
+                "candidate_pairs": result.n_pairs, "seconds": group_s}
 
     matched = match_events(claims, truth_claims)
     truth_count = matched.map(truth_events["count"])

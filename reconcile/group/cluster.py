@@ -1,0 +1,164 @@
+"""Constrained clustering: linked pairs -> events, checked against the whole cluster.
+
+Pairs whose match weight reaches the threshold are linked and their
+connected components found. A component is kept as one event only when
+*every* pair of its members is compatible (none vetoed, none below the
+veto weight): a blank-place claim that links an Aleppo report and an Idlib
+report does not make them one event, because Aleppo and Idlib are not
+compatible. A component that fails is clustered again from all its pairs by
+average linkage under cannot-link constraints: two clusters merge only if
+every pair across them is compatible and their mean weight reaches the
+threshold, best pairs first. This never chains pairs.
+
+All of it is column-wise: components by label propagation with pointer
+jumping, average linkage by rounds of mutual best merges (reciprocal
+nearest neighbours, which for average linkage gives what merging the best
+pair one at a time gives) over every failed component at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["average_linkage", "cluster_pairs", "connected_components"]
+
+
+def connected_components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Component label (its smallest member) of each of ``n`` nodes joined by edges (i, j)."""
+    labels = np.arange(n, dtype=np.int64)
+    if len(i) == 0:
+        return labels
+    while True:
+        low = np.minimum(labels[i], labels[j])
+        new = labels.copy()
+        np.minimum.at(new, i, low)
+        np.minimum.at(new, j, low)
+        while True:  # pointer jumping: every node to its label's label
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, labels):
+            return labels
+        labels = new
+
+
+def average_linkage(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray,
+                    ok: np.ndarray, threshold: float, start: np.ndarray | None = None,
+                    max_rounds: int = 200) -> np.ndarray:
+    """Average-linkage clusters of ``n`` nodes under cannot-link constraints.
+
+    ``(i, j, weight)`` are the scored pairs; ``ok`` marks the compatible
+    ones. Two clusters merge when every pair across them was scored and is
+    compatible and their mean weight is at least ``threshold``; each round
+    merges the pairs of clusters that are each other's best partner.
+    Returns a label per node (its cluster's smallest node).
+    """
+    labels = np.arange(n, dtype=np.int64) if start is None else start.copy()
+    for _ in range(max_rounds):
+        a, b = labels[i], labels[j]
+        cross = a != b
+        if not cross.any():
+            break
+        lo, hi = np.minimum(a[cross], b[cross]), np.maximum(a[cross], b[cross])
+        frame = pd.DataFrame({"lo": lo, "hi": hi, "w": weight[cross],
+                              "bad": ~ok[cross]})
+        agg = frame.groupby(["lo", "hi"], sort=True).agg(w=("w", "sum"), n=("w", "size"),
+                                                         bad=("bad", "any")).reset_index()
+        size = np.bincount(labels, minlength=n)
+        full = agg["n"].to_numpy() == size[agg["lo"].to_numpy()] * size[agg["hi"].to_numpy()]
+        mean = agg["w"].to_numpy() / agg["n"].to_numpy()
+        good = full & ~agg["bad"].to_numpy() & (mean >= threshold)
+        if not good.any():
+            break
+        cand = pd.DataFrame({"lo": agg["lo"].to_numpy()[good], "hi": agg["hi"].to_numpy()[good],
+                             "mean": mean[good]})
+        both = pd.concat([cand.rename(columns={"lo": "c", "hi": "o"}),
+                          cand.rename(columns={"hi": "c", "lo": "o"})], ignore_index=True)
+        best = both.sort_values(["c", "mean", "o"], ascending=[True, False, True],
+                                kind="stable").drop_duplicates("c")
+        partner = dict(zip(best["c"].to_numpy().tolist(), best["o"].to_numpy().tolist(),
+                           strict=True))
+        c_arr = best["c"].to_numpy()
+        o_arr = best["o"].to_numpy()
+        back = np.array([partner.get(int(o), -1) for o in o_arr.tolist()], dtype=np.int64)
+        mutual = (back == c_arr) & (c_arr < o_arr)
+        if not mutual.any():
+            break
+        remap = np.arange(n, dtype=np.int64)
+        remap[o_arr[mutual]] = c_arr[mutual]
+        labels = remap[labels]
+    return labels
+
+
+def cluster_pairs(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray, veto: np.ndarray,
+                  threshold: float, veto_weight: float, max_component: int,
+                  rescore: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+                  ) -> np.ndarray:
+    """Event label per claim from scored candidate pairs (see the module docstring).
+
+    ``rescore(i, j)`` returns (weight, veto) for pairs that were not
+    candidates, used to check failed components on all their pairs.
+    """
+    compatible = ~veto & (weight >= veto_weight)
+    edge = compatible & (weight >= threshold)
+    labels = connected_components(n, i[edge], j[edge])
+    size = np.bincount(labels, minlength=n)
+    # Every pair inside a component must be a compatible candidate.
+    same = labels[i] == labels[j]
+    inside_ok = np.bincount(labels[i[same & compatible]], minlength=n)
+    need = size * (size - 1) // 2
+    roots = np.flatnonzero(size >= 3)
+    bad_roots = roots[inside_ok[roots] < need[roots]]
+    if len(bad_roots) == 0:
+        return labels
+    bad = np.isin(labels, bad_roots)
+    members = np.flatnonzero(bad)
+    comp = labels[members]
+    order = np.lexsort((members, comp))
+    members, comp = members[order], comp[order]
+    small = size[comp] <= max_component
+    # All pairs of each small failed component, scored afresh where not candidates.
+    sm, sc = members[small], comp[small]
+    starts = np.searchsorted(sc, sc, "left")
+    ends = np.searchsorted(sc, sc, "right")
+    pos = np.arange(len(sm))
+    count = ends - pos - 1
+    rows = np.repeat(pos, count)
+    off = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    del starts
+    pi, pj = sm[rows], sm[rows + 1 + off]
+    key_all = np.minimum(pi, pj) * np.int64(n) + np.maximum(pi, pj)
+    key_cand = np.minimum(i, j) * np.int64(n) + np.maximum(i, j)
+    order_c = np.argsort(key_cand)
+    loc = np.searchsorted(key_cand[order_c], key_all)
+    loc = np.minimum(loc, max(len(key_cand) - 1, 0))
+    known = (len(key_cand) > 0) & (key_cand[order_c][loc] == key_all) if len(key_cand) else \
+        np.zeros(len(key_all), bool)
+    w_all = np.empty(len(key_all))
+    v_all = np.empty(len(key_all), bool)
+    w_all[known] = weight[order_c][loc[known]]
+    v_all[known] = veto[order_c][loc[known]]
+    if (~known).any():
+        w_new, v_new = rescore(pi[~known], pj[~known])
+        w_all[~known] = w_new
+        v_all[~known] = v_new
+    # Large failed components: candidate pairs only; a missing pair is incompatible.
+    large = np.isin(labels[i], np.unique(comp[~small])) & same
+    li, lj = i[large], j[large]
+    ai = np.concatenate([pi, li])
+    aj = np.concatenate([pj, lj])
+    aw = np.concatenate([w_all, weight[large]])
+    aok = np.concatenate([~v_all & (w_all >= veto_weight), compatible[large]])
+    # Re-cluster the failed components from singletons.
+    nodes = np.unique(np.concatenate([members, ai, aj]))
+    local = np.searchsorted(nodes, ai), np.searchsorted(nodes, aj)
+    sub = average_linkage(len(nodes), local[0], local[1], aw, aok, threshold)
+    out = labels.copy()
+    out[nodes] = nodes[sub]
+    # Labels are each cluster's smallest member.
+    fix = pd.Series(np.arange(n)).groupby(out).transform("min").to_numpy()
+    return fix
