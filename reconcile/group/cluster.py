@@ -2,13 +2,13 @@
 
 Pairs whose match weight reaches the threshold are linked and their
 connected components found. A component is kept as one event only when
-*every* pair of its members is compatible (none vetoed, none below the
-veto weight): a blank-place claim that links an Aleppo report and an Idlib
-report does not make them one event, because Aleppo and Idlib are not
-compatible. A component that fails is clustered again from all its pairs by
-average linkage under cannot-link constraints: two clusters merge only if
-every pair across them is compatible and their mean weight reaches the
-threshold, best pairs first. This never chains pairs.
+*every* pair of its members is linked: a blank-place claim that links an
+Aleppo report and an Idlib report does not make them one event. A
+component that fails is clustered again from all its pairs (scored afresh
+where blocking did not propose them) by average linkage under cannot-link
+constraints: two clusters merge only if every pair across them is
+compatible (not vetoed, not below the veto weight) and their mean weight
+reaches the threshold, best pairs first. This never chains pairs.
 
 All of it is column-wise: components by label propagation with pointer
 jumping, average linkage by rounds of mutual best merges (reciprocal
@@ -107,9 +107,10 @@ def cluster_pairs(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray, veto
     edge = compatible & (weight >= threshold)
     labels = connected_components(n, i[edge], j[edge])
     size = np.bincount(labels, minlength=n)
-    # Every pair inside a component must be a compatible candidate.
+    # A component whose every pair is a link is a cluster under any linkage;
+    # the others are clustered again from all their pairs.
     same = labels[i] == labels[j]
-    inside_ok = np.bincount(labels[i[same & compatible]], minlength=n)
+    inside_ok = np.bincount(labels[i[same & edge]], minlength=n)
     need = size * (size - 1) // 2
     roots = np.flatnonzero(size >= 3)
     bad_roots = roots[inside_ok[roots] < need[roots]]

@@ -138,18 +138,28 @@ def compare_pairs(f: Features, i: np.ndarray, j: np.ndarray,
     return np.stack(cols, axis=1) if cols else np.zeros((len(i), 0), np.int8)
 
 
-def vetoed(f: Features, i: np.ndarray, j: np.ndarray, grules: GroupingRules) -> np.ndarray:
+def vetoed(f: Features, i: np.ndarray, j: np.ndarray, grules: GroupingRules,
+           gamma: np.ndarray | None = None) -> np.ndarray:
     """Pairs that may never share an event, whatever their weight.
 
-    Two known categories that differ; a claim and the whole it is
+    A level listed in ``veto_levels`` (given ``gamma``, the pairs' levels:
+    two places apart, two event types, soldiers and civilians); two known
+    categories that differ; a claim and the whole it is
     ``part_of``; two different figures for the same category and victims
     from one source in one article (different events, or part and whole);
     a cumulative claim and an incident claim (a tally holds incidents, it is
-    not one); a cumulative tally and a claim whose window starts on another day, and
+    not one); a cumulative tally and a claim whose window starts on another day;
+    a day total and a tally over weeks; a victim group and a part of it
+    (children and people); and
     a country-level claim and one on another day (``total_days``).
     """
     ca, cb = f.category[i], f.category[j]
     out = (ca >= 0) & (cb >= 0) & (ca != cb)
+    if gamma is not None:
+        for c, comp in enumerate(grules.comparisons):
+            for name, level in grules.veto_levels:
+                if name == comp.name:
+                    out |= gamma[:, c] == comp.index(level)
     out |= (f.part_of[i] == j) | (f.part_of[j] == i)
     same_text = (f.article[i] >= 0) & (f.article[i] == f.article[j]) & \
         (f.source[i] == f.source[j]) & (ca == cb) & (f.victims[i] == f.victims[j])
@@ -162,6 +172,13 @@ def vetoed(f: Features, i: np.ndarray, j: np.ndarray, grules: GroupingRules) -> 
     out |= ((f.scope[i] == 1) & placed_j) | ((f.scope[j] == 1) & placed_i)
     start_gap = np.abs(f.lo[i] - f.lo[j])
     out |= tally & (start_gap > grules.total_days)
+    # Two totals over a day and over weeks are a day total inside a tally.
+    both = (f.scope[i] == 1) & (f.scope[j] == 1)
+    out |= both & (((f.hi[i] - f.lo[i]) == 0) != ((f.hi[j] - f.lo[j]) == 0))
+    # "10 children" beside "25 people": a part of the toll, never the toll.
+    vi, vj = f.victims[i], f.victims[j]
+    known_v = (vi >= 0) & (vj >= 0)
+    out |= known_v & (f.victim_relation[np.maximum(vi, 0), np.maximum(vj, 0)] == 2)
     national = (f.place_level[i] == 0) | (f.place_level[j] == 0)
     gap = np.maximum(np.maximum(f.lo[i], f.lo[j]) - np.minimum(f.hi[i], f.hi[j]), 0)
     out |= national & (gap > grules.total_days)
@@ -176,14 +193,16 @@ def vetoed(f: Features, i: np.ndarray, j: np.ndarray, grules: GroupingRules) -> 
     return out
 
 
-def evidence(gamma: np.ndarray, grules: GroupingRules) -> np.ndarray:
+def evidence(f: Features, i: np.ndarray, j: np.ndarray, gamma: np.ndarray,
+             grules: GroupingRules) -> np.ndarray:
     """Pairs with positive evidence of one event beyond category and date.
 
     The same (or a nested) place, the same event-type family, the same
-    source or the same stated figure: claims that share only a category, a
-    date window and a country are never linked (DESIGN).
+    source or the same stated figure; for two cumulative tallies, the same
+    window (a country has one toll "since 27 November"): claims that share
+    only a category, a date window and a country are never linked (DESIGN).
     """
-    out = np.zeros(len(gamma), bool)
+    out = (f.scope[i] == 1) & (f.scope[j] == 1) & (f.lo[i] == f.lo[j]) & (f.hi[i] == f.hi[j])
     for c, comp in enumerate(grules.comparisons):
         strong = {"place": ("same", "fuzzy", "inside"), "event": ("same",),
                   "source": ("same",), "figure": ("equal",)}.get(comp.name, ())

@@ -174,6 +174,11 @@ def _source_tokens(name: str, grules: GroupingRules,
     return tuple(out)
 
 
+def _in_order(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    it = iter(long)
+    return all(tok in it for tok in short)
+
+
 def _slug(name: str) -> str:
     key = fold_key(name).replace(" - ", "-")
     return re.sub(r"[^a-z0-9]+", "-", key).strip("-") or "unnamed"
@@ -226,20 +231,21 @@ def canonical_sources(names: Sequence[str], counts: Sequence[int], grules: Group
                 uf.union(anchor[target], i)
             else:
                 anchor[target] = i
-    # Prefixes: "Syrian Observatory" begins exactly one longer name.
+    # Shorter forms: "Syrian Observatory", "Frontline Monitor" — the same first word and
+    # the rest in order inside exactly one longer name.
     distinct = sorted(first)
     rep = {k: first[k] for k in distinct}
     ordered = {k: toks[first[k]] for k in distinct}
-    by_head: dict[tuple[str, ...], list[str]] = {}
+    by_first: dict[str, list[str]] = {}
     for k in distinct:
-        t = ordered[k]
-        for m in range(2, len(t)):
-            by_head.setdefault(t[:m], []).append(k)
+        if ordered[k]:
+            by_first.setdefault(ordered[k][0], []).append(k)
     for k in distinct:
         t = ordered[k]
         if len(t) < 2:
             continue
-        longer = {uf.find(rep[x]) for x in by_head.get(t, [])}
+        longer = {uf.find(rep[x]) for x in by_first.get(t[0], [])
+                  if len(ordered[x]) > len(t) and _in_order(t, ordered[x])}
         longer.discard(uf.find(rep[k]))
         if len(longer) == 1:
             uf.union(rep[k], longer.pop())
@@ -380,6 +386,9 @@ def prepare_claims(claims: pd.DataFrame, grules: GroupingRules, rules: Rules,
             if len(codes) == 1:
                 home_of[s_] = codes.pop()
         country = country.where(known, sid.map(lambda x: home_of.get(x, "")))
+    # Still unknown: the one country where the same figure was reported for the same
+    # category within the date window (a repeat that dropped the place and country).
+    country = _country_from_twins(df, col, country, grules)
     # Places again, now with the inferred countries, typos matched within each country.
     pk = pd.DataFrame({"loc": loc, "cc": country})
     grp = pk[loc.ne("")].groupby(["loc", "cc"]).size().rename("n").reset_index()
@@ -471,6 +480,47 @@ def prepare_claims(claims: pd.DataFrame, grules: GroupingRules, rules: Rules,
         .astype(bool)
     out["_g_fuzzy"] = ref.map(lambda r: bool(r is not None and r.fuzzy)).fillna(False).astype(bool)
     return Prepared(out, sources, {r.id: r for r in refs_u.values()})
+
+
+def _country_from_twins(df: pd.DataFrame, col: dict[str, pd.Series], country: pd.Series,
+                        grules: GroupingRules) -> pd.Series:
+    """Blank countries from claims elsewhere with the same category, figure and days.
+
+    Only when every such claim is in one country: at scale the same "at
+    least 5 killed" on one day is reported from many countries, and then
+    the claim stays without a country.
+    """
+    from .blocking import _codes, window_join
+
+    unknown = country.eq("").to_numpy()
+    if not unknown.any() or unknown.all():
+        return country
+    lo_d = _days(col["date_start"])
+    hi_d = _days(col["date_end"])
+    hi_d = np.where(np.isnan(hi_d), lo_d, hi_d)
+    pub = _days(col["published"])
+    lo_d = np.where(np.isnan(lo_d), pub - grules.undated_days, lo_d)
+    hi_d = np.where(np.isnan(hi_d), pub, hi_d)
+    dated = ~np.isnan(lo_d)
+    f_lo = df["low"].astype("Float64").astype(float).fillna(-1).to_numpy() \
+        if "low" in df else np.full(len(df), -1.0)
+    f_hi = df["high"].astype("Float64").astype(float).fillna(-2).to_numpy() \
+        if "high" in df else np.full(len(df), -1.0)
+    cat = pd.factorize(col["category"])[0]
+    key = _codes(cat, pd.factorize(f_lo)[0], pd.factorize(f_hi)[0])
+    key = np.where(dated, key, -1)
+    lo_i = np.where(dated, lo_d, 0).astype(np.int64)
+    hi_i = np.where(dated, hi_d, 0).astype(np.int64)
+    li, ri = window_join(np.where(unknown, key, -1), lo_i, hi_i,
+                         np.where(~unknown, key, -1), lo_i, hi_i, grules.incident_days)
+    if len(li) == 0:
+        return country
+    found = pd.DataFrame({"l": li, "c": country.to_numpy()[ri]}).drop_duplicates()
+    single = found.groupby("l")["c"].agg(["nunique", "first"])
+    single = single[single["nunique"] == 1]
+    out = country.to_numpy().copy()
+    out[single.index.to_numpy()] = single["first"].to_numpy()
+    return pd.Series(out, index=country.index)
 
 
 def _mode(values: Sequence[str]) -> str:

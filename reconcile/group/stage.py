@@ -105,6 +105,12 @@ def _features(frame: pd.DataFrame, rules: Rules, grules: GroupingRules,
     relation, narrower = _victim_tables(rules, grules, vic_all)
     scope = np.where(text["scope"].eq("cumulative"), 1,
                      np.where(text["scope"].eq("incident"), 0, -1)).astype(np.int64)
+    # A toll over several days with no town or district named is a tally,
+    # whatever the scope column says (the loader reads a blank scope as incident).
+    span = frame["_g_hi"].to_numpy(dtype=float) - frame["_g_lo"].to_numpy(dtype=float)
+    unplaced = frame["_g_place_level"].to_numpy() <= 1
+    scope = np.where((span >= 2) & unplaced & ~frame["_g_undated"].to_numpy(dtype=bool), 1,
+                     scope)
     article = pd.factorize(text["article_id"].where(text["article_id"].ne(""), None),
                            sort=True)[0].astype(np.int64)
     source = pd.factorize(text["source_id"], sort=True)[0].astype(np.int64)
@@ -199,8 +205,7 @@ def train(prepared: Prepared, rules: Rules | None = None,
 
 def _train(f: Features, frame: pd.DataFrame, i: np.ndarray, j: np.ndarray, gamma: np.ndarray,
            grules: GroupingRules) -> LinkageModel:
-    ok = ~vetoed(f, i, j, grules)
-    i, j, gamma = i[ok], j[ok], gamma[ok]
+    # Every candidate pair trains, vetoed ones too: they are the clearest non-matches.
     if len(i) > grules.training_pairs:
         h = claim_hashes(frame["claim_id"].to_numpy())
         with np.errstate(over="ignore"):
@@ -248,16 +253,16 @@ def _assign(f: Features, frame: pd.DataFrame, narrower: np.ndarray, i: np.ndarra
                              ("event_id", "parent_event_id", "parent_link")})
     threshold = float(np.log2(grules.threshold / (1 - grules.threshold)))
     weight = model.score(gamma)
-    veto = vetoed(f, i, j, grules)
+    veto = vetoed(f, i, j, grules, gamma)
     # No positive evidence: never a link, but not a conflict either.
-    weight = np.where(evidence(gamma, grules), weight, np.minimum(weight, threshold - 1e-6)) \
+    weight = np.where(evidence(f, i, j, gamma, grules), weight, np.minimum(weight, threshold - 1e-6)) \
         if len(gamma) else weight
 
     def rescore(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         g = compare_pairs(f, a, b, grules)
         w = model.score(g)
-        w = np.where(evidence(g, grules), w, np.minimum(w, threshold - 1e-6))
-        v = vetoed(f, a, b, grules) | (f.block[a] != f.block[b])
+        w = np.where(evidence(f, a, b, g, grules), w, np.minimum(w, threshold - 1e-6))
+        v = vetoed(f, a, b, grules, g) | (f.block[a] != f.block[b])
         # Pairs that blocking did not propose are too far apart in time or share
         # no evidence: compatible only if their dates still come within the window.
         gap = np.maximum(np.maximum(f.lo[a], f.lo[b]) - np.minimum(f.hi[a], f.hi[b]), 0)

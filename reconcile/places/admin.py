@@ -237,6 +237,16 @@ class AdminIndex:
             ids = tuple(i for i in ids if self.rows[i].country == country)
         return ids
 
+    def _keys_of_id(self) -> dict[str, list[str]]:
+        cache = self.__dict__.get("_id_keys")
+        if cache is None:
+            cache = {}
+            for k, ids in self.by_key.items():
+                for pid in ids:
+                    cache.setdefault(pid, []).append(k)
+            self.__dict__["_id_keys"] = cache
+        return cache
+
     def keys_in(self, country: str) -> list[str]:
         """Every folded alias of a place in ``country`` (for fuzzy matching)."""
         return self._country_keys_of.get(country, [])
@@ -262,6 +272,10 @@ class AdminIndex:
         key = fold_key(location)
         if not key:
             return None
+        # The whole name first: GeoNames lists "Bandundu Province" as a name of the city.
+        whole = self._lookup(key, country, False)
+        if whole is not None:
+            return whole
         toks = key.split(" ")
         direction = ""
         admin_hint = False
@@ -369,10 +383,17 @@ class AdminIndex:
         for i, (name, country) in enumerate(zip(names, countries, strict=True)):
             if out[i] is None and fold_key(name):
                 unknown.setdefault(country, []).append(i)
+        seen = sorted({r.id for r in out if r is not None and r.kind in ("city", "district",
+                                                                         "admin1")})
         for country, rows in sorted(unknown.items()):
             keys = [fold_key(names[i]) for i in rows]
-            matched = self._fuzzy(keys, country, words) if country in self.countries \
-                else [None] * len(rows)
+            if country in self.countries:
+                matched = self._fuzzy(keys, country, words)
+            elif not country:
+                # No country: only the places this input already names, one at most.
+                matched = self._fuzzy(keys, "", words, seen)
+            else:
+                matched = [None] * len(rows)
             # Names no gazetteer knows: typos of each other go to the most common spelling.
             left = [k for k, m in zip(range(len(rows)), matched, strict=True) if m is None]
             canon = self._canonical_spellings([keys[k] for k in left],
@@ -387,8 +408,14 @@ class AdminIndex:
                     out[rows[k]] = _as_fuzzy(ref)
         return out
 
-    def _fuzzy(self, keys: list[str], country: str, words: PlaceWords) -> list[PlaceRef | None]:
-        choices = self.keys_in(country)
+    def _fuzzy(self, keys: list[str], country: str, words: PlaceWords,
+               among: Sequence[str] | None = None) -> list[PlaceRef | None]:
+        if among is not None:
+            allowed_ids = set(among)
+            choices = sorted({k for pid in among for k in self._keys_of_id().get(pid, ())})
+        else:
+            allowed_ids = None
+            choices = self.keys_in(country)
         out: list[PlaceRef | None] = [None] * len(keys)
         if not choices or not keys:
             return out
@@ -403,7 +430,11 @@ class AdminIndex:
             if best > allowed[r]:
                 continue
             hits = {i for c in np.flatnonzero(row == best)
-                    for i in self.candidates(choices[c], country)[:1]}
+                    for i in self.candidates(choices[c], country)
+                    if allowed_ids is None or i in allowed_ids}
+            if allowed_ids is None:
+                hits = {i for c in np.flatnonzero(row == best)
+                        for i in self.candidates(choices[c], country)[:1]}
             if len(hits) == 1:
                 out[r] = self.ref(hits.pop())
         return out

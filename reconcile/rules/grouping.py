@@ -92,6 +92,7 @@ class GroupingRules:
     training_pairs: int
     veto: float
     aggregate_ratio: float
+    veto_levels: tuple[tuple[str, str], ...]
     max_component: int
     incident_days: int
     total_days: int
@@ -191,7 +192,7 @@ def _read(reader: TomlReader) -> dict[str, Any]:
         model = {}
     reader.unknown_keys(model, mline, "model", (
         "threshold", "prior", "prior_strength", "em_iterations", "em_tolerance",
-        "training_pairs", "veto", "aggregate_ratio", "max_component"))
+        "training_pairs", "veto", "aggregate_ratio", "veto_levels", "max_component"))
     out["threshold"] = _number(reader, model, mline, "model", "threshold", 0.01, 0.99)
     out["prior"] = _number(reader, model, mline, "model", "prior", 1e-4, 0.99)
     out["prior_strength"] = _number(reader, model, mline, "model", "prior_strength", 0, 1e9)
@@ -203,6 +204,24 @@ def _read(reader: TomlReader) -> dict[str, Any]:
     out["veto"] = _number(reader, model, mline, "model", "veto", -1000, 0)
     out["aggregate_ratio"] = float(_number(reader, model, mline, "model", "aggregate_ratio",
                                            1.0, 1e6))
+    raw_levels = model.get("veto_levels", [])
+    out["veto_levels"] = ()
+    if not isinstance(raw_levels, list) or not all(isinstance(v, str) for v in raw_levels):
+        p.add(reader.name, mline, "model.veto_levels", "expected a list of 'comparison.level'")
+        raw_levels = []
+    veto_levels = []
+    for item in raw_levels:
+        comp, _, level = item.partition(".")
+        levels = COMPARISONS.get(comp, ()) if comp in COMPARISONS else None
+        if levels is None and comp not in COMPARISONS:
+            p.add(reader.name, mline, "model.veto_levels",
+                  f"{item!r}: unknown comparison {comp!r}")
+        elif levels is not None and level not in levels:
+            p.add(reader.name, mline, "model.veto_levels",
+                  f"{item!r}: {comp} has no level {level!r} (levels: {', '.join(levels)})")
+        else:
+            veto_levels.append((comp, level))
+    out["veto_levels"] = tuple(veto_levels)
     out["max_component"] = _number(reader, model, mline, "model", "max_component", 2, 100000,
                                    integer=True)
     dates = data.get("dates", {})
