@@ -159,5 +159,7 @@ def candidate_pairs(block: np.ndarray, category: np.ndarray, lo: np.ndarray, hi:
     j = np.concatenate(pairs_j) if pairs_j else np.zeros(0, np.int64)
     lo_, hi_ = np.minimum(i, j), np.maximum(i, j)
     keep = lo_ != hi_
-    code = np.unique(lo_[keep] * np.int64(n) + hi_[keep])
+    code = np.sort(lo_[keep] * np.int64(n) + hi_[keep])
+    if len(code):
+        code = code[np.r_[True, code[1:] != code[:-1]]]
     return code // n, code % n

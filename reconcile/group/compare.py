@@ -142,8 +142,8 @@ def vetoed(f: Features, i: np.ndarray, j: np.ndarray, grules: GroupingRules,
            gamma: np.ndarray | None = None) -> np.ndarray:
     """Pairs that may never share an event, whatever their weight.
 
-    A level listed in ``veto_levels`` (given ``gamma``, the pairs' levels:
-    two places apart, two event types, soldiers and civilians); two known
+    A row of ``vetoes`` (given ``gamma``, the pairs' levels: two event
+    types, soldiers and civilians, civilians and people with numbers apart); two known
     categories that differ; a claim and the whole it is
     ``part_of``; two different figures for the same category and victims
     from one source in one article (different events, or part and whole);
@@ -156,10 +156,13 @@ def vetoed(f: Features, i: np.ndarray, j: np.ndarray, grules: GroupingRules,
     ca, cb = f.category[i], f.category[j]
     out = (ca >= 0) & (cb >= 0) & (ca != cb)
     if gamma is not None:
-        for c, comp in enumerate(grules.comparisons):
-            for name, level in grules.veto_levels:
-                if name == comp.name:
-                    out |= gamma[:, c] == comp.index(level)
+        column = {comp.name: c for c, comp in enumerate(grules.comparisons)}
+        for row in grules.vetoes:
+            hit = np.ones(len(i), bool)
+            for name, level in row:
+                c = column[name]
+                hit &= gamma[:, c] == grules.comparisons[c].index(level)
+            out |= hit
     out |= (f.part_of[i] == j) | (f.part_of[j] == i)
     same_text = (f.article[i] >= 0) & (f.article[i] == f.article[j]) & \
         (f.source[i] == f.source[j]) & (ca == cb) & (f.victims[i] == f.victims[j])

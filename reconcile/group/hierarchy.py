@@ -141,20 +141,24 @@ def link_events(e: EventTable, f: Features, ev_of_claim: np.ndarray, narrower: n
     dated = ~(np.isnan(e.lo) | np.isnan(e.hi))
     lo = np.where(dated, e.lo, 0).astype(np.int64)
     hi = np.where(dated, e.hi, 0).astype(np.int64)
-    # 2. Implicit parts: a narrower victim group at the same place and days, smaller figure.
-    key = np.where(dated & (e.place >= 0), _codes(e.block, np.maximum(e.category, 0),
-                                                 np.maximum(e.place, 0)), -1)
-    key = np.where(e.category >= 0, key, -1)
+    # 2. Implicit parts: a narrower victim group on the same days, at the parent's place
+    #    or inside it, with a smaller figure ("15 of the dead were civilians").
+    key = np.where(dated & (e.category >= 0), _codes(e.block, np.maximum(e.category, 0)), -1)
     ci, pi = window_join(key, lo, hi, key, lo, hi, 0)
     if len(ci):
         vc, vp = e.victims[ci], e.victims[pi]
         smaller_group = (vc >= 0) & (vp >= 0) & narrower[np.maximum(vc, 0), np.maximum(vp, 0)]
-        ok = (ci != pi) & smaller_group & (parent[ci] < 0) & (e.point_mid[ci] < e.point_mid[pi])
+        ok = (ci != pi) & smaller_group & (parent[ci] < 0) & (e.point_max[ci] <= e.point_max[pi])
+        ok &= (lo[ci] == lo[pi]) & (hi[ci] == hi[pi]) & (e.place[pi] >= 0)
         ok &= (e.event[ci] == 0) | (e.event[pi] == 0) | ((e.event[ci] & e.event[pi]) != 0)
         ok &= e.scope[ci] == e.scope[pi]
-        if ok.any():
-            cand = pd.DataFrame({"c": ci[ok], "p": pi[ok], "v": e.point_mid[pi[ok]]}) \
-                .sort_values(["c", "v", "p"]).drop_duplicates("c")
+        idx = np.flatnonzero(ok)
+        if len(idx):
+            idx = idx[_contains(e, pi[idx], ci[idx], f)]
+        if len(idx):
+            cand = pd.DataFrame({"c": ci[idx], "p": pi[idx], "lvl": -e.place_level[pi[idx]],
+                                 "v": e.point_mid[pi[idx]]})
+            cand = cand.sort_values(["c", "lvl", "v", "p"], kind="stable").drop_duplicates("c")
             parent[cand["c"].to_numpy()] = cand["p"].to_numpy()
             link[cand["c"].to_numpy()] = 1
     # 3. Within: totals and tallies over the incidents of their area and window.

@@ -57,7 +57,10 @@ class Prepared:
 
 
 def _text(s: pd.Series) -> pd.Series:
-    return s.astype(object).where(s.notna(), "").astype(str).str.strip()
+    """Cells as stripped strings ("" for missing), computed once per distinct value."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    table = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+    return pd.Series(table[codes], index=s.index, dtype=object)
 
 
 def _per_unique(s: pd.Series, fn) -> pd.Series:

@@ -269,7 +269,7 @@ def _assign(f: Features, frame: pd.DataFrame, narrower: np.ndarray, i: np.ndarra
         v |= ~(gap <= grules.incident_days)
         return w, v
 
-    labels = cluster_pairs(n, i, j, weight, veto, threshold, grules.veto, grules.max_component,
+    labels = cluster_pairs(n, i, j, weight, veto, threshold, grules.veto_weight, grules.max_component,
                            rescore)
     table, ev = event_table(f, labels)
     parent, link = link_events(table, f, ev, narrower, grules.incident_days)

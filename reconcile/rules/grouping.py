@@ -90,9 +90,9 @@ class GroupingRules:
     em_iterations: int
     em_tolerance: float
     training_pairs: int
-    veto: float
+    veto_weight: float
     aggregate_ratio: float
-    veto_levels: tuple[tuple[str, str], ...]
+    vetoes: tuple[tuple[tuple[str, str], ...], ...]
     max_component: int
     incident_days: int
     total_days: int
@@ -192,7 +192,7 @@ def _read(reader: TomlReader) -> dict[str, Any]:
         model = {}
     reader.unknown_keys(model, mline, "model", (
         "threshold", "prior", "prior_strength", "em_iterations", "em_tolerance",
-        "training_pairs", "veto", "aggregate_ratio", "veto_levels", "max_component"))
+        "training_pairs", "veto_weight", "aggregate_ratio", "vetoes", "max_component"))
     out["threshold"] = _number(reader, model, mline, "model", "threshold", 0.01, 0.99)
     out["prior"] = _number(reader, model, mline, "model", "prior", 1e-4, 0.99)
     out["prior_strength"] = _number(reader, model, mline, "model", "prior_strength", 0, 1e9)
@@ -201,27 +201,32 @@ def _read(reader: TomlReader) -> dict[str, Any]:
     out["em_tolerance"] = _number(reader, model, mline, "model", "em_tolerance", 0, 1)
     out["training_pairs"] = _number(reader, model, mline, "model", "training_pairs", 100, 10**9,
                                     integer=True)
-    out["veto"] = _number(reader, model, mline, "model", "veto", -1000, 0)
+    out["veto_weight"] = _number(reader, model, mline, "model", "veto_weight", -1000, 0)
     out["aggregate_ratio"] = float(_number(reader, model, mline, "model", "aggregate_ratio",
                                            1.0, 1e6))
-    raw_levels = model.get("veto_levels", [])
-    out["veto_levels"] = ()
-    if not isinstance(raw_levels, list) or not all(isinstance(v, str) for v in raw_levels):
-        p.add(reader.name, mline, "model.veto_levels", "expected a list of 'comparison.level'")
-        raw_levels = []
-    veto_levels = []
-    for item in raw_levels:
-        comp, _, level = item.partition(".")
-        levels = COMPARISONS.get(comp, ()) if comp in COMPARISONS else None
-        if levels is None and comp not in COMPARISONS:
-            p.add(reader.name, mline, "model.veto_levels",
-                  f"{item!r}: unknown comparison {comp!r}")
-        elif levels is not None and level not in levels:
-            p.add(reader.name, mline, "model.veto_levels",
-                  f"{item!r}: {comp} has no level {level!r} (levels: {', '.join(levels)})")
-        else:
-            veto_levels.append((comp, level))
-    out["veto_levels"] = tuple(veto_levels)
+    raw = model.get("vetoes", [])
+    vetoes: list[tuple[tuple[str, str], ...]] = []
+    if not isinstance(raw, list) or not all(isinstance(v, list) and v and
+                                            all(isinstance(x, str) for x in v) for v in raw):
+        p.add(reader.name, mline, "model.vetoes",
+              "expected a list of lists of 'comparison.level'")
+        raw = []
+    for k, row in enumerate(raw):
+        levels: list[tuple[str, str]] = []
+        for item in row:
+            comp, _, level = item.partition(".")
+            known = COMPARISONS.get(comp) if comp in COMPARISONS else None
+            if comp not in COMPARISONS:
+                p.add(reader.name, mline, f"model.vetoes[{k}]",
+                      f"{item!r}: unknown comparison {comp!r}")
+            elif known is not None and level not in known:
+                p.add(reader.name, mline, f"model.vetoes[{k}]",
+                      f"{item!r}: {comp} has no level {level!r} (levels: {', '.join(known)})")
+            else:
+                levels.append((comp, level))
+        if len(levels) == len(row):
+            vetoes.append(tuple(levels))
+    out["vetoes"] = tuple(vetoes)
     out["max_component"] = _number(reader, model, mline, "model", "max_component", 2, 100000,
                                    integer=True)
     dates = data.get("dates", {})
