@@ -100,6 +100,28 @@ def _codes(*cols: np.ndarray) -> np.ndarray:
     return np.where(bad, -1, combined)
 
 
+def self_pairs(key: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+               days: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (a, b), each once, with equal keys (not -1) whose windows come within ``days``.
+
+    Rows are sorted by (key, lo); each row pairs with the rows after it up to
+    the first whose window starts more than ``days`` after its own ends
+    (rows after it start no earlier, so that is the whole condition).
+    """
+    idx = np.flatnonzero(key >= 0)
+    if len(idx) < 2:
+        empty = np.zeros(0, np.int64)
+        return empty, empty
+    comp = (key[idx].astype(np.int64) << _SHIFT) + lo[idx].astype(np.int64)
+    order = np.argsort(comp, kind="stable")
+    comp, idx = comp[order], idx[order]
+    k_hi = (key[idx].astype(np.int64) << _SHIFT) + hi[idx].astype(np.int64) + days
+    stop = np.searchsorted(comp, k_hi, "right")
+    start = np.arange(1, len(idx) + 1)
+    rows, pos = _expand(start, stop)
+    return idx[rows], idx[pos]
+
+
 def candidate_pairs(block: np.ndarray, category: np.ndarray, lo: np.ndarray, hi: np.ndarray,
                     city: np.ndarray, admin1: np.ndarray, place_level: np.ndarray,
                     event_mask: np.ndarray, source: np.ndarray, article: np.ndarray,
@@ -112,6 +134,10 @@ def candidate_pairs(block: np.ndarray, category: np.ndarray, lo: np.ndarray, hi:
     none), ``admin1`` (-1 none), ``place_level`` (0 country, 1 division,
     2 city or region, 3 district; -1 no place), ``event_mask`` (bit per
     family; 0 none), ``source``, ``article`` (-1 blank).
+
+    Pairs that a veto would forbid anyway are not proposed: two claims at one
+    place that name different event families meet only through a claim that
+    names none.
     """
     n = len(block)
     dated = ~(np.isnan(lo) | np.isnan(hi))
@@ -125,35 +151,45 @@ def candidate_pairs(block: np.ndarray, category: np.ndarray, lo: np.ndarray, hi:
                            np.tile(np.arange(n_categories), int((blank & dated).sum()))])
     b, c = block[rows], cats
     r_lo, r_hi = lo_i[rows], hi_i[rows]
-    coarse = (place_level[rows] <= 0) | ((place_level[rows] == 2) & (city[rows] < 0))
+    r_city = city[rows]
+    has_city = r_city >= 0
+    coarse = ~has_city & (place_level[rows] != 1)
+    mask = event_mask[rows]
+    # The family a claim names (the lowest one when it names several).
+    low_bit = mask & -mask
+    family = np.where(mask > 0, np.log2(np.maximum(low_bit, 1)).astype(np.int64), -1)
+    has_family = family >= 0
     pairs_i: list[np.ndarray] = []
     pairs_j: list[np.ndarray] = []
 
     def self_join(key: np.ndarray) -> None:
-        li, ri = window_join(key, r_lo, r_hi, key, r_lo, r_hi, days)
+        li, ri = self_pairs(key, r_lo, r_hi, days)
         pairs_i.append(rows[li])
         pairs_j.append(rows[ri])
 
-    def cross_join(left: np.ndarray, key_left: np.ndarray, key_right: np.ndarray) -> None:
-        kl = np.where(left, key_left, -1)
-        li, ri = window_join(kl, r_lo, r_hi, key_right, r_lo, r_hi, days)
+    def cross_join(left: np.ndarray, key: np.ndarray, right: np.ndarray | None = None) -> None:
+        kr = key if right is None else np.where(right, key, -1)
+        li, ri = window_join(np.where(left, key, -1), r_lo, r_hi, kr, r_lo, r_hi, days)
         pairs_i.append(rows[li])
         pairs_j.append(rows[ri])
 
-    self_join(_codes(b, c, city[rows]))
+    key_bc = _codes(b, c)
+    # One place: the same city (a district joins its city) and event family; a claim
+    # that names no family meets every claim at its place.
+    key_city = _codes(b, c, r_city)
+    self_join(np.where(has_family, _codes(b, c, r_city, family), -1))
+    cross_join(has_city & ~has_family, key_city, has_city)
     # A division named alone meets the cities and districts inside it.
-    only_admin = place_level[rows] == 1
-    key_a = _codes(b, c, admin1[rows])
-    cross_join(only_admin, key_a, key_a)
-    # Coarse claims meet claims of their event family, bit by bit.
-    mask = event_mask[rows]
-    bits = np.flatnonzero(np.bitwise_or.reduce(mask) >> np.arange(63) & 1) if len(mask) else []
-    for bit in bits:
-        has = (mask >> bit) & 1 == 1
-        key = np.where(has, _codes(b, c), -1)
-        cross_join(coarse & has, key, key)
-    self_join(np.where(coarse, _codes(b, c), -1))
-    self_join(_codes(b, c, source[rows]))
+    cross_join(place_level[rows] == 1, _codes(b, c, admin1[rows]))
+    # No town named: claims of the same event family, or of the same source.
+    key_fam = np.where(has_family, _codes(b, c, family), -1)
+    cross_join(coarse & has_family, key_fam)
+    # One source's successive reports (a place it spelt two ways), family as above.
+    r_src = source[rows]
+    self_join(np.where(has_family, _codes(b, c, r_src, family), -1))
+    cross_join(~has_family, _codes(b, c, r_src))
+    # Totals meet totals: claims with no town and no event family.
+    self_join(np.where(coarse & ~has_family, key_bc, -1))
     self_join(_codes(b, article[rows]))
     i = np.concatenate(pairs_i) if pairs_i else np.zeros(0, np.int64)
     j = np.concatenate(pairs_j) if pairs_j else np.zeros(0, np.int64)
