@@ -63,22 +63,29 @@ def average_linkage(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray,
     O(P log P) per round, no Python call per pair.
     """
     labels = np.arange(n, dtype=np.int64) if start is None else start.copy()
+    # Work shrinks as it goes: pairs inside one cluster leave for good, and so do the
+    # pairs of a group of clusters in which a round merged nothing.
+    group = connected_components(n, i, j)[i] if len(i) else np.zeros(0, np.int64)
+    pi, pj = i.copy(), j.copy()
     w_all = weight.astype(float)
     bad_all = ~ok
     for _ in range(max_rounds):
-        a, b = labels[i], labels[j]
+        a, b = labels[pi], labels[pj]
         cross = a != b
-        if not cross.any():
+        pi, pj, w_all, bad_all, group = pi[cross], pj[cross], w_all[cross], bad_all[cross], \
+            group[cross]
+        if len(pi) == 0:
             break
-        lo = np.minimum(a[cross], b[cross])
-        hi = np.maximum(a[cross], b[cross])
+        a, b = a[cross], b[cross]
+        lo = np.minimum(a, b)
+        hi = np.maximum(a, b)
         key = lo * np.int64(n) + hi
         order = np.argsort(key, kind="stable")
         key = key[order]
         heads = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        w_sum = np.add.reduceat(w_all[cross][order], heads)
+        w_sum = np.add.reduceat(w_all[order], heads)
         count = np.diff(np.r_[heads, len(key)])
-        bad = np.maximum.reduceat(bad_all[cross][order].astype(np.int8), heads) > 0
+        bad = np.maximum.reduceat(bad_all[order].astype(np.int8), heads) > 0
         c_lo, c_hi = key[heads] // n, key[heads] % n
         size = np.bincount(labels, minlength=n)
         mean = w_sum / count
@@ -100,6 +107,13 @@ def average_linkage(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray,
         remap = np.arange(n, dtype=np.int64)
         remap[of[mutual]] = cf[mutual]
         labels = remap[labels]
+        # Groups where something merged stay; the rest are final.
+        moved = np.zeros(n, bool)
+        moved[cf[mutual]] = True
+        live_groups = np.unique(group[moved[labels[pi]] | moved[labels[pj]]])
+        keep = np.isin(group, live_groups)
+        pi, pj, w_all, bad_all, group = pi[keep], pj[keep], w_all[keep], bad_all[keep], \
+            group[keep]
     return labels
 
 

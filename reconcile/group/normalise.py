@@ -321,13 +321,42 @@ def _victims_from_figure(figure: str, rules: Rules) -> str:
 # -- the whole step ----------------------------------------------------------------------------
 
 
+def _col(df: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, values): ``values[codes]`` is each cell as stripped text ("" if missing).
+
+    ``values`` holds each distinct stripped text once, so work per distinct
+    value is a loop over ``values`` and a ``take`` by ``codes``.
+    """
+    n = len(df)
+    if name not in df.columns:
+        return np.zeros(n, np.int64), np.array([""], dtype=object)
+    codes, uniques = pd.factorize(df[name], use_na_sentinel=True)
+    stripped = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+    canon, values = pd.factorize(stripped)
+    codes = np.where(codes < 0, len(uniques), codes)
+    return canon[codes].astype(np.int64), np.asarray(values, dtype=object)
+
+
+def _per_value(values: np.ndarray, fn, dtype=object) -> np.ndarray:
+    return np.array([fn(v) for v in values.tolist()], dtype=dtype)
+
+
+def _pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes of the distinct (a, b) pairs: (codes per row, a per pair, b per pair)."""
+    width = int(b.max()) + 1 if len(b) else 1
+    codes, uniq = pd.factorize(a.astype(np.int64) * width + b.astype(np.int64))
+    uniq = np.asarray(uniq, dtype=np.int64)
+    return codes.astype(np.int64), uniq // width, uniq % width
+
+
 def prepare_claims(claims: pd.DataFrame, grules: GroupingRules, rules: Rules,
                    index: AdminIndex | None = None) -> Prepared:
     """Normalise every claim for grouping (see :class:`Prepared`). Pure; no I/O.
 
     Work is per distinct value (place name and country, source name, figure
-    text, event text), so a million claims that repeat a few thousand
-    names cost a few thousand lookups.
+    text, event text, date), then a ``take`` by code: a million claims that
+    repeat a few thousand names cost a few thousand lookups, and no Python
+    call per claim.
     """
     index = index or default_admin_index()
     from ..places.gazetteer import default_gazetteer
@@ -335,158 +364,192 @@ def prepare_claims(claims: pd.DataFrame, grules: GroupingRules, rules: Rules,
     demonyms = dict(default_gazetteer().rules.demonyms)
     df = claims
     n = len(df)
-    out = pd.DataFrame(index=df.index)
-    col = {c: (_text(df[c]) if c in df.columns else pd.Series("", index=df.index))
-           for c in ("location", "country", "source", "figure", "victims", "event", "category",
-                     "article_id", "scope", "date_start", "date_end", "published", "part_of",
-                     "claim_id", "dateline", "event_words", "places")}
 
-    # Countries named in the country column.
-    given = _per_unique(col["country"], index.country_key)
+    # Countries named in the country column, as keys (ISO code, "?name", "").
+    c_codes, c_values = _col(df, "country")
+    given = _per_value(c_values, index.country_key)[c_codes]
     # Places: exact names first (with the country when given).
-    loc = col["location"]
-    pairs = pd.DataFrame({"loc": loc, "cc": given})
-    exact_key = loc + "\x1f" + given
-    uniq = pairs.drop_duplicates()
-    exact = {}
-    for l_, c_ in zip(uniq["loc"].tolist(), uniq["cc"].tolist(), strict=True):
-        exact[l_ + "\x1f" + c_] = index.resolve(l_, c_ if len(c_) == 2 else "",
-                                                grules.place_words) if l_ else None
-    ref0 = exact_key.map(exact)
-    place_cc = ref0.map(lambda r: r.country if r is not None else "")
-    country = given.where(given.ne(""), place_cc)
+    l_codes, l_values = _col(df, "location")
+    ck_codes, ck_values = pd.factorize(given)
+    ck_values = np.asarray(ck_values, dtype=object)
+    pair, p_loc, p_ck = _pair_codes(l_codes, ck_codes)
+    first_cc = np.array([
+        (lambda r: r.country if r is not None else "")(
+            index.resolve(l_values[lc], ck_values[cc] if len(ck_values[cc]) == 2 else "",
+                          grules.place_words) if l_values[lc] else None)
+        for lc, cc in zip(p_loc.tolist(), p_ck.tolist(), strict=True)], dtype=object)
+    country = np.where(given != "", given, first_cc[pair] if n else given).astype(object)
     # Blank countries from the claim's article, then from its source's home.
-    source_names = col["source"]
-    art = col["article_id"]
-    known = country.ne("")
-    if (~known).any() and art.ne("").any():
-        mates = pd.DataFrame({"a": art[known & art.ne("")], "c": country[known & art.ne("")]})
-        if len(mates):
+    a_codes, a_values = _col(df, "article_id")
+    has_art = a_values[a_codes] != ""
+    known = country != ""
+    if (~known).any() and has_art.any():
+        k_codes, k_values = pd.factorize(country)
+        sel = known & has_art
+        if sel.any():
+            mates = pd.DataFrame({"a": a_codes[sel], "c": k_codes[sel]})
             top = mates.groupby(["a", "c"]).size().rename("n").reset_index() \
                 .sort_values(["a", "n", "c"], ascending=[True, False, True]) \
-                .drop_duplicates("a").set_index("a")["c"]
-            fill = art.map(top).fillna("")
-            country = country.where(known, fill)
-    known = country.ne("")
-    src_uniques, src_inverse = np.unique(source_names.to_numpy(dtype=str), return_inverse=True)
-    src_counts = np.bincount(src_inverse, minlength=len(src_uniques))
+                .drop_duplicates("a")
+            fill = np.full(len(a_values), -1, np.int64)
+            fill[top["a"].to_numpy()] = top["c"].to_numpy()
+            got = fill[a_codes]
+            take = ~known & has_art & (got >= 0)
+            country[take] = np.asarray(k_values, dtype=object)[got[take]]
+    known = country != ""
+    s_codes, s_values = _col(df, "source")
+    s_counts = np.bincount(s_codes, minlength=len(s_values))
     sid_list, canon_list, sources = canonical_sources(
-        [str(s) for s in src_uniques], src_counts.tolist(), grules, index, demonyms)
-    sid = pd.Series(np.asarray(sid_list, dtype=object)[src_inverse], index=df.index)
+        [str(v) for v in s_values.tolist()], s_counts.tolist(), grules, index, demonyms)
+    sid_u = np.asarray(sid_list, dtype=object)
     if (~known).any():
-        home = pd.DataFrame({"s": sid[known], "c": country[known]})
+        k_codes, k_values = pd.factorize(country)
+        home = pd.DataFrame({"s": s_codes[known], "c": k_codes[known]})
         share = home.groupby(["s", "c"]).size().rename("n").reset_index()
         share["tot"] = share.groupby("s")["n"].transform("sum")
         share = share[(share["n"] >= 3) & (share["n"] >= 0.8 * share["tot"])]
-        home_of = share.set_index("s")["c"].to_dict()
+        home_of = np.full(len(s_values), "", dtype=object)
+        home_of[share["s"].to_numpy()] = np.asarray(k_values, dtype=object)[share["c"].to_numpy()]
         # A source's name that names a country ("Afghan Civil Defence").
-        for i, nm in enumerate(canon_list):
-            s_ = sid_list[i]
-            if s_ in home_of:
-                continue
+        by_sid: dict[str, str] = {}
+        for k, nm in enumerate(canon_list):
             codes = {c for t in fold_key(nm).split(" ")
                      for c in (demonyms.get(t), index.country_keys.get(t)) if c}
             if len(codes) == 1:
-                home_of[s_] = codes.pop()
-        country = country.where(known, sid.map(lambda x: home_of.get(x, "")))
+                by_sid.setdefault(sid_list[k], codes.pop())
+        for k in range(len(s_values)):
+            if not home_of[k]:
+                home_of[k] = by_sid.get(sid_list[k], "")
+        country = np.where(known, country, home_of[s_codes]).astype(object)
     # Still unknown: the one country where the same figure was reported for the same
     # category within the date window (a repeat that dropped the place and country).
-    country = _country_from_twins(df, col, country, grules)
+    lo, hi, _pub, undated = _windows(df, grules)
+    cat_codes, _ = _col(df, "category")
+    country = _country_from_twins(df, cat_codes, lo, hi, country, grules)
     # Places again, now with the inferred countries, typos matched within each country.
-    pk = pd.DataFrame({"loc": loc, "cc": country})
-    grp = pk[loc.ne("")].groupby(["loc", "cc"]).size().rename("n").reset_index()
-    refs = index.resolve_many(grp["loc"].tolist(), [c if len(c) == 2 or c.startswith("?")
-                                                   else "" for c in grp["cc"].tolist()],
-                              grp["n"].tolist(), grules.place_words)
-    ref_of = dict(zip((grp["loc"] + "\x1f" + grp["cc"]).tolist(), refs, strict=True))
-    ref = (loc + "\x1f" + country).map(ref_of)
+    ck_codes, ck_values = pd.factorize(country)
+    ck_values = np.asarray(ck_values, dtype=object)
+    pair, p_loc, p_ck = _pair_codes(l_codes, ck_codes)
+    counts = np.bincount(pair, minlength=len(p_loc))
+    named = np.array([bool(l_values[x]) for x in p_loc.tolist()], dtype=bool)
+    refs: list[PlaceRef | None] = [None] * len(p_loc)
+    pos = np.flatnonzero(named)
+    resolved = index.resolve_many([l_values[x] for x in p_loc[pos].tolist()],
+                                  [ck_values[c] for c in p_ck[pos].tolist()],
+                                  counts[pos].tolist(), grules.place_words)
+    for k, r in zip(pos.tolist(), resolved, strict=True):
+        refs[k] = r
     # A country named but no place: the country itself.
-    no_place = ref.isna()
-    if no_place.any():
-        cref = {c: (index.country_ref(c) if len(c) == 2 else
-                    (index.unlisted("", c) if c else None)) for c in country[no_place].unique()}
-        for c, r in list(cref.items()):
-            if r is not None and c.startswith("?"):
-                cref[c] = PlaceRef(f"cc:{c}", c[1:], "", "country", (f"cc:{c}",), (c[1:],))
-        ref = ref.where(~no_place, country.map(cref))
-    refs_u = {r.id: r for r in ref.dropna().unique()} if ref.notna().any() else {}
-    out["country_code"] = ref.map(lambda r: r.country if r is not None and r.country else "") \
-        .where(ref.notna(), "")
-    out["country_code"] = out["country_code"].where(out["country_code"].ne(""),
-                                                    country.where(country.str.len().eq(2), ""))
-    out["country_key"] = country.where(country.ne(""), ref.map(
-        lambda r: r.chain[0][3:] if r is not None else "").fillna(""))
-    out["place_id"] = ref.map(lambda r: r.id if r is not None else "").fillna("")
-    prec = ref.map(lambda r: r.where_prec if r is not None else 0).fillna(0).astype(int)
-    out["where_prec"] = prec.astype(object).where(prec.gt(0), "")
-    out["admin_chain"] = ref.map(lambda r: r.chain_text() if r is not None else "").fillna("")
-    out["source_id"] = sid
-    out["_g_source_name"] = pd.Series(np.asarray(canon_list, dtype=object)[src_inverse],
-                                      index=df.index)
+    for k in np.flatnonzero(~named).tolist():
+        c = ck_values[p_ck[k]]
+        if len(c) == 2:
+            refs[k] = index.country_ref(c)
+        elif c.startswith("?"):
+            refs[k] = PlaceRef(f"cc:{c}", c[1:], "", "country", (f"cc:{c}",), (c[1:],))
+    refs_u = {r.id: r for r in refs if r is not None}
+    m = len(refs) + 1  # the last entry: no place at all
+    r_id = np.array([r.id if r else "" for r in refs] + [""], dtype=object)
+    r_cc = np.array([r.country if r else "" for r in refs] + [""], dtype=object)
+    r_prec = np.array([r.where_prec if r else 0 for r in refs] + [0], dtype=np.int64)
+    r_chain = np.array([r.chain_text() if r else "" for r in refs] + [""], dtype=object)
+    r_top = np.array([r.chain[0][3:] if r else "" for r in refs] + [""], dtype=object)
+    r_level = np.array([_LEVEL.get(r.kind, 2) if r else -1 for r in refs] + [-1], np.int64)
+    r_region = np.array([bool(r and r.kind == "region") for r in refs] + [False])
+    r_fuzzy = np.array([bool(r and r.fuzzy) for r in refs] + [False])
+    row = np.where(pair >= 0, pair, m - 1)
+    out = pd.DataFrame(index=df.index)
+    code_cc = r_cc[row]
+    iso = np.array([len(c) == 2 for c in ck_values.tolist()], dtype=bool)[ck_codes] \
+        if len(ck_values) else np.zeros(n, bool)
+    out["country_code"] = np.where(code_cc != "", code_cc, np.where(iso, country, ""))
+    out["country_key"] = np.where(country != "", country, r_top[row])
+    out["place_id"] = r_id[row]
+    prec = r_prec[row]
+    out["where_prec"] = np.where(prec > 0, prec.astype(object), "")
+    out["admin_chain"] = r_chain[row]
+    out["source_id"] = sid_u[s_codes]
+    out["_g_source_name"] = np.asarray(canon_list, dtype=object)[s_codes]
 
     # Victims: the column, else the figure's own noun.
-    vic = col["victims"]
-    from_fig = _per_unique(col["figure"].where(vic.eq(""), ""),
-                           lambda f: _victims_from_figure(f, rules) if f else "")
-    out["victims_group"] = vic.where(vic.ne(""), from_fig)
+    v_codes, v_values = _col(df, "victims")
+    f_codes, f_values = _col(df, "figure")
+    fig_vic = _per_value(f_values, lambda f: _victims_from_figure(f, rules) if f else "")
+    vic = v_values[v_codes]
+    out["victims_group"] = np.where(vic != "", vic, fig_vic[f_codes])
 
     # Event families: the event text, and extract's event words when present.
-    ev_text = (col["event"] + " " + col["event_words"]).str.strip()
-    fam_u = pd.unique(ev_text.to_numpy())
-    fams = dict(zip(fam_u, event_families([str(u) for u in fam_u], grules), strict=True))
-    families = ev_text.map(fams)
-    out["event_family"] = families.map(lambda f: "; ".join(f))
+    e_codes, e_values = _col(df, "event")
+    w_codes, w_values = _col(df, "event_words")
+    ev_pair, ev_e, ev_w = _pair_codes(e_codes, w_codes)
+    texts = [f"{e_values[a]} {w_values[b]}".strip() for a, b in
+             zip(ev_e.tolist(), ev_w.tolist(), strict=True)]
+    fams = event_families(texts, grules)
     fam_names = [f.family for f in grules.families]
     bit = {f: 1 << i for i, f in enumerate(fam_names)}
-    out["_g_event_mask"] = families.map(lambda f: sum(bit[x] for x in f)).astype(np.int64)
-
-    # Dates: the event window, else a window before publication.
-    lo = _days(col["date_start"])
-    hi = _days(col["date_end"])
-    hi = np.where(np.isnan(hi), lo, hi)
-    pub = _days(col["published"])
-    undated = np.isnan(lo) & ~np.isnan(pub)
-    lo = np.where(undated, pub - grules.undated_days, lo)
-    hi = np.where(undated, pub, hi)
+    out["event_family"] = np.array(["; ".join(f) for f in fams], dtype=object)[ev_pair]
+    out["_g_event_mask"] = np.array([sum(bit[x] for x in f) for f in fams],
+                                    dtype=np.int64)[ev_pair]
     out["_g_lo"] = lo
     out["_g_hi"] = hi
     out["_g_undated"] = undated
 
     # Places as codes along the chain: country, admin1, city (or region), district.
-    chain_codes = np.full((n, 4), -1, dtype=np.int64)
-    place_code = np.full(n, -1, dtype=np.int64)
-    if refs_u:
-        ids = sorted({pid for r in refs_u.values() for pid in r.chain})
-        code_of = {pid: i for i, pid in enumerate(ids)}
-        keys_u = sorted(refs_u)
-        table = np.full((len(keys_u) + 1, 4), -1, dtype=np.int64)
-        own = np.full(len(keys_u) + 1, -1, dtype=np.int64)
-        for k, pid in enumerate(keys_u):
-            r = refs_u[pid]
-            for link in r.chain:
-                kind = "country" if link.startswith("cc:") else (
-                    "admin1" if link.startswith("a1:") else None)
-                if kind is None:
-                    kind = index.rows[link].kind if link in index.rows else (
-                        "region" if link.startswith("rg:") else "place")
-                table[k, _LEVEL.get(kind, 2)] = code_of[link]
-            own[k] = code_of[pid]
-        pos = pd.Index(keys_u).get_indexer(out["place_id"])  # -1 for ""
-        chain_codes = table[pos]
-        place_code = own[pos]
-    out["_g_place"] = place_code
+    ids = sorted({pid for r in refs_u.values() for pid in r.chain})
+    code_of = {pid: k for k, pid in enumerate(ids)}
+    table = np.full((m, 4), -1, dtype=np.int64)
+    own = np.full(m, -1, dtype=np.int64)
+    for k, r in enumerate(refs):
+        if r is None:
+            continue
+        for link in r.chain:
+            kind = "country" if link.startswith("cc:") else (
+                "admin1" if link.startswith("a1:") else None)
+            if kind is None:
+                kind = index.rows[link].kind if link in index.rows else (
+                    "region" if link.startswith("rg:") else "place")
+            table[k, _LEVEL.get(kind, 2)] = code_of[link]
+        own[k] = code_of[r.id]
+    out["_g_place"] = own[row]
     for k, name in enumerate(("_g_c0", "_g_c1", "_g_c2", "_g_c3")):
-        out[name] = chain_codes[:, k]
-    out["_g_place_level"] = ref.map(lambda r: _LEVEL.get(r.kind, 2) if r is not None else -1) \
-        .fillna(-1).astype(int)
-    out["_g_region"] = ref.map(lambda r: r is not None and r.kind == "region").fillna(False) \
-        .astype(bool)
-    out["_g_fuzzy"] = ref.map(lambda r: bool(r is not None and r.fuzzy)).fillna(False).astype(bool)
-    return Prepared(out, sources, {r.id: r for r in refs_u.values()})
+        out[name] = table[row, k]
+    out["_g_place_level"] = r_level[row]
+    out["_g_region"] = r_region[row]
+    out["_g_fuzzy"] = r_fuzzy[row]
+    return Prepared(out, sources, refs_u)
 
 
-def _country_from_twins(df: pd.DataFrame, col: dict[str, pd.Series], country: pd.Series,
-                        grules: GroupingRules) -> pd.Series:
+def _windows(df: pd.DataFrame, grules: GroupingRules
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(lo, hi, published, undated): day numbers of each claim's window.
+
+    The event dates, else a window of ``undated_days`` before publication.
+    """
+    def days(name: str, width: int) -> np.ndarray:
+        codes, values = _col(df, name)
+        return _per_value(values, lambda v: _day(v[:width]), float)[codes]
+
+    lo = days("date_start", 10)
+    hi = days("date_end", 10)
+    hi = np.where(np.isnan(hi), lo, hi)
+    pub = days("published", 10)
+    undated = np.isnan(lo) & ~np.isnan(pub)
+    lo = np.where(undated, pub - grules.undated_days, lo)
+    hi = np.where(undated, pub, hi)
+    return lo, hi, pub, undated
+
+
+def _day(text: str) -> float:
+    if not text:
+        return np.nan
+    try:
+        return float((np.datetime64(text, "D") - _EPOCH).astype(np.int64))
+    except ValueError:
+        return np.nan
+
+
+def _country_from_twins(df: pd.DataFrame, cat_codes: np.ndarray, lo_d: np.ndarray,
+                        hi_d: np.ndarray, country: np.ndarray,
+                        grules: GroupingRules) -> np.ndarray:
     """Blank countries from claims elsewhere with the same category, figure and days.
 
     Only when every such claim is in one country: at scale the same "at
@@ -495,22 +558,15 @@ def _country_from_twins(df: pd.DataFrame, col: dict[str, pd.Series], country: pd
     """
     from .blocking import _codes, window_join
 
-    unknown = country.eq("").to_numpy()
+    unknown = country == ""
     if not unknown.any() or unknown.all():
         return country
-    lo_d = _days(col["date_start"])
-    hi_d = _days(col["date_end"])
-    hi_d = np.where(np.isnan(hi_d), lo_d, hi_d)
-    pub = _days(col["published"])
-    lo_d = np.where(np.isnan(lo_d), pub - grules.undated_days, lo_d)
-    hi_d = np.where(np.isnan(hi_d), pub, hi_d)
     dated = ~np.isnan(lo_d)
     f_lo = df["low"].astype("Float64").astype(float).fillna(-1).to_numpy() \
         if "low" in df else np.full(len(df), -1.0)
     f_hi = df["high"].astype("Float64").astype(float).fillna(-2).to_numpy() \
         if "high" in df else np.full(len(df), -1.0)
-    cat = pd.factorize(col["category"])[0]
-    key = _codes(cat, pd.factorize(f_lo)[0], pd.factorize(f_hi)[0])
+    key = _codes(cat_codes, pd.factorize(f_lo)[0], pd.factorize(f_hi)[0])
     key = np.where(dated, key, -1)
     lo_i = np.where(dated, lo_d, 0).astype(np.int64)
     hi_i = np.where(dated, hi_d, 0).astype(np.int64)
@@ -518,12 +574,12 @@ def _country_from_twins(df: pd.DataFrame, col: dict[str, pd.Series], country: pd
                          np.where(~unknown, key, -1), lo_i, hi_i, grules.incident_days)
     if len(li) == 0:
         return country
-    found = pd.DataFrame({"l": li, "c": country.to_numpy()[ri]}).drop_duplicates()
+    found = pd.DataFrame({"l": li, "c": country[ri]}).drop_duplicates()
     single = found.groupby("l")["c"].agg(["nunique", "first"])
     single = single[single["nunique"] == 1]
-    out = country.to_numpy().copy()
+    out = country.copy()
     out[single.index.to_numpy()] = single["first"].to_numpy()
-    return pd.Series(out, index=country.index)
+    return out
 
 
 def _mode(values: Sequence[str]) -> str:

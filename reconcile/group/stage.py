@@ -20,7 +20,9 @@ Describe, train, then execute (as Splink does):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -50,6 +52,15 @@ class GroupResult:
     model: LinkageModel
     sources: pd.DataFrame
     n_pairs: int
+    seconds: dict[str, float] = field(default_factory=dict)  # by step, for the bench
+
+
+@contextmanager
+def _timed(seconds: dict[str, float] | None, name: str):
+    t0 = time.perf_counter()
+    yield
+    if seconds is not None:
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t0
 
 
 # -- features ------------------------------------------------------------------------------
@@ -169,13 +180,17 @@ def _canonical(frame: pd.DataFrame) -> np.ndarray:
     return np.lexsort((ids, h))
 
 
-def _pairs(f: Features, n_categories: int, grules: GroupingRules
+def _pairs(f: Features, n_categories: int, grules: GroupingRules,
+           seconds: dict[str, float] | None = None
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    city = np.where(f.place_level >= 2, np.where(f.region, -1, f.chain[:, 2]), -1)
-    admin1 = f.chain[:, 1]
-    i, j = candidate_pairs(f.block, f.category, f.lo, f.hi, city, admin1, f.place_level,
-                           f.event, f.source, f.article, n_categories, grules.incident_days)
-    gamma = compare_pairs(f, i, j, grules)
+    with _timed(seconds, "blocking"):
+        city = np.where(f.place_level >= 2, np.where(f.region, -1, f.chain[:, 2]), -1)
+        admin1 = f.chain[:, 1]
+        i, j = candidate_pairs(f.block, f.category, f.lo, f.hi, city, admin1, f.place_level,
+                               f.event, f.source, f.article, n_categories,
+                               grules.incident_days)
+    with _timed(seconds, "compare"):
+        gamma = compare_pairs(f, i, j, grules)
     return i, j, gamma
 
 
@@ -246,12 +261,13 @@ def group_block(claims: pd.DataFrame, model: LinkageModel, rules: Rules | None =
 
 def _assign(f: Features, frame: pd.DataFrame, narrower: np.ndarray, i: np.ndarray,
             j: np.ndarray, gamma: np.ndarray, model: LinkageModel,
-            grules: GroupingRules) -> pd.DataFrame:
+            grules: GroupingRules, seconds: dict[str, float] | None = None) -> pd.DataFrame:
     n = len(frame)
     if n == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in
                              ("event_id", "parent_event_id", "parent_link")})
     threshold = float(np.log2(grules.threshold / (1 - grules.threshold)))
+    t_score = time.perf_counter()
     weight = model.score(gamma)
     veto = vetoed(f, i, j, grules, gamma)
     # No positive evidence: never a link, but not a conflict either.
@@ -269,12 +285,17 @@ def _assign(f: Features, frame: pd.DataFrame, narrower: np.ndarray, i: np.ndarra
         v |= ~(gap <= grules.incident_days)
         return w, v
 
-    labels = cluster_pairs(n, i, j, weight, veto, threshold, grules.veto_weight, grules.max_component,
-                           rescore)
-    table, ev = event_table(f, labels)
-    parent, link = link_events(table, f, ev, narrower, grules.incident_days)
-    hashes = claim_hashes(frame["claim_id"].to_numpy())
-    ids = event_ids(labels, hashes)
+    if seconds is not None:
+        seconds["score"] = time.perf_counter() - t_score
+    with _timed(seconds, "cluster"):
+        labels = cluster_pairs(n, i, j, weight, veto, threshold, grules.veto_weight,
+                               grules.max_component, rescore)
+    with _timed(seconds, "hierarchy"):
+        table, ev = event_table(f, labels)
+        parent, link = link_events(table, f, ev, narrower, grules.incident_days)
+    with _timed(seconds, "ids"):
+        hashes = claim_hashes(frame["claim_id"].to_numpy())
+        ids = event_ids(labels, hashes)
     # Each event's id, then each event's parent's id.
     ev_id = np.empty(len(table.label), dtype=object)
     ev_id[ev] = ids
@@ -310,14 +331,18 @@ def group_claims(claims: pd.DataFrame, rules: Rules | None = None,
     rules = rules or default_rules()
     grules = grouping_rules_for(rules)
     index = index or default_admin_index()
-    prepared = prepare(claims, rules, index)
-    order = _canonical(prepared.frame)
-    frame = prepared.frame.iloc[order]
-    feats, narrower = _features(frame, rules, grules, index, prepared.places)
-    i, j, gamma = _pairs(feats, len(rules.categories), grules)
+    seconds: dict[str, float] = {}
+    with _timed(seconds, "prepare"):
+        prepared = prepare(claims, rules, index)
+    with _timed(seconds, "features"):
+        order = _canonical(prepared.frame)
+        frame = prepared.frame.iloc[order]
+        feats, narrower = _features(frame, rules, grules, index, prepared.places)
+    i, j, gamma = _pairs(feats, len(rules.categories), grules, seconds)
     if model is None:
-        model = _train(feats, frame, i, j, gamma, grules)
-    assigned = _assign(feats, frame, narrower, i, j, gamma, model, grules)
+        with _timed(seconds, "train"):
+            model = _train(feats, frame, i, j, gamma, grules)
+    assigned = _assign(feats, frame, narrower, i, j, gamma, model, grules, seconds)
     assigned = assigned.set_axis(prepared.frame.index[order]).loc[claims.index]
     out = claims.copy()
     for col in GROUP_COLUMNS:
@@ -328,5 +353,5 @@ def group_claims(claims: pd.DataFrame, rules: Rules | None = None,
     for col in PLACE_COLUMNS:
         out[col] = prepared.frame[col]
     if details:
-        return GroupResult(out, model, prepared.sources, len(i))
+        return GroupResult(out, model, prepared.sources, len(i), seconds)
     return out
