@@ -125,7 +125,9 @@ def self_pairs(key: np.ndarray, lo: np.ndarray, hi: np.ndarray,
 def candidate_pairs(block: np.ndarray, category: np.ndarray, lo: np.ndarray, hi: np.ndarray,
                     city: np.ndarray, admin1: np.ndarray, place_level: np.ndarray,
                     event_mask: np.ndarray, source: np.ndarray, article: np.ndarray,
-                    n_categories: int, days: int) -> tuple[np.ndarray, np.ndarray]:
+                    n_categories: int, days: int, *, scope: np.ndarray | None = None,
+                    weak_place: np.ndarray | None = None,
+                    figure: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs (i < j) under the rules in the module docstring.
 
     Parameters are one integer array per claim: ``block`` (country code),
@@ -133,7 +135,10 @@ def candidate_pairs(block: np.ndarray, category: np.ndarray, lo: np.ndarray, hi:
     candidate), ``city`` (the city-level place code, a district's city; -1
     none), ``admin1`` (-1 none), ``place_level`` (0 country, 1 division,
     2 city or region, 3 district; -1 no place), ``event_mask`` (bit per
-    family; 0 none), ``source``, ``article`` (-1 blank).
+    family; 0 none), ``source``, ``article`` (-1 blank), ``scope`` (1 for
+    cumulative tallies), ``weak_place`` (a place only named by a name no
+    gazetteer knows: the same source is then the evidence) and ``figure``
+    (a code per distinct stated interval).
 
     Pairs that a veto would forbid anyway are not proposed: two claims at one
     place that name different event families meet only through a claim that
@@ -184,12 +189,19 @@ def candidate_pairs(block: np.ndarray, category: np.ndarray, lo: np.ndarray, hi:
     # No town named: claims of the same event family, or of the same source.
     key_fam = np.where(has_family, _codes(b, c, family), -1)
     cross_join(coarse & has_family, key_fam)
-    # One source's successive reports (a place it spelt two ways), family as above.
+    # One source's successive reports: the same event family, or the same figure
+    # (a report repeated with the place spelt another way or left out).
     r_src = source[rows]
     self_join(np.where(has_family, _codes(b, c, r_src, family), -1))
-    cross_join(~has_family, _codes(b, c, r_src))
-    # Totals meet totals: claims with no town and no event family.
-    self_join(np.where(coarse & ~has_family, key_bc, -1))
+    if figure is not None:
+        self_join(_codes(b, c, r_src, figure[rows]))
+    # Totals meet totals: claims with no town and no event family; a cumulative
+    # tally only meets tallies that start on its day.
+    tally = (scope[rows] == 1) if scope is not None else np.zeros(len(rows), bool)
+    self_join(np.where(coarse & ~has_family & ~tally, key_bc, -1))
+    li, ri = self_pairs(np.where(coarse & tally, _codes(b, c, r_lo), -1), r_lo, r_lo, 0)
+    pairs_i.append(rows[li])
+    pairs_j.append(rows[ri])
     self_join(_codes(b, article[rows]))
     i = np.concatenate(pairs_i) if pairs_i else np.zeros(0, np.int64)
     j = np.concatenate(pairs_j) if pairs_j else np.zeros(0, np.int64)

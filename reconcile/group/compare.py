@@ -29,6 +29,7 @@ class Features:
     place_level: np.ndarray  # 0..3, -1 no place
     region: np.ndarray  # bool: the place is a region ("northwest Syria")
     fuzzy: np.ndarray  # bool: the place was matched through a typo
+    unlisted: np.ndarray  # bool: the place is a name in no gazetteer
     lo: np.ndarray  # day window (float, NaN unknown)
     hi: np.ndarray
     event: np.ndarray  # int64 bit mask of families (0: none)

@@ -4,11 +4,15 @@ A pair's comparison levels are treated as independent given whether the
 pair is a match. Each level has ``m`` (its probability among matching
 pairs) and ``u`` (among non-matching pairs); the pair's match weight is
 ``log2(prior / (1 - prior)) + sum(log2(m / u))`` over the levels it falls
-in, a blank field adding nothing. EM estimates ``m``, ``u`` and the prior
-from the candidate pairs themselves, starting at (and regularised towards)
-the priors in ``rules/grouping.toml``: ``prior_strength`` pseudo-pairs of
-prior belief are added to every update, so a handful of claims stay near
-the priors and a large input speaks for itself.
+in, a blank field adding nothing. As Splink does, ``u`` is estimated apart
+from pairs that are not matches (here: pairs of nearby claims that name two
+event types, or two towns, which a veto keeps apart: each such set serves
+the comparisons it was not chosen by), and EM estimates ``m`` and the prior
+from the candidate pairs, starting at (and regularised towards) the priors
+in ``rules/grouping.toml``: ``prior_strength`` pseudo-pairs of prior belief
+are added to every update, so a handful of claims stay near the priors and a
+large input speaks for itself. Fixing ``u`` keeps EM from settling on
+another split of the candidates (repeats of one report against the rest).
 
 EM runs over distinct comparison patterns with their counts (a million
 candidate pairs have a few thousand patterns), so each iteration costs
@@ -26,7 +30,7 @@ import pandas as pd
 
 from ..rules.grouping import GroupingRules
 
-__all__ = ["LinkageModel", "estimate_model", "prior_model"]
+__all__ = ["LinkageModel", "estimate_model", "estimate_u", "prior_model"]
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,30 @@ def prior_model(grules: GroupingRules) -> LinkageModel:
         prior=grules.prior)
 
 
+def estimate_u(gammas: list[np.ndarray], grules: GroupingRules) -> tuple[np.ndarray, ...]:
+    """u per level from pairs known not to match, one pair set per comparison.
+
+    ``gammas[c]`` are the levels of pairs that are certainly different events
+    for a reason other than comparison ``c`` (two event types for the place
+    comparison, two towns for the event comparison): among them, comparison
+    ``c`` falls as it does among non-matches. The priors add
+    ``prior_strength`` pseudo-pairs.
+    """
+    model = prior_model(grules)
+    out = []
+    for c, u0 in enumerate(model.u):
+        g = gammas[c][:, c] if len(gammas[c]) else np.zeros(0, np.int64)
+        g = g[g >= 0]
+        counts = np.bincount(g.astype(np.int64), minlength=len(u0)).astype(float)
+        su = counts + grules.prior_strength * u0
+        out.append(np.maximum(su / su.sum(), 1e-6))
+    return tuple(out)
+
+
 def estimate_model(gamma: np.ndarray, grules: GroupingRules,
-                   counts: np.ndarray | None = None) -> LinkageModel:
+                   counts: np.ndarray | None = None,
+                   u_fixed: tuple[np.ndarray, ...] | None = None,
+                   known_different: np.ndarray | None = None) -> LinkageModel:
     """EM estimates of m, u and the prior from candidate pairs' levels ``gamma``.
 
     Parameters
@@ -90,6 +116,13 @@ def estimate_model(gamma: np.ndarray, grules: GroupingRules,
         Priors, their strength, iterations and tolerance.
     counts : array, optional
         How many pairs each row of ``gamma`` stands for (default one each).
+    u_fixed : arrays, optional
+        u per level, estimated apart (:func:`estimate_u`, as Splink estimates
+        u from random pairs); EM then estimates m and the prior only.
+    known_different : bool array, optional
+        Pairs known to be different events (a veto forbids them): their
+        match probability is 0 in every E step, so they anchor the
+        non-match class and never pull m towards them.
 
     Notes
     -----
@@ -104,11 +137,17 @@ def estimate_model(gamma: np.ndarray, grules: GroupingRules,
     code = np.zeros(len(gamma), np.int64)
     for c in range(gamma.shape[1]):
         code = code * width[c] + (gamma[:, c].astype(np.int64) + 1)
+    if known_different is not None:
+        code = code * 2 + known_different.astype(np.int64)
     weights = np.ones(len(gamma)) if counts is None else counts.astype(float)
     uniq, inv = np.unique(code, return_inverse=True)
     n_p = np.bincount(inv.reshape(-1), weights=weights, minlength=len(uniq))
     pat = np.zeros((len(uniq), gamma.shape[1]), np.int64)
     rest = uniq.copy()
+    apart = np.zeros(len(uniq), bool)
+    if known_different is not None:
+        apart = (rest % 2).astype(bool)
+        rest //= 2
     for c in range(gamma.shape[1] - 1, -1, -1):
         pat[:, c] = rest % width[c] - 1
         rest //= width[c]
@@ -116,7 +155,7 @@ def estimate_model(gamma: np.ndarray, grules: GroupingRules,
     m0 = [x.copy() for x in model.m]
     u0 = [x.copy() for x in model.u]
     m = [x.copy() for x in m0]
-    u = [x.copy() for x in u0]
+    u = [x.copy() for x in (u_fixed if u_fixed is not None else u0)]
     lam = model.prior
     total = float(n_p.sum())
     converged = False
@@ -131,7 +170,7 @@ def estimate_model(gamma: np.ndarray, grules: GroupingRules,
             log_m[known] += np.log(m[c][g[known]])
             log_u[known] += np.log(u[c][g[known]])
         odds = np.log(lam) - np.log1p(-lam) + log_m - log_u
-        r = 1.0 / (1.0 + np.exp(-np.clip(odds, -50, 50)))
+        r = np.where(apart, 0.0, 1.0 / (1.0 + np.exp(-np.clip(odds, -50, 50))))
         wm = n_p * r
         wu = n_p * (1 - r)
         new_m, new_u = [], []
@@ -142,7 +181,7 @@ def estimate_model(gamma: np.ndarray, grules: GroupingRules,
             sm = np.bincount(g[known], weights=wm[known], minlength=k) + alpha * m0[c]
             su = np.bincount(g[known], weights=wu[known], minlength=k) + alpha * u0[c]
             new_m.append(np.maximum(sm / sm.sum(), 1e-6))
-            new_u.append(np.maximum(su / su.sum(), 1e-6))
+            new_u.append(u[c] if u_fixed is not None else np.maximum(su / su.sum(), 1e-6))
         new_lam = float(np.clip((wm.sum() + alpha * model.prior) / (total + alpha), 1e-4, 0.999))
         delta = max(max(float(np.abs(a - b).max()) for a, b in zip(new_m, m, strict=True)),
                     max(float(np.abs(a - b).max()) for a, b in zip(new_u, u, strict=True)),

@@ -36,7 +36,7 @@ from .cluster import cluster_pairs
 from .compare import Features, compare_pairs, evidence, vetoed
 from .hierarchy import event_table, link_events
 from .ids import claim_hashes, event_ids
-from .linkage import LinkageModel, estimate_model
+from .linkage import LinkageModel, estimate_model, estimate_u
 from .normalise import Prepared, prepare_claims
 
 __all__ = ["GroupResult", "group_block", "group_claims", "prepare", "train"]
@@ -166,11 +166,17 @@ def _features(frame: pd.DataFrame, rules: Rules, grules: GroupingRules,
         place_level=frame["_g_place_level"].to_numpy(dtype=np.int64),
         region=frame["_g_region"].to_numpy(dtype=bool),
         fuzzy=frame["_g_fuzzy"].to_numpy(dtype=bool),
+        unlisted=frame["place_id"].astype(str).str.startswith("nm:").to_numpy(dtype=bool),
         lo=frame["_g_lo"].to_numpy(dtype=float), hi=frame["_g_hi"].to_numpy(dtype=float),
         event=event, related=related, victims=victims, victim_relation=relation,
         fig_lo=lo, fig_hi=hi, point=point, source=source, scope=scope, article=article,
         part_of=part_of, region_within=region_within)
     return feats, narrower
+
+
+def _codes2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """A code per distinct (a, b) pair of floats."""
+    return pd.factorize(pd.MultiIndex.from_arrays([a, b]))[0].astype(np.int64)
 
 
 def _canonical(frame: pd.DataFrame) -> np.ndarray:
@@ -188,7 +194,8 @@ def _pairs(f: Features, n_categories: int, grules: GroupingRules,
         admin1 = f.chain[:, 1]
         i, j = candidate_pairs(f.block, f.category, f.lo, f.hi, city, admin1, f.place_level,
                                f.event, f.source, f.article, n_categories,
-                               grules.incident_days)
+                               grules.incident_days, scope=f.scope, weak_place=f.unlisted,
+                               figure=_codes2(f.fig_lo, f.fig_hi))
     with _timed(seconds, "compare"):
         gamma = compare_pairs(f, i, j, grules)
     return i, j, gamma
@@ -214,20 +221,55 @@ def train(prepared: Prepared, rules: Rules | None = None,
     grules = grouping_rules_for(rules)
     frame = prepared.frame.iloc[_canonical(prepared.frame)]
     feats, _ = _features(frame, rules, grules, index or default_admin_index(), prepared.places)
-    i, j, gamma = _pairs(feats, len(rules.categories), grules)
-    return _train(feats, frame, i, j, gamma, grules)
+    return _train(feats, frame, grules)
 
 
-def _train(f: Features, frame: pd.DataFrame, i: np.ndarray, j: np.ndarray, gamma: np.ndarray,
-           grules: GroupingRules) -> LinkageModel:
-    # Every candidate pair trains, vetoed ones too: they are the clearest non-matches.
+def _reference_pairs(f: Features, grules: GroupingRules, reach: int = 8
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Nearby claims, paired without regard to what they say: the training pairs.
+
+    Claims are sorted by (block, category, start day); each is paired with
+    the ``reach`` claims after it within the date window: a sample of the
+    pairs blocking starts from, chosen by nothing the comparisons look at,
+    so EM sees every comparison as it falls among them. Returns (i, j, and
+    two masks of pairs that are certainly different events: two unrelated
+    event types, which a veto keeps apart, and two different towns).
+    Deterministic: canonical order, no sampling by chance.
+    """
+    ok = ~np.isnan(f.lo) & (f.category >= 0)
+    idx = np.flatnonzero(ok)
+    idx = idx[np.lexsort((f.lo[idx], f.category[idx], f.block[idx]))]
+    parts_i, parts_j = [], []
+    for step in range(1, reach + 1):
+        a, b = idx[:-step], idx[step:]
+        near = (f.block[a] == f.block[b]) & (f.category[a] == f.category[b]) & \
+            (f.lo[b] - f.hi[a] <= grules.incident_days)
+        parts_i.append(a[near])
+        parts_j.append(b[near])
+    i = np.concatenate(parts_i) if parts_i else np.zeros(0, np.int64)
+    j = np.concatenate(parts_j) if parts_j else np.zeros(0, np.int64)
+    ea, eb = f.event[i], f.event[j]
+    two_types = (ea > 0) & (eb > 0) & ((ea & eb) == 0) & ((f.related[i] & eb) == 0)
+    city = np.where((f.place_level >= 2) & ~f.region & ~f.unlisted, f.chain[:, 2], -1)
+    two_towns = (city[i] >= 0) & (city[j] >= 0) & (city[i] != city[j])
+    return i, j, two_types, two_towns
+
+
+def _train(f: Features, frame: pd.DataFrame, grules: GroupingRules) -> LinkageModel:
+    """u from pairs that are certainly different events; m and the prior by EM
+    over nearby pairs (not over candidates, which blocking chose because they agree)."""
+    i, j, two_types, two_towns = _reference_pairs(f, grules)
+    gamma = compare_pairs(f, i, j, grules)
+    u = estimate_u([gamma[two_towns] if c.name == "event" else gamma[two_types]
+                    for c in grules.comparisons], grules)
+    apart = vetoed(f, i, j, grules, gamma)
     if len(i) > grules.training_pairs:
         h = claim_hashes(frame["claim_id"].to_numpy())
         with np.errstate(over="ignore"):
             mix = (h[i] ^ (h[j] * np.uint64(0x9E3779B97F4A7C15))) >> np.uint64(11)
         keep = mix.astype(np.float64) / float(1 << 53) < grules.training_pairs / len(i)
-        gamma = gamma[keep]
-    return estimate_model(gamma, grules)
+        gamma, apart = gamma[keep], apart[keep]
+    return estimate_model(gamma, grules, u_fixed=u, known_different=apart)
 
 
 def group_block(claims: pd.DataFrame, model: LinkageModel, rules: Rules | None = None,
@@ -341,7 +383,7 @@ def group_claims(claims: pd.DataFrame, rules: Rules | None = None,
     i, j, gamma = _pairs(feats, len(rules.categories), grules, seconds)
     if model is None:
         with _timed(seconds, "train"):
-            model = _train(feats, frame, i, j, gamma, grules)
+            model = _train(feats, frame, grules)
     assigned = _assign(feats, frame, narrower, i, j, gamma, model, grules, seconds)
     assigned = assigned.set_axis(prepared.frame.index[order]).loc[claims.index]
     out = claims.copy()
