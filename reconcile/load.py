@@ -79,12 +79,27 @@ def _blank(s: pd.Series) -> pd.Series:
     return s.astype(str).str.strip().eq("")
 
 
+# A bound as a spreadsheet writes a count: digits, thousands commas in threes,
+# and zeros after a decimal point ("25.0"). The same forms the figure parser
+# reads as a plain number; "1,00", "1e3", "-5", "2.5" are not counts.
+_COUNT = r"(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.0*)?"
+
+
 def _whole_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(numbers as float with NaN for blank, mask of cells that are not whole counts)."""
-    text = s.astype(str).str.strip().str.replace(",", "", regex=False)
-    num = pd.to_numeric(text.where(text.ne(""), None), errors="coerce").astype(float)
-    bad = text.ne("") & (num.isna() | (num % 1 != 0) | (num < 0) | np.isinf(num))
+    text = s.astype(str).str.strip()
+    bad = text.ne("") & ~text.str.fullmatch(_COUNT)
+    plain = text.where(~bad & text.ne(""), None).str.replace(",", "", regex=False)
+    num = pd.to_numeric(plain, errors="coerce").astype(float)
     return num.where(~bad), bad
+
+
+def _bound_reason(text: str) -> str:
+    """Why a low/high cell is not a whole count, in the figure parser's words."""
+    figure = parse_figure(text)
+    if isinstance(figure, Figure):
+        return f"{text!r} is not a whole non-negative number (write only the number)"
+    return f"{text!r} is not a whole non-negative number: {figure.reason}"
 
 
 def _map_unique(s: pd.Series, fn: Callable[[str], object]) -> pd.Series:
@@ -140,6 +155,62 @@ def _claim_ids(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return digests.where(occurrence.eq(0), digests + "-" + (occurrence + 1).astype(str))
 
 
+def _part_of_cycles(df: pd.DataFrame, candidates: pd.Series) -> pd.Series:
+    """Rows whose ``part_of`` chain comes back to them, with the reason naming the lines.
+
+    Each claim names at most one whole, so following ``part_of`` from any
+    claim either ends or enters a cycle; every claim is visited once.
+    """
+    rows = df.loc[candidates & df["part_of"].ne(""), ["claim_id", "part_of", "line"]]
+    if rows.empty:
+        return pd.Series([], dtype=object)
+    whole = dict(zip(rows["claim_id"], rows["part_of"], strict=True))
+    index_of = dict(zip(rows["claim_id"], rows.index, strict=True))
+    line_of = dict(zip(rows["claim_id"], rows["line"], strict=True))
+    done: set[str] = set()
+    reasons: dict[int, str] = {}
+    for start in whole:
+        path: list[str] = []
+        on_path: set[str] = set()
+        node: str | None = start
+        while node is not None and node in whole and node not in done:
+            if node in on_path:
+                cycle = path[path.index(node):]
+                first = cycle.index(min(cycle))  # the same message whatever the row order
+                cycle = cycle[first:] + cycle[:first]
+                ring = " -> ".join(f"line {line_of[c]} ({c!r})" for c in [*cycle, cycle[0]])
+                for c in cycle:
+                    reasons[index_of[c]] = (f"part_of forms a cycle: {ring}; a claim cannot "
+                                            "be part of its own part")
+                break
+            path.append(node)
+            on_path.add(node)
+            node = whole[node]
+        done.update(path)
+    return pd.Series(reasons, dtype=object)
+
+
+def unknown_victims(claims: pd.DataFrame, rules: Rules) -> str | None:
+    """One warning naming the victim groups the rules do not know, with their counts.
+
+    The vocabulary is open (journalists, aid workers): such rows are kept as
+    written. None when every group is known.
+    """
+    if "victims" not in claims.columns or claims.empty:
+        return None
+    known = {g.name for g in rules.victims}
+    values = claims["victims"].astype(str)
+    unknown = values[values.ne("") & ~values.isin(known)]
+    if unknown.empty:
+        return None
+    counts = unknown.value_counts()
+    shown = ", ".join(f"{name!r} ({n} row{'s' if n > 1 else ''})"
+                      for name, n in counts.head(10).items())
+    more = f" and {len(counts) - 10} more" if len(counts) > 10 else ""
+    return (f"{len(unknown)} claim(s) name victim groups that rules/victims.toml does not know, "
+            f"kept as written: {shown}{more}; add them there (or an alias) to group them")
+
+
 def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
                     file: str = "<claims>") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split a table of strings (with ``line``) into usable claims and rejects.
@@ -190,8 +261,8 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
 
     low_num, low_bad = _whole_numbers(df["low"])
     high_num, high_bad = _whole_numbers(df["high"])
-    rej.add(low_bad, "low", "not a whole non-negative number")
-    rej.add(high_bad, "high", "not a whole non-negative number")
+    rej.add(low_bad, "low", _map_unique(df["low"].where(low_bad, ""), _bound_reason))
+    rej.add(high_bad, "high", _map_unique(df["high"].where(high_bad, ""), _bound_reason))
     limit = rules.numbers.max_count
     too_big = f"larger than any count of people (limit {limit:,} in rules/numbers.toml)"
     low_big, high_big = low_num > limit, high_num > limit
@@ -274,17 +345,22 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
         rej.add(dup, "claim_id",
                 df["claim_id"].map(lambda c: f"{c!r} appears on lines {lines_of.get(c, '')}"))
 
-    # part_of must name a claim that is itself usable; repeat for chains.
+    # part_of must name a claim that is itself usable, and never lead back to
+    # the claim itself (a in b, b in a); repeat for chains.
     while True:
         bad = rej.mask()
         usable = set(df.loc[~bad, "claim_id"])
         dangling = ~bad & df["part_of"].ne("") & ~df["part_of"].isin(usable)
         self_ref = df["part_of"].eq(df["claim_id"]) & ~bad
-        if not (dangling.any() or self_ref.any()):
+        cycles = _part_of_cycles(df, ~bad & ~dangling & ~self_ref)
+        if not (dangling.any() or self_ref.any() or len(cycles)):
             break
         rej.add(self_ref, "part_of", "a claim cannot be part of itself")
         rej.add(dangling & ~self_ref, "part_of",
                 df["part_of"].map(lambda p: f"names claim {p!r}, which is not a usable claim"))
+        if len(cycles):
+            in_cycle = pd.Series(df.index.isin(cycles.index), index=df.index)
+            rej.add(in_cycle, "part_of", cycles.reindex(df.index, fill_value=""))
 
     bad = rej.mask()
     out = df.loc[~bad].copy()
@@ -304,19 +380,26 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     return out, rejected
 
 
-def load_claims(path: str | Path, rules: Rules | None = None) -> LoadResult:
+def load_claims(path: str | Path, rules: Rules | None = None, *,
+                data: bytes | None = None) -> LoadResult:
     """Read and validate a claims file (.csv, .tsv, .jsonl or .parquet).
 
     Every row is either a usable claim or a reject:
     ``result.n_rows == len(result.claims) + len(result.rejects)``.
+    ``data``, when given, is the file's content (standard input); ``path``
+    then only names it. A warning names the victim groups the rules do not know.
 
     Raises
     ------
     InputError
         When the file cannot be read at all or lacks a required column.
     """
-    raw, unreadable, warnings = read_records(path)
+    rules = rules or default_rules()
+    raw, unreadable, warnings = read_records(path, data=data)
     claims, rejects = validate_claims(raw, rules, file=str(path))
+    victims_warning = unknown_victims(claims, rules)
+    if victims_warning:
+        warnings.append(f"{path}: {victims_warning}")
     if unreadable:
         extra = pd.DataFrame(unreadable)
         rejects = pd.concat([rejects, extra], ignore_index=True)

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import OutputError
 from .group import group_claims
 from .load import LoadResult, load_claims
+from .progress import NO_PROGRESS, Progress
 from .report.tables import write_tables
 from .resolve.baseline import resolve_events
 from .rules.load import Rules, default_rules, load_rules
@@ -47,16 +49,35 @@ class RunResult:
             lines.append(f"{name + ':':<10} {path}")
         return "\n".join(lines)
 
+    def summary_dict(self) -> dict[str, object]:
+        """The summary as plain values (``reconcile run --json``).
 
-def reconcile_claims(loaded: LoadResult, rules: Rules | None = None
-                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        ``rows`` = ``claims`` + ``rejected``; ``status`` counts events by status.
+        """
+        counts = self.events["status"].value_counts() if len(self.events) else pd.Series()
+        return {
+            "rows": int(self.n_rows),
+            "claims": len(self.claims),
+            "rejected": len(self.rejects),
+            "events": len(self.events),
+            "contested": self.n_contested,
+            "status": {s: int(counts.get(s, 0)) for s in STATUSES},
+            "warnings": list(self.warnings),
+            "outputs": {name: str(path) for name, path in self.outputs.items()},
+        }
+
+
+def reconcile_claims(loaded: LoadResult, progress: Progress = NO_PROGRESS,
+                     rules: Rules | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Group and resolve loaded claims: (events, claims with event_id and verdict).
 
     The events' ``parent_event_id`` is the grouping's hierarchy (parts and
     the totals that hold incidents), whatever the resolver computes.
     """
-    grouped = group_claims(loaded.claims, rules)
-    events, claims = resolve_events(grouped)
+    with progress.stage("grouping"):
+        grouped = group_claims(loaded.claims, rules)
+    with progress.stage("resolving"):
+        events, claims = resolve_events(grouped)
     if len(events) and "parent_event_id" in grouped:
         parents = grouped.drop_duplicates("event_id").set_index("event_id")["parent_event_id"]
         events["parent_event_id"] = events["event_id"].map(parents).fillna("")
@@ -64,16 +85,25 @@ def reconcile_claims(loaded: LoadResult, rules: Rules | None = None
 
 
 def run(claims_path: str | Path, outdir: str | Path, *,
-        rules: Rules | None = None, rules_dir: str | Path | None = None) -> RunResult:
+        rules: Rules | None = None, rules_dir: str | Path | None = None,
+        data: bytes | None = None, progress: Progress = NO_PROGRESS) -> RunResult:
     """Load a claims file, reconcile it, and write the tables to ``outdir``.
 
     Writes ``events.csv``, ``claims.csv`` and ``rejects.csv`` (each atomically).
-    Raises :class:`reconcile.errors.ReconcileError` on unreadable input or rules.
+    ``data``, when given, is the claims file's content (standard input) and
+    ``claims_path`` only names it. ``progress`` hears of each stage.
+    Raises :class:`reconcile.errors.ReconcileError` on unreadable input or rules,
+    and before any work when ``outdir`` is an existing file.
     """
+    if Path(outdir).exists() and not Path(outdir).is_dir():
+        raise OutputError("is a file, not a folder; give a folder for the output files",
+                          file=str(outdir))
     if rules is None:
         rules = load_rules(rules_dir) if rules_dir is not None else default_rules()
-    loaded = load_claims(claims_path, rules)
-    events, claims = reconcile_claims(loaded, rules)
-    outputs = write_tables(outdir, {"events": events, "claims": claims,
-                                    "rejects": loaded.rejects})
+    with progress.stage(f"loading {claims_path}"):
+        loaded = load_claims(claims_path, rules, data=data)
+    events, claims = reconcile_claims(loaded, progress, rules)
+    with progress.stage("writing"):
+        outputs = write_tables(outdir, {"events": events, "claims": claims,
+                                        "rejects": loaded.rejects})
     return RunResult(events, claims, loaded.rejects, loaded.n_rows, loaded.warnings, outputs)

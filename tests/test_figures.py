@@ -125,8 +125,10 @@ def test_every_qualifier_row(q):
 def test_every_vague_row(v):
     fig = _fig(f"{v.phrase} people")
     assert fig.interval == Interval(v.low, v.high)
-    assert fig.anchor == v.value
+    assert fig.anchor == (v.value if v.stated else None)
     assert fig.kind == "vague"
+    # Every row documents its nominal value and its ACLED-style coding.
+    assert v.low <= v.value <= v.high and v.acled >= 0
 
 
 @pytest.mark.parametrize("prefix, connector", sorted(
@@ -186,11 +188,17 @@ def test_digits_round_trip(n):
     assert _fig(f"{n:,}").interval == Interval(n, n)
 
 
-@given(st.integers(0, 10**6), st.integers(0, 10**6))
-def test_range_order_does_not_matter(a, b):
+@given(st.integers(0, 10**6), st.integers(1, 10**6))
+def test_range_order_does_not_matter(a, gap):
     """'a to b' and 'b to a' read as the same interval."""
-    assert _fig(f"{a} to {b}").interval == _fig(f"{b} to {a}").interval == Interval(min(a, b),
-                                                                                    max(a, b))
+    b = a + gap
+    assert _fig(f"{a} to {b}").interval == _fig(f"{b} to {a}").interval == Interval(a, b)
+
+
+@given(st.integers(0, 10**6))
+def test_a_range_with_equal_ends_is_not_a_range(a):
+    """'a to a' is a score, a year or a typo: a reject, never [a, a]."""
+    assert isinstance(parse_figure(f"{a} to {a}"), NotAFigure)
 
 
 @given(st.integers(1, 10**6), st.sampled_from(["at least", "more than", "up to", "about",
@@ -213,3 +221,148 @@ def test_find_figures_spans_point_into_text():
 def test_json_output_uses_null_for_unbounded():
     assert _fig("at least 29").to_json() == (
         '{"text": "at least 29", "low": 29, "high": null, "anchor": 29, "kind": "lower"}')
+
+
+# -- issue 8: zero forms, comparison forms, garbage ---------------------------
+
+@pytest.mark.parametrize("phrase", [" ".join(z) for z in RULES.numbers.zeros])
+def test_every_zero_row(phrase):
+    fig = _fig(phrase)
+    assert (fig.interval, fig.anchor, fig.kind) == (Interval(0, 0), 0, "exact")
+
+
+@pytest.mark.parametrize("text", ["no one", "No one was killed", "not one", "nobody", "no deaths",
+                                  "none", "zero", "nil", "Not a single civilian died",
+                                  "no-one was hurt"])
+def test_every_way_of_saying_zero_is_exactly_zero(text):
+    fig = _fig(text)
+    assert (fig.interval, fig.anchor, fig.kind) == (Interval(0, 0), 0, "exact")
+
+
+# How a data desk, a spreadsheet or a translated report writes a comparison.
+COMPARISON_TABLE = [
+    (">10", 11, INF, 10, "lower"),
+    ("> 10", 11, INF, 10, "lower"),
+    (">=10", 10, INF, 10, "lower"),
+    (">= 10", 10, INF, 10, "lower"),
+    ("≥10", 10, INF, 10, "lower"),
+    ("≥ 10", 10, INF, 10, "lower"),
+    ("<10", 0, 9, 10, "upper"),
+    ("< 10", 0, 9, 10, "upper"),
+    ("<=10", 0, 10, 10, "upper"),
+    ("<= 10", 0, 10, 10, "upper"),
+    ("≤10", 0, 10, 10, "upper"),
+    ("~60", 54, 66, 60, "approx"),
+    ("≈60", 54, 66, 60, "approx"),
+    ("greater than 10", 11, INF, 10, "lower"),
+    ("greater than or equal to 10", 10, INF, 10, "lower"),
+    ("more than or equal to 10", 10, INF, 10, "lower"),
+    ("equal to or greater than 10", 10, INF, 10, "lower"),
+    ("equal to or more than 10", 10, INF, 10, "lower"),
+    ("less than or equal to 10", 0, 10, 10, "upper"),
+    ("equal to or less than 10", 0, 10, 10, "upper"),
+    ("equal to or fewer than 10", 0, 10, 10, "upper"),
+    ("10 or greater", 10, INF, 10, "lower"),
+    ("10 or higher", 10, INF, 10, "lower"),
+    ("10 and above", 10, INF, 10, "lower"),
+    ("10 and over", 10, INF, 10, "lower"),
+    ("10 or lower", 0, 10, 10, "upper"),
+    ("10 and under", 0, 10, 10, "upper"),
+    ("10 max", 0, 10, 10, "upper"),
+    ("min. 10", 10, INF, 10, "lower"),
+    ("maximum 10", 0, 10, 10, "upper"),
+    ("exceeding 70", 71, INF, 70, "lower"),
+    ("exceeded 70", 71, INF, 70, "lower"),
+    ("topped 4,000", 4001, INF, 4000, "lower"),
+    ("surpassed 4,000", 4001, INF, 4000, "lower"),
+    ("north of 500", 501, INF, 500, "lower"),
+    ("not exceeding 10", 0, 10, 10, "upper"),
+    ("at the very least 10", 10, INF, 10, "lower"),
+    ("10 through 20", 10, 20, 15, "range"),
+    ("10 thru 20", 10, 20, 15, "range"),
+    ("10~20", 10, 20, 15, "range"),
+    ("10 ~ 20", 10, 20, 15, "range"),
+    ("from 10 through 20", 10, 20, 15, "range"),
+    ("from 10 to as many as 20", 10, 20, 15, "range"),
+    ("from 10 up to 20", 10, 20, 15, "range"),
+    ("between 10 and as many as 20", 10, 20, 15, "range"),
+    ("anywhere between 10 and 20", 10, 20, 15, "range"),
+    ("ranging from 10 to 20", 10, 20, 15, "range"),
+    ("at least 5 or more", 5, INF, 5, "lower"),
+    ("60-ish", 54, 66, 60, "approx"),
+    ("ca. 60", 54, 66, 60, "approx"),
+    ("1,5 million", 1_500_000, 1_500_000, 1_500_000, "exact"),
+    ("25.0", 25, 25, 25, "exact"),
+]
+
+
+@pytest.mark.parametrize("text, lo, hi, anchor, kind", COMPARISON_TABLE)
+def test_comparison_forms(text, lo, hi, anchor, kind):
+    fig = _fig(text)
+    assert (fig.interval, fig.anchor, fig.kind) == (Interval(lo, hi), anchor, kind)
+
+
+# Garbage that used to pass as a count: each is a reject with its reason.
+GARBAGE_TABLE = [
+    ("=12", "a spreadsheet formula"),
+    ("= 12", "a spreadsheet formula"),
+    ("=SUM(A1:A3)", "a spreadsheet formula"),
+    ("1,00", "'1,00' is not a well-formed number"),
+    ("1,5", "'1,5' is not a well-formed number"),
+    ("1,2,3", "'1,2,3' is not a well-formed number"),
+    ("1234,567", "'1234,567' is not a well-formed number"),
+    ("1.2.3", "'1.2.3' is not a well-formed number"),
+    ("2.500", "'2.500' is ambiguous"),
+    ("1.000 killed", "'1.000' is ambiguous"),
+    ("twenty-twenty", "'twenty-twenty' is not a range: both ends are 20"),
+    ("20-20", "'20-20' is not a range"),
+    ("between 5 and 5", "not a range"),
+    ("one hundred and twenty-three thousand one hundred and twenty-three thousand",
+     "the number words repeat the scale 'thousand'"),
+    ("one thousand thousand", "repeat the scale 'thousand'"),
+    ("five hundred hundred", "repeat the scale 'hundred'"),
+    ("two million three million", "repeat the scale 'million'"),
+    ("one thousand one million", "repeat the scale 'million'"),
+    ("at most at least 5", "stacked qualifiers: 'at most' before 'at least 5'"),
+    ("more than at least up to 5", "stacked qualifiers: 'at least' before 'up to 5'"),
+    ("about at least 5", "stacked qualifiers"),
+    ("up to 5 or more", "two qualifiers that disagree: 'up to' and 'or more'"),
+    ("at least 5 at most", "two qualifiers that disagree"),
+    ("6e18", "'6e18' is scientific notation, not a count of people"),
+    ("1e3", "'1e3' is scientific notation"),
+    ("1.5E+3", "'1.5E+3' is scientific notation"),
+    ("2e-3", "'2e-3' is scientific notation"),
+    ("99999999999999999999999999",
+     "99,999,999,999,999,999,999,999,999 is larger than any count of people"),
+    ("-5", "a count of people cannot be negative"),
+    ("−5", "a count of people cannot be negative"),
+    ("²", "no number"),  # a digit to str.isdigit(), not to int(): used to raise ValueError
+    ("a>10", "'>' is glued to 'a': markup or a typo"),
+]
+
+
+@pytest.mark.parametrize("text, reason", GARBAGE_TABLE)
+def test_garbage_is_a_reject_with_its_reason(text, reason):
+    result = parse_figure(text)
+    assert isinstance(result, NotAFigure), f"{text!r} read as {result}"
+    assert reason in result.reason
+
+
+def test_integers_stay_exact():
+    """A count never goes through a float: 10**25 + 1 is itself, not 10000000000000000905969665."""
+    import dataclasses
+
+    big = dataclasses.replace(RULES, numbers=dataclasses.replace(RULES.numbers, max_count=10**30))
+    for text, n in [("99999999999999999999999999", 99999999999999999999999999),
+                    ("9,007,199,254,740,993", 9_007_199_254_740_993),
+                    ("at least 10000000000000000000000001", 10**25 + 1)]:
+        fig = parse_figure(text, big)
+        assert isinstance(fig, Figure) and fig.anchor == n and fig.interval.lo == n
+        assert str(n) in fig.to_json()
+
+
+@given(st.integers(10**16, 10**40))
+def test_big_numbers_are_echoed_exactly(n):
+    """A number above the limit is named in the reason digit for digit."""
+    result = parse_figure(str(n))
+    assert isinstance(result, NotAFigure) and f"{n:,}" in result.reason

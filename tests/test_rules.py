@@ -56,7 +56,7 @@ def test_every_problem_reported_at_once_with_file_line_key(rules_dir):
                     '[[qualifier]]\nphrase = "at the very least"\nposition = "before"\n'
                     'kind = "lowr"\n')
     v_line = append(rules_dir / "vague.toml",
-                    '[[vague]]\nphrase = "umpteen"\nlow = 50\nhigh = 10\n')
+                    '[[vague]]\nphrase = "umpteen"\nlow = 50\nhigh = 10\nvalue = 60\nacled = 50\n')
     c_line = append(rules_dir / "categories.toml",
                     '[[category]]\nname = "sick"\naliases = ["ill"]\ncontains = ["poorly"]\n')
     found = problems(rules_dir)
@@ -83,10 +83,21 @@ def test_every_problem_reported_at_once_with_file_line_key(rules_dir):
     ("qualifiers.toml", '[[tolerance]]\nunit = 0\nrelative = 0.1\nmin_tol = 1\n',
      "must be at least 1"),
     ("qualifiers.toml", '[[range]]\nprefix = "twixt"\nconnectors = []\n', "non-empty list"),
-    ("vague.toml", '[[vague]]\nphrase = "a bunch"\nlow = "ten"\n', "expected int"),
-    ("vague.toml", '[[vague]]\nphrase = "a bunch"\nlow = 5\nhigh = 9\nvalue = 20\n',
+    ("vague.toml", '[[vague]]\nphrase = "a bunch"\nlow = "ten"\nvalue = 5\nacled = 5\n',
+     "expected int"),
+    ("vague.toml", '[[vague]]\nphrase = "a bunch"\nlow = 5\nhigh = 9\nvalue = 20\nacled = 5\n',
      "lies outside"),
-    ("vague.toml", '[[vague]]\nphrase = "dozens"\nlow = 5\n', "already defined"),
+    ("vague.toml", '[[vague]]\nphrase = "dozens"\nlow = 5\nvalue = 5\nacled = 5\n',
+     "already defined"),
+    ("vague.toml", '[[vague]]\nphrase = "a bunch"\nlow = 5\nhigh = 9\nacled = 5\n',
+     "value: missing"),
+    ("vague.toml", '[[vague]]\nphrase = "a bunch"\nlow = 5\nhigh = 9\nvalue = 6\n',
+     "acled: missing"),
+    ("vague.toml", '[[vague]]\nphrase = "a bunch"\nlow = 5\nvalue = 6\nacled = -1\n',
+     "acled: must be non-negative"),
+    ("numbers.toml", '[[zero]]\nphrase = "nobody"\n', "already defined"),
+    ("numbers.toml", '[[not_a_count]]\nphrase = "km"\nreason = "a distance"\nat_start = 1\n',
+     "expected bool"),
     ("numbers.toml", '[[not_a_count]]\nphrase = "km"\n', "reason: missing"),
     ("victims.toml", '[[victims]]\nname = "toddlers"\npart_of = "adults"\n',
      "'adults' is not a victim group"),
@@ -109,7 +120,7 @@ def test_bad_toml_names_the_line(rules_dir):
 
 def test_missing_file_and_directory(rules_dir, tmp_path):
     (rules_dir / "victims.toml").unlink()
-    assert any("victims.toml: -: file not found" in p for p in problems(rules_dir))
+    assert any("victims.toml: file not found" in p for p in problems(rules_dir))
     assert "not a directory" in problems(tmp_path / "nowhere")[0]
 
 

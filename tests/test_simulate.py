@@ -12,10 +12,11 @@ import pytest
 from reconcile.core.interval import INF
 from reconcile.core.parse import Figure, parse_figure
 from reconcile.errors import InputError, OutputError, ReconcileError
+from reconcile.places import default_gazetteer
 from reconcile.rules.load import default_rules
 from reconcile.schema import SIMULATED_CLAIM_COLUMNS as CLAIM_COLUMNS
 from reconcile.schema import TRUTH_CLAIM_COLUMNS, TRUTH_EVENT_COLUMNS, TRUTH_SOURCE_COLUMNS
-from reconcile.simulate.world import (
+from reconcile.simulate import (
     SCENARIOS,
     WorldSpec,
     simulate_to_dir,
@@ -184,6 +185,40 @@ class TestTruth:
         assert (cities["geonameid"] > 0).all()
         assert set(ev["country_code"]) <= {"SY", "UA", "SD", "YE", "PS", "MM", "CD", "AF", "IQ",
                                            "NG", "SO", "ML", "SS", "LY", "ET", "BF"}
+
+
+class TestPlaces:
+    """Places are named as reporters name them: spelling variants and typos (grouping needs them)."""
+
+    @staticmethod
+    def _written(world) -> pd.DataFrame:
+        """Claims on incidents with a city: the place as written and the true one."""
+        c = world.claims[_valid(world)][["claim_id", "location"]]
+        c = c.merge(world.truth_claims[["claim_id", "true_event_id"]], on="claim_id")
+        ev = world.truth_events[["true_event_id", "location", "geonameid"]]
+        c = c.merge(ev.rename(columns={"location": "true_location"}), on="true_event_id")
+        return c[c["geonameid"].notna() & c["location"].notna()]
+
+    def test_variants_are_spellings_the_gazetteer_knows(self, realistic):
+        c = self._written(realistic)
+        other = c[c["location"] != c["true_location"]]
+        gaz = default_gazetteer()
+        known = other.apply(lambda r: any(p.name == r["true_location"] or p.geonameid == r["geonameid"]
+                                          for p in gaz.lookup(r["location"])), axis=1)
+        assert known.mean() > 0.6  # the rest are typos
+        assert known.sum() / len(c) > 0.05
+        assert other.loc[known, "location"].nunique() > 50
+
+    def test_typos_drop_or_swap_a_letter(self, realistic):
+        c = self._written(realistic)
+        typo = c[(c["location"] != c["true_location"])
+                 & c.apply(lambda r: sorted(r["location"]) == sorted(r["true_location"])
+                           or len(r["location"]) == len(r["true_location"]) - 1, axis=1)]
+        assert len(typo) / len(c) > 0.01
+
+    def test_easy_worlds_have_no_typos_but_some_variants(self, easy):
+        c = self._written(easy)
+        assert 0.01 < (c["location"] != c["true_location"]).mean() < 0.1
 
 
 class TestFigures:

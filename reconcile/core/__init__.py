@@ -18,7 +18,10 @@ from .parse import (
 )
 from .text import (
     Token,
+    fold,
+    fold_key,
     normalise,
+    plain,
     tokenize,
     words,
 )
@@ -32,10 +35,13 @@ __all__ = [
     "NotAFigure",
     "Token",
     "find_figures",
+    "fold",
+    "fold_key",
     "format_interval",
     "normalise",
     "parse_figure",
     "parse_interval",
+    "plain",
     "tokenize",
     "words",
 ]

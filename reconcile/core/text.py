@@ -1,8 +1,14 @@
-"""Tokens shared by the rule loader, the figure parser and the extractor.
+"""Tokens and folding shared by the rule loader, the figure parser, the extractor and places.
 
 One tokenizer for rule phrases and for article text, so that a phrase in a
 rule file matches the text exactly as it was split. The pattern has no
 nested or overlapping repetition: its time is linear in the text length.
+
+One fold for place names, wherever they are compared: :func:`fold` (and
+:func:`fold_key`, its tokens) is what the gazetteer indexes and looks up,
+what the extractor matches article tokens with, and what the simulator and
+``scripts/build_places.py`` compare spellings by; :func:`plain` is the same
+folding with case and apostrophes kept, for names as news copy prints them.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-__all__ = ["Token", "normalise", "tokenize", "words"]
+__all__ = ["PARTICLES", "Token", "fold", "fold_key", "normalise", "plain", "tokenize", "words"]
 
 # Digits with separators ("1,200", "1.2"), words (with an inner apostrophe),
 # or one other visible character. Each alternative starts with a distinct
@@ -62,3 +68,77 @@ def tokenize(text: str) -> list[Token]:
 def words(phrase: str) -> tuple[str, ...]:
     """The token texts of a rule phrase: the key it is matched by."""
     return tuple(t.text for t in tokenize(phrase))
+
+
+# -- folding place names --------------------------------------------------
+
+# Letters that Unicode does not decompose into a base letter and a mark.
+_LETTERS = {
+    "ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D",
+    "þ": "th", "Þ": "Th", "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe",
+    "ħ": "h", "Ħ": "H", "ŧ": "t", "Ŧ": "T", "ŀ": "l", "Ŀ": "L", "ɨ": "i", "Ɨ": "I", "ƚ": "l",
+    "Ƚ": "L", "ƀ": "b", "Ƀ": "B", "ĸ": "k", "ƒ": "f",
+}
+# Marks of transliteration that news copy leaves out: ayn and hamza ("Dar‘ā",
+# "Maʿarrat"), the okina, typographic apostrophes, grave and acute accents
+# written as letters.
+_MARKS = "‘’ʿʾʼʻ`´"
+_PLAIN = str.maketrans({**_LETTERS, **dict.fromkeys(_MARKS, "")})
+_FOLDED = str.maketrans({**_LETTERS, **dict.fromkeys(_MARKS + "'", "")})
+_ASCII_FOLDED = str.maketrans("", "", "`'")
+
+# Words that may sit inside a place name in lower case ("Rio Grande do Sul",
+# "Deir ez-Zor", "Alma al-Shaab", "Bir el-Abd", "Bani Walid"): name runs in
+# the extractor, spelling variants in the simulator.
+PARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "ez", "ed", "es", "an",
+                       "de", "do", "da", "di", "du", "la", "le", "del", "bin", "ibn", "abu",
+                       "bani", "bir", "wa", "of", "-"})
+
+
+def _unmark(text: str, table: dict[int, str]) -> str:
+    # Marks go before NFKD ("´" decomposes to a space and an accent) and letters
+    # after it too ("ǿ" decomposes to "ø" and an accent).
+    text = unicodedata.normalize("NFKD", text.translate(table))
+    return "".join(c for c in text if not unicodedata.combining(c)).translate(table)
+
+
+def plain(text: str) -> str:
+    """``text`` without diacritics and transliteration marks, special letters spelt out.
+
+    Case and ASCII apostrophes are kept: a name as news copy prints it.
+
+    >>> plain("Ḩamāh"), plain("Dar‘ā"), plain("Diyarbakır"), plain("N'Djamena")
+    ('Hamah', 'Dara', 'Diyarbakir', "N'Djamena")
+    """
+    return text if text.isascii() and "`" not in text else _unmark(text, _PLAIN)
+
+
+def fold(text: str) -> str:
+    """The one fold of place names: no case, diacritics, apostrophes or marks.
+
+    Special letters are spelt out (ı -> i, ł -> l, ø -> o, đ -> d, ß -> ss,
+    æ -> ae, œ -> oe, þ -> th, ...). Idempotent and case-insensitive.
+
+    >>> fold("Diyarbakır") == fold("DIYARBAKIR") == fold("Diyarbakir") == "diyarbakir"
+    True
+    >>> fold("Maʿarrat an-Nuʿmān")
+    'maarrat an-numan'
+    """
+    if text.isascii():
+        return text.translate(_ASCII_FOLDED).lower()
+    return _unmark(text.casefold(), _FOLDED).casefold()
+
+
+def fold_key(name: str) -> str:
+    """The lookup key of a place name: its folded tokens joined by spaces.
+
+    >>> fold_key("Dar‘ā")
+    'dara'
+    >>> fold_key("Deir ez-Zor")
+    'deir ez - zor'
+    """
+    key = fold(name)
+    if key.isascii():  # the common case, fast: no need for token spans or normalising
+        return " ".join(key.split()) if key.replace(" ", "").isalpha() else " ".join(
+            _TOKEN.findall(key))
+    return " ".join(words(key))

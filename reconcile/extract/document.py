@@ -29,6 +29,10 @@ class Sentence:
     end: int
     paragraph: int  # index into Article.paragraphs
     index: int  # index into Article.sentences
+    # The sentence was cut from a longer run at MAX_SENTENCE: its words go on
+    # before (cut_start) or after (cut_end) it, so a figure at that edge may be cut too.
+    cut_start: bool = False
+    cut_end: bool = False
 
 
 @dataclass(slots=True)
@@ -47,16 +51,21 @@ class Article:
     sentences: list[Sentence]
 
 
-def _cut(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split an over-long span at spaces into pieces of at most MAX_SENTENCE."""
+def _cut(text: str, start: int, end: int) -> list[tuple[int, int, bool, bool]]:
+    """Split an over-long span at spaces into pieces of at most MAX_SENTENCE.
+
+    Each piece is ``(start, end, cut_start, cut_end)``: whether it was cut
+    from the piece before or after it.
+    """
     out = []
+    cut_start = False
     while end - start > MAX_SENTENCE:
         cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
         if cut <= start:
             cut = start + MAX_SENTENCE
-        out.append((start, cut))
-        start = cut
-    out.append((start, end))
+        out.append((start, cut, cut_start, True))
+        start, cut_start = cut, True
+    out.append((start, end, cut_start, False))
     return out
 
 
@@ -84,14 +93,14 @@ def _sentences(text: str, start: int, end: int, abbreviations: frozenset[str]) -
     if begin < end and text[begin:end].strip():
         spans.extend(_cut(text, begin, end))
     out = []
-    for s, e in spans:
+    for s, e, cut_start, cut_end in spans:
         # Trim surrounding whitespace so spans point at the words.
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
         if s < e:
-            out.append((s, e))
+            out.append((s, e, cut_start, cut_end))
     return out
 
 
@@ -151,8 +160,8 @@ def split_article(text: str, abbreviations: frozenset[str] = frozenset(),
     sentences: list[Sentence] = []
     for p_index, (start, end) in enumerate(lines):
         para = Paragraph(start, end, heading=_is_heading(text, start, end, len(lines)))
-        for s, e in _sentences(text, start, end, abbreviations):
-            sent = Sentence(s, e, p_index, len(sentences))
+        for s, e, cut_start, cut_end in _sentences(text, start, end, abbreviations):
+            sent = Sentence(s, e, p_index, len(sentences), cut_start, cut_end)
             para.sentences.append(sent.index)
             sentences.append(sent)
         paragraphs.append(para)

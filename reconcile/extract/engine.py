@@ -29,18 +29,29 @@ everyday"), and the numbers of a biography are not casualties.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import urlparse
 
-from ..core.parse import find_figures
+from ..core.parse import FigureMatch, find_figures
 from ..core.text import tokenize
-from ..errors import InputError, ReconcileError
-from ..io.articles import MAX_ARTICLE_CHARS, ArticleInput, ExtractReport, read_articles, write_claims
+from ..errors import InputError, OutputError, ReconcileError
+from ..io.articles import (
+    MAX_ARTICLE_CHARS,
+    ArticleInput,
+    ExtractReport,
+    claims_csv_text,
+    read_articles,
+    write_claims,
+)
+from ..io.records import STDIN
 from ..places.gazetteer import Gazetteer, default_gazetteer, load_gazetteer
+from ..progress import NO_PROGRESS, Progress
 from ..rules.extract import extract_rules_for
 from ..rules.load import Rules, default_rules, default_rules_dir
 from ..schema import EXTRACTED_COLUMNS
@@ -54,9 +65,9 @@ from .attribution import (
     source_text,
 )
 from .dates import DatePhrase, parse_published
-from .document import Article, Sentence, split_article
+from .document import MAX_SENTENCE, Article, Sentence, split_article
 from .grammar import Fig, Lexicon, SentenceView, govern_figures
-from .place import PlaceMixin
+from .place import ArticlePlaces, PlaceFinder
 
 __all__ = [
     "ExtractReport",
@@ -67,6 +78,7 @@ __all__ = [
 ]
 
 
+STDOUT = "<stdout>"  # how the report names standard output
 _DIGIT = re.compile(r"\d")
 _WORDS = re.compile(r"[^\W\d_]+")
 _PARENT_LOOKBACK = 50
@@ -89,12 +101,10 @@ class _Ctx:
     claims: list[dict]
     named_sources: list[str]
     last_source: tuple[str, str] | None = None
-    _context: tuple[set[str], str | None] | None = None
-    _mentions: dict | None = None
-    _title_mentions: list | None = None
+    places: ArticlePlaces = field(default_factory=ArticlePlaces)  # filled by the PlaceFinder
 
 
-class _Engine(PlaceMixin):
+class _Engine:
     """Rules, lookup tables and the gazetteer, built once per rules directory."""
 
     def __init__(self, rules: Rules) -> None:
@@ -102,6 +112,7 @@ class _Engine(PlaceMixin):
         self.ex = extract_rules_for(rules)
         self.lex = Lexicon(rules, self.ex)
         self._gaz: Gazetteer | None = None
+        self._places: PlaceFinder | None = None
         self._carry_strings = tuple(" ".join(p) for p in self.ex.carry_back)
 
     @property
@@ -113,6 +124,13 @@ class _Engine(PlaceMixin):
             else:
                 self._gaz = default_gazetteer()
         return self._gaz
+
+    @property
+    def places(self) -> PlaceFinder:
+        """Where claims happened (built on first use, with the gazetteer)."""
+        if self._places is None:
+            self._places = PlaceFinder(self.gaz, self.lex, self.ex.source_nouns, self.tokens)
+        return self._places
 
     # -- sentences --------------------------------------------------------
     def prefilter(self, text: str) -> tuple[bool, bool]:
@@ -158,6 +176,8 @@ class _Engine(PlaceMixin):
             if not (para.heading or para.biography) and (checked or self.prefilter(stext)[0]):
                 toks = self.tokens(ctx, index)
                 matches = find_figures(stext, self.rules, toks)
+                if matches and (sent.cut_start or sent.cut_end):
+                    matches = _uncut(matches, sent, len(toks), rejected)
                 if matches:
                     found = govern_figures(self.view(ctx, index, toks), ctx.published, rejected,
                                            matches)
@@ -265,6 +285,10 @@ class _Engine(PlaceMixin):
         made: dict[int, dict] = {}
         source_spans = [a.np for a in attrs if a.np is not None]
         for k, f in enumerate(figs):
+            if any(f.first < z[1] and z[0] < f.end for z in zeros):
+                # "No one was killed": the zero phrase is read once, as a zero claim
+                # (its category comes with the phrase), not again as a figure.
+                continue
             a = choose_source(s, attrs, f.first, f.end, hard)
             if a is None and not usable:
                 a = carry_attr
@@ -282,7 +306,7 @@ class _Engine(PlaceMixin):
             event_date = self._event_date(ctx, s, f.first, f.end, cumulative)
             if parent is not None and not event_date:
                 event_date = parent["event_date"]
-            location, country = self._place(ctx, s, f.first, source_spans)
+            location, country = self.places.place(ctx, s, f.first, source_spans)
             start = s.article_start + f.match.start
             end = s.article_start + f.match.end
             fig = f.figure
@@ -319,7 +343,7 @@ class _Engine(PlaceMixin):
             start = s.article_start + s.toks[first].start
             end = s.article_start + s.toks[last - 1].end
             spans = source_spans + ([a.np] if a is not None and a.np else [])
-            location, country = self._place(ctx, s, first, spans)
+            location, country = self.places.place(ctx, s, first, spans)
             row = dict(base)
             row.update({
                 "claim_id": f"{ctx.article_id}:{start}-{end}",
@@ -457,6 +481,49 @@ class _Engine(PlaceMixin):
         return best.iso()
 
 
+def _checked_date(art: ArticleInput, default: str | None, messages: list[str]) -> ArticleInput:
+    """The article with a publication date the claims loader reads, or none, said out loud.
+
+    A date the extractor reads but ``reconcile run`` would not ("2 December
+    2024") is written as ISO; one it cannot read is dropped with a message
+    naming the file (then ``default``, from ``--published``, is used).
+    """
+    if not art.published or art.published == default:
+        return art
+    day = parse_published(art.published)
+    if day is None:
+        fallback = f"; using --published {default}" if default else (
+            "; relative dates in it (yesterday, on Monday) are left blank")
+        messages.append(f"{art.origin}: published: {art.published!r} is not a date "
+                        f"(YYYY-MM-DD or an ISO date-time){fallback}")
+        return replace(art, published=default)
+    try:
+        dt.datetime.fromisoformat(art.published.replace("Z", "+00:00"))
+    except ValueError:
+        return replace(art, published=day.isoformat())
+    return art
+
+
+# A figure this many tokens from the edge of a sentence cut at MAX_SENTENCE may
+# be cut itself (a run of number words, a qualifier split from its number).
+_CUT_EDGE = 12
+
+
+def _uncut(matches: list[FigureMatch], sent: Sentence, n_tokens: int,
+           rejected: list | None) -> list[FigureMatch]:
+    """The figures of a cut sentence that lie clear of the cut: a cut figure is never a claim."""
+    kept = []
+    for m in matches:
+        if (sent.cut_start and m.first_token < _CUT_EDGE) or \
+                (sent.cut_end and m.end_token > n_tokens - _CUT_EDGE):
+            if rejected is not None:
+                rejected.append((m.figure.text, "cut by the sentence length limit "
+                                 f"({MAX_SENTENCE} characters)"))
+            continue
+        kept.append(m)
+    return kept
+
+
 def engine(rules: Rules | None = None) -> _Engine:
     """The extraction engine for ``rules``, built once per Rules object."""
     rules = rules or default_rules()
@@ -506,10 +573,11 @@ def extract_article(text: str, *, article_id: str, published: object = None,
     return engine(rules).article(text, str(article_id), published, outlet, url, title, rejected)
 
 
-def extract_files(inputs: Sequence[str | Path], output: str | Path, *, outlet: str | None = None,
-                  published: str | None = None, url: str | None = None,
-                  rules: Rules | None = None,
-                  max_chars: int = MAX_ARTICLE_CHARS) -> ExtractReport:
+def extract_files(inputs: Sequence[str | Path], output: str | Path | TextIO, *,
+                  outlet: str | None = None, published: str | None = None,
+                  url: str | None = None, rules: Rules | None = None,
+                  max_chars: int = MAX_ARTICLE_CHARS, stdin: bytes | None = None,
+                  progress: Progress = NO_PROGRESS) -> ExtractReport:
     """Extract claims from article files into one claims CSV, written atomically.
 
     Parameters
@@ -517,10 +585,15 @@ def extract_files(inputs: Sequence[str | Path], output: str | Path, *, outlet: s
     inputs : ``.txt`` articles (one per file, optional ``outlet:``/``published:``/
         ``url:``/``title:`` header lines) and ``.jsonl``/``.json``/``.csv``
         collections with fields ``id``, ``text``, ``published``, ``outlet``, ``url``;
-        a folder stands for the article files directly inside it.
-    output : the claims CSV (DESIGN.md's claims table), ready for ``reconcile run``.
+        a folder stands for the article files directly inside it; ``-`` stands
+        for ``stdin``.
+    output : the claims CSV (DESIGN.md's claims table), ready for ``reconcile run``;
+        or an open text stream (standard output), which gets the whole table in
+        one write once every article is read.
     outlet, published, url : defaults for articles whose file does not say.
     max_chars : articles longer than this are skipped with a message.
+    stdin : the bytes ``-`` stands for (a text article, JSON lines or a JSON list).
+    progress : hears of the reading and extracting stages.
 
     Returns
     -------
@@ -530,7 +603,10 @@ def extract_files(inputs: Sequence[str | Path], output: str | Path, *, outlet: s
     Raises
     ------
     InputError
-        Only when no input could be read at all (the messages say why).
+        When no input could be read at all (the messages say why), or
+        ``published`` is not a date.
+    OutputError
+        When ``output`` is a folder or cannot be written (nothing is written).
 
     Notes
     -----
@@ -539,54 +615,83 @@ def extract_files(inputs: Sequence[str | Path], output: str | Path, *, outlet: s
     in the sorted order of the files.
     """
     rules = rules or default_rules()
-    report = ExtractReport(Path(output), files=len(inputs))
+    to_stream = not isinstance(output, (str, Path))
+    report = ExtractReport(STDOUT if to_stream else Path(output),  # type: ignore[arg-type]
+                           files=len(inputs))
     if not inputs:
         raise InputError("no input files given")
+    if published is not None and parse_published(published) is None:
+        raise InputError(f"published date {published!r} is not a date; give an ISO date "
+                         "(YYYY-MM-DD) or date-time")
+    if not to_stream and Path(output).is_dir():  # type: ignore[arg-type]
+        raise OutputError("is a folder, not a file; give the claims CSV to write",
+                          file=str(output))
     articles: list[ArticleInput] = []
     paths: set[str] = set()
     for given in inputs:
         p = Path(given)
-        if p.is_dir():
+        if str(given) == "-":
+            paths.add("-")
+        elif p.is_dir():
             # A folder: the article files directly inside it.
-            files = [c for c in p.iterdir() if c.is_file() and c.suffix.lower() in
-                     (".txt", ".text", ".md", ".jsonl", ".ndjson", ".json", ".csv", ".tsv")]
-            if not files:
-                report.messages.append(f"{p}: a folder without article files")
+            try:
+                files = [c for c in p.iterdir() if c.is_file() and c.suffix.lower() in
+                         (".txt", ".text", ".md", ".jsonl", ".ndjson", ".json", ".csv", ".tsv")]
+            except OSError as exc:
+                report.messages.append(f"{p}: cannot read the folder: {exc.strerror or exc}")
+                files = []
+            else:
+                if not files:
+                    report.messages.append(f"{p}: a folder without article files")
             paths.update(str(c) for c in files)
         else:
             paths.add(str(p))
     report.files = len(paths)
-    for path in sorted(paths):
-        try:
-            found, messages = read_articles(path, outlet=outlet, published=published, url=url,
-                                            max_chars=max_chars)
-        except ReconcileError as exc:
-            report.messages.append(str(exc))
-            continue
-        report.messages.extend(messages)
-        if found:
-            report.files_read += 1
-            articles.extend(found)
+    with progress.stage("reading articles", total=len(paths)) as advance:
+        for path in sorted(paths):
+            try:
+                if path == "-":
+                    found, messages = read_articles(STDIN, outlet=outlet, published=published,
+                                                    url=url, max_chars=max_chars,
+                                                    data=stdin or b"")
+                else:
+                    found, messages = read_articles(path, outlet=outlet, published=published,
+                                                    url=url, max_chars=max_chars)
+            except ReconcileError as exc:
+                report.messages.append(str(exc))
+                continue
+            finally:
+                advance()
+            report.messages.extend(messages)
+            if found:
+                report.files_read += 1
+                articles.extend(found)
     if not articles:
         detail = "; ".join(report.messages) or "no articles found"
         raise InputError(f"no article could be read: {detail}")
     seen: Counter[str] = Counter()
     rows: list[dict] = []
-    for art in articles:
-        seen[art.id] += 1
-        article_id = art.id if seen[art.id] == 1 else f"{art.id}~{seen[art.id]}"
-        if seen[art.id] == 2:
-            report.messages.append(f"{art.origin}: article id {art.id!r} is used more than "
-                                   "once; later copies get ~2, ~3, ...")
-        try:
-            found_rows = extract_article(art.text, article_id=article_id,
-                                         published=art.published, outlet=art.outlet,
-                                         url=art.url, rules=rules, title=art.title)
-        except RecursionError:  # pragma: no cover - defensive: never expected
-            report.messages.append(f"{art.origin}: could not be read (too deeply nested)")
-            continue
-        report.articles += 1
-        rows.extend(found_rows)
+    with progress.stage("extracting", total=len(articles)) as advance:
+        for art in articles:
+            advance()
+            art = _checked_date(art, published, report.messages)
+            seen[art.id] += 1
+            article_id = art.id if seen[art.id] == 1 else f"{art.id}~{seen[art.id]}"
+            if seen[art.id] == 2:
+                report.messages.append(f"{art.origin}: article id {art.id!r} is used more than "
+                                       "once; later copies get ~2, ~3, ...")
+            try:
+                found_rows = extract_article(art.text, article_id=article_id,
+                                             published=art.published, outlet=art.outlet,
+                                             url=art.url, rules=rules, title=art.title)
+            except RecursionError:  # pragma: no cover - defensive: never expected
+                report.messages.append(f"{art.origin}: could not be read (too deeply nested)")
+                continue
+            report.articles += 1
+            rows.extend(found_rows)
     report.claims = len(rows)
-    write_claims(rows, output, EXTRACTED_COLUMNS)
+    if to_stream:
+        output.write(claims_csv_text(rows, EXTRACTED_COLUMNS))  # type: ignore[union-attr]
+    else:
+        write_claims(rows, output, EXTRACTED_COLUMNS)  # type: ignore[arg-type]
     return report

@@ -127,8 +127,11 @@ class Lexicon:
             vague_words.update(v.tokens)
         vague_words -= {"a", "an", "of"}
         # A sentence without a digit and without one of these words has no figure.
+        # A zero phrase ("not a single", "nobody") by its longest word.
+        zero_words = frozenset(max((t for t in z if t.isalpha()), key=len, default=z[0])
+                               for z in nums.zeros)
         self.prefilter = (self.number_words | frozenset(nums.scales) | frozenset(vague_words)
-                          | frozenset(nums.fractions))
+                          | frozenset(nums.fractions) | zero_words)
         # Zero claims and denials need no number: found by their words.
         self.zero_words = frozenset(" ".join(p) for p, _ in ex.zeros) | \
             frozenset(d[0] for d in ex.denials)

@@ -1,32 +1,71 @@
 """Where a claim happened: places in the sentence, paragraph, headline or article.
 
-A mixin of the extraction engine (:mod:`reconcile.extract.engine`): it needs the
-engine's ``gaz`` (a :class:`~reconcile.places.Gazetteer`), ``lex``, ``ex``,
-``tokens`` and the per-article context. Every search is bounded: the
-paragraph fallback looks at most ``NEARBY`` sentences each side.
+:class:`PlaceFinder` is held by the extraction engine
+(:mod:`reconcile.extract.engine`). It reads an article through the
+engine's per-article context (:class:`PlaceContext`) and keeps what it has
+found in that context's :class:`ArticlePlaces`. Every search is bounded:
+the paragraph fallback looks at most ``NEARBY`` sentences each side.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from itertools import compress
+from typing import Any, Protocol
 
-from ..core.text import tokenize
-from ..places.gazetteer import KIND_RANK, Place
-from .grammar import SentenceView
+from ..core.text import Token, tokenize
+from ..places.gazetteer import KIND_RANK, Gazetteer, Place, PlaceMention
+from .document import Article
+from .grammar import Lexicon, SentenceView
 
-__all__ = ["NEARBY", "PlaceMixin"]
+__all__ = ["NEARBY", "ArticlePlaces", "PlaceContext", "PlaceFinder"]
 
 NEARBY = 3  # sentences each side searched for a place
 
 
-class PlaceMixin:
-    """Place lookup for the extraction engine."""
+@dataclass(slots=True)
+class ArticlePlaces:
+    """What :class:`PlaceFinder` has found in one article, filled as it is asked."""
 
-    def _mentions(self, ctx, index: int) -> list:
-        if ctx._mentions is None:
-            ctx._mentions = {}
-        found = ctx._mentions.get(index)
+    mentions: dict[int, list[PlaceMention]] = field(default_factory=dict)  # by sentence index
+    countries: tuple[set[str], str | None] | None = None  # named countries, the most named one
+    title_mentions: list[PlaceMention] | None = None
+
+
+class PlaceContext(Protocol):
+    """The parts of the engine's per-article context that places are read from."""
+
+    text: str
+    doc: Article
+    title: str | None
+    views: dict[int, SentenceView]
+    places: ArticlePlaces
+
+
+class PlaceFinder:
+    """Place lookup for the extraction engine.
+
+    Parameters
+    ----------
+    gaz : the gazetteer names are looked up in.
+    lex, source_nouns : the engine's lexicon and the nouns that head a
+        source ("official", "spokesman"), to tell "a U.S. official" (a
+        country used as an adjective) from a place.
+    tokens : ``tokens(ctx, index)``, the engine's (cached) tokens of a sentence
+        (``ctx`` is the engine's context, a :class:`PlaceContext` and more).
+    """
+
+    def __init__(self, gaz: Gazetteer, lex: Lexicon, source_nouns: frozenset[str],
+                 tokens: Callable[[Any, int], list[Token]]) -> None:
+        self.gaz = gaz
+        self.lex = lex
+        self.source_nouns = source_nouns
+        self.tokens = tokens
+
+    def mentions(self, ctx: PlaceContext, index: int) -> list[PlaceMention]:
+        """Places named in sentence ``index`` (not countries used as adjectives)."""
+        found = ctx.places.mentions.get(index)
         if found is None:
             sent = ctx.doc.sentences[index]
             text = ctx.text[sent.start:sent.end]
@@ -35,33 +74,34 @@ class PlaceMixin:
             if view is not None and view.toks is toks:
                 # The view already knows which tokens are capitalised.
                 words = view.w
-                found = self.gaz._find(toks, text, 0, list(compress(range(len(toks)), view.caps)),
-                                       words)
+                found = self.gaz.find(toks, text, caps=list(compress(range(len(toks)), view.caps)),
+                                      words=words)
             else:
                 words = [t.text for t in toks]
                 found = self.gaz.find(toks, text)
             found = [m for m in found if not self._adjectival(words, m)]
-            ctx._mentions[index] = found
+            ctx.places.mentions[index] = found
         return found
 
-    def _adjectival(self, w: list[str], m) -> bool:
+    def _adjectival(self, w: list[str], m: PlaceMention) -> bool:
         """'a U.S. official', 'U.S. service members': a country used as an adjective."""
         if m.candidates[0].kind != "country" or m.end >= len(w):
             return False
         nxt = w[m.end]
-        return nxt in self.ex.source_nouns or self.lex.victim_at(w, m.end) is not None \
+        return nxt in self.source_nouns or self.lex.victim_at(w, m.end) is not None \
             or nxt in ("service", "troops", "forces", "envoy", "ambassador", "officials")
 
-    def _context(self, ctx) -> tuple[set[str], str | None]:
+    def countries(self, ctx: PlaceContext) -> tuple[set[str], str | None]:
         """Countries the article names (for ambiguous places) and the most named one."""
-        if ctx._context is None:
+        if ctx.places.countries is None:
             text = ctx.text if not ctx.title else ctx.title + "\n" + ctx.text
             named, counts = self.gaz.countries_in(text, demonyms_count=False)
             top = max(sorted(counts), key=lambda c: counts[c]) if counts else None
-            ctx._context = (named, top)
-        return ctx._context
+            ctx.places.countries = (named, top)
+        return ctx.places.countries
 
-    def _pick(self, ctx, mentions: list, near: int | None) -> Place | None:
+    def _pick(self, ctx: PlaceContext, mentions: list[PlaceMention],
+              near: int | None) -> Place | None:
         if not mentions:
             return None
         best = min(mentions, key=lambda m: (KIND_RANK.get(m.candidates[0].kind, 5),
@@ -71,18 +111,19 @@ class PlaceMixin:
         # A local row, or a city ten times larger than any namesake abroad, needs
         # no look at the rest of the article ("Damascus" is not the one in Maryland).
         if others and not (top.local or top.population >= 10 * max(others)):
-            return self.gaz.resolve(best, self._context(ctx)[0])
+            return self.gaz.resolve(best, self.countries(ctx)[0])
         return top
 
-    def _place(self, ctx, s: SentenceView, near: int,
-               sources: Sequence[tuple[int, int]] = ()) -> tuple[str, str]:
-        """Sentence, then paragraph, then section heading and title, then the article's country.
+    def place(self, ctx: PlaceContext, s: SentenceView, near: int,
+              sources: Sequence[tuple[int, int]] = ()) -> tuple[str, str]:
+        """(location, country) of a claim at token ``near`` of sentence ``s``.
 
-        A country named inside a source ("Russia's defense ministry") does
-        not place the claim.
+        Sentence, then paragraph, then section heading and title, then the
+        article's country. A country named inside a source ("Russia's defense
+        ministry", token spans ``sources``) does not place the claim.
         """
         doc = ctx.doc
-        mentions = [m for m in self._mentions(ctx, s.index)
+        mentions = [m for m in self.mentions(ctx, s.index)
                     if m.candidates[0].kind != "country"
                     or not any(a <= m.start and m.end <= b for a, b in sources)]
         place = self._pick(ctx, mentions, near)
@@ -92,33 +133,33 @@ class PlaceMixin:
                   and doc.sentences[i].paragraph == s.paragraph]
         if place is None:
             for i in sorted(nearby, key=lambda i: (abs(i - s.index), i > s.index)):
-                place = self._pick(ctx, self._mentions(ctx, i), None)
+                place = self._pick(ctx, self.mentions(ctx, i), None)
                 if place is not None:
                     break
         if place is None:
             for p in range(s.paragraph - 1, -1, -1):
                 if doc.paragraphs[p].heading:
                     for i in doc.paragraphs[p].sentences:
-                        place = self._pick(ctx, self._mentions(ctx, i), None)
+                        place = self._pick(ctx, self.mentions(ctx, i), None)
                         if place is not None:
                             break
                     break
         if place is None and ctx.title:
-            if ctx._title_mentions is None:
-                ctx._title_mentions = self.gaz.find(tokenize(ctx.title), ctx.title)
-            place = self._pick(ctx, ctx._title_mentions, None)
+            if ctx.places.title_mentions is None:
+                ctx.places.title_mentions = self.gaz.find(tokenize(ctx.title), ctx.title)
+            place = self._pick(ctx, ctx.places.title_mentions, None)
         if place is None:
-            top = self._context(ctx)[1]
+            top = self.countries(ctx)[1]
             if top is None:
                 return "", ""
             name = self.gaz.country_name(top)
             return name, name
         if place.kind == "city" and place.name in self.gaz.district_parents:
             for i in (s.index, *nearby):
-                for m in self._mentions(ctx, i):
+                for m in self.mentions(ctx, i):
                     for cand in m.candidates:
                         if cand.kind == "district" and cand.parent == place.name:
                             place = cand
                             break
-        code = place.country or (self._context(ctx)[1] or "")
+        code = place.country or (self.countries(ctx)[1] or "")
         return place.name, self.gaz.country_name(code) if code else ""

@@ -7,8 +7,8 @@ message naming the file (and line); the other files are still read.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -18,10 +18,27 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from .records import csv_rows, decode_text, json_lines, normalise_header, sniff_delimiter
-from .write import write_csv
+from .records import (
+    csv_reader,
+    csv_rows,
+    decode_text,
+    json_lines,
+    json_loads,
+    nested_field,
+    normalise_header,
+    read_bytes,
+    sniff_delimiter,
+)
+from .write import csv_text, write_csv
 
-__all__ = ["ArticleInput", "ExtractReport", "read_articles", "split_header", "write_claims"]
+__all__ = [
+    "ArticleInput",
+    "ExtractReport",
+    "claims_csv_text",
+    "read_articles",
+    "split_header",
+    "write_claims",
+]
 
 MAX_ARTICLE_CHARS = 5_000_000
 _HEADER_KEYS = ("outlet", "published", "url", "title", "date", "id")
@@ -49,7 +66,7 @@ class ArticleInput:
 class ExtractReport:
     """What :func:`~reconcile.extract.extract_files` did."""
 
-    output: Path
+    output: Path | str  # the claims CSV, or "<stdout>"
     files: int = 0  # files given
     files_read: int = 0  # files that gave at least one article
     articles: int = 0
@@ -59,6 +76,12 @@ class ExtractReport:
     def summary(self) -> str:
         return (f"{self.claims} claim(s) from {self.articles} article(s) in "
                 f"{self.files_read} of {self.files} file(s) -> {self.output}")
+
+    def summary_dict(self) -> dict[str, object]:
+        """The report as plain values (``reconcile extract --json``)."""
+        return {"files": self.files, "files_read": self.files_read, "articles": self.articles,
+                "claims": self.claims, "output": str(self.output),
+                "messages": list(self.messages)}
 
 
 def split_header(text: str) -> tuple[dict[str, str], str]:
@@ -111,8 +134,15 @@ def _clean(value: object) -> str | None:
     return text or None
 
 
+_ARTICLE_FIELDS = ("text", "id", "published", "outlet", "url", "title")
+
+
 def _article(record: dict, *, fallback_id: str, origin: str, defaults: dict,
              max_chars: int, messages: list[str]) -> ArticleInput | None:
+    nested = nested_field(record, [f for f in _ARTICLE_FIELDS if f in record])
+    if nested is not None:
+        messages.append(f"{origin}: {nested}; skipped")
+        return None
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         messages.append(f"{origin}: no article text (field 'text' is missing or empty)")
@@ -131,7 +161,7 @@ def _article(record: dict, *, fallback_id: str, origin: str, defaults: dict,
 
 def read_articles(path: str | Path, *, outlet: str | None = None, published: str | None = None,
                   url: str | None = None, max_chars: int = MAX_ARTICLE_CHARS,
-                  ) -> tuple[list[ArticleInput], list[str]]:
+                  data: bytes | None = None) -> tuple[list[ArticleInput], list[str]]:
     """The articles in one file, and a message for every part that could not be read.
 
     ``.txt`` (or ``.md``, no suffix): one article; optional ``outlet:``,
@@ -141,46 +171,56 @@ def read_articles(path: str | Path, *, outlet: str | None = None, published: str
     ``outlet``, ``url`` (and optionally ``title``). Values in the file win;
     the keyword arguments fill what a file leaves out.
 
+    ``data``, when given, is the content (standard input): ``path`` only
+    names it, and a first ``{`` makes it JSON lines, a first ``[`` a JSON
+    list, anything else one text article.
+
     Raises
     ------
     InputError
-        When the file as a whole cannot be read (missing, binary, empty,
-        undecodable, unknown type).
+        When the file as a whole cannot be read (missing, unreadable, binary,
+        empty, undecodable, unknown type).
     """
     p = Path(path)
     name = str(path)
     defaults = {"outlet": outlet, "published": published, "url": url}
-    if not p.exists():
-        raise InputError("no such file", file=name)
-    if p.is_dir():
-        raise InputError("is a directory, not an article file", file=name)
-    suffix = p.suffix.lower()
+    if data is not None:
+        suffix = _sniff_articles(data)
+        size = len(data)
+    else:
+        if not p.exists():
+            raise InputError("no such file", file=name)
+        if p.is_dir():
+            raise InputError("is a directory, not an article file", file=name)
+        suffix = p.suffix.lower()
+        size = p.stat().st_size
     known = (*TEXT_SUFFIXES, ".jsonl", ".ndjson", ".json", ".csv", ".tsv")
     if suffix not in known:
         raise InputError(f"unknown file type {suffix!r} (expected .txt, .jsonl, .json or .csv)",
                          file=name)
-    size = p.stat().st_size
     if suffix in TEXT_SUFFIXES and size > 4 * max_chars:
         raise InputError(f"is {size / 1e6:.1f} MB, over the limit of {max_chars:,} characters "
                          "for one article (raise max_chars to read it)", file=name)
-    text, warning = decode_text(p.read_bytes(), name)
+    text, warning = decode_text(read_bytes(p, name) if data is None else data, name)
     messages = [warning] if warning else []
     if suffix in TEXT_SUFFIXES:
         header, body = split_header(text)
         record = {"text": body, **header}
-        article = _article(record, fallback_id=p.stem, origin=name, defaults=defaults,
+        article = _article(record, fallback_id="stdin" if data is not None else p.stem,
+                           origin=name, defaults=defaults,
                            max_chars=max_chars, messages=messages)
         return ([article] if article else []), messages
     if suffix in (".jsonl", ".ndjson"):
         records = _jsonl(text, name, messages)
     elif suffix == ".json":
-        records = _json(text, name)
+        records = _json(text, name, messages)
     else:
         records = _csv(text, name, "\t" if suffix == ".tsv" else None)
     out = []
     for line, record in records:
         origin = f"{name}:{line}"
-        article = _article(record, fallback_id=f"{p.stem}:{line}", origin=origin,
+        stem = "stdin" if data is not None else p.stem
+        article = _article(record, fallback_id=f"{stem}:{line}", origin=origin,
                            defaults=defaults, max_chars=max_chars, messages=messages)
         if article is not None:
             out.append(article)
@@ -189,10 +229,25 @@ def read_articles(path: str | Path, *, outlet: str | None = None, published: str
     return out, messages
 
 
+def _sniff_articles(data: bytes) -> str:
+    """The suffix article text on standard input stands for: '.jsonl', '.json' or ''."""
+    head = data[:4096]
+    for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        if head.startswith(bom):
+            head = head[len(bom):]
+            break
+    head = head.replace(b"\x00", b"").lstrip()
+    if head.startswith(b"{"):
+        return ".jsonl"
+    if head.startswith(b"["):
+        return ".json"
+    return ""
+
+
 def _jsonl(text: str, name: str, messages: list[str]) -> Iterable[tuple[int, dict]]:
     for number, obj, error in json_lines(text):
         if error is not None:
-            messages.append(f"{name}:{number}: not valid JSON ({error}); line skipped")
+            messages.append(f"{name}:{number}: {error}; line skipped")
             continue
         if not isinstance(obj, dict):
             messages.append(f"{name}:{number}: not a JSON object; line skipped")
@@ -200,22 +255,31 @@ def _jsonl(text: str, name: str, messages: list[str]) -> Iterable[tuple[int, dic
         yield number, obj
 
 
-def _json(text: str, name: str) -> Iterable[tuple[int, dict]]:
+def _json(text: str, name: str, messages: list[str]) -> Iterable[tuple[int, dict]]:
     try:
-        data = json.loads(text)
+        data = json_loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg})", file=name, line=exc.lineno) from None
+        raise InputError(f"not valid JSON: {exc.msg}", file=name, line=exc.lineno) from None
+    except RecursionError:
+        raise InputError("nested too deeply to read (thousands of levels of [ or {)",
+                         file=name) from None
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
         raise InputError("expected a JSON list of articles", file=name)
-    return [(i, obj) for i, obj in enumerate(data, 1) if isinstance(obj, dict)]
+    out = []
+    for i, obj in enumerate(data, 1):
+        if isinstance(obj, dict):
+            out.append((i, obj))
+        else:
+            messages.append(f"{name}:{i}: item {i} of the list is not a JSON object; skipped")
+    return out
 
 
 def _csv(text: str, name: str, delimiter: str | None) -> list[tuple[int, dict]]:
     if delimiter is None:
         delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv_reader(text, delimiter)
     try:
         columns = normalise_header(next(reader))
     except (StopIteration, csv.Error) as exc:
@@ -252,3 +316,8 @@ def write_claims(rows: Sequence[dict], output: str | Path, columns: Sequence[str
     frame = claims_frame(rows, columns)
     # Integer columns stay numbers; text cells get the formula guard in write_csv.
     return write_csv(frame, output)
+
+
+def claims_csv_text(rows: Sequence[dict], columns: Sequence[str]) -> str:
+    """The claims table as CSV text, formulas neutralised (for standard output)."""
+    return csv_text(claims_frame(rows, columns))

@@ -16,22 +16,31 @@ import csv
 import io
 import json
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..schema import RESERVED_COLUMNS, renamed_columns
 
 __all__ = [
     "MAX_FIELD_CHARS",
+    "STDIN",
+    "csv_reader",
     "csv_rows",
     "decode_text",
+    "json_cell",
     "json_lines",
+    "json_loads",
+    "json_value",
+    "nested_field",
     "normalise_header",
+    "read_bytes",
     "read_records",
     "sniff_delimiter",
+    "sniff_format",
 ]
 
 # The longest cell either CSV reader accepts (Python's csv module stops at
@@ -50,15 +59,31 @@ codecs.register_error("reconcile-latin1", _undefined_as_latin1)
 
 
 def _utf16_without_mark(head: bytes) -> str | None:
-    """'utf-16-le' or 'utf-16-be' when NUL bytes sit where UTF-16 puts them."""
-    if len(head) < 4:
-        return None
-    even, odd = head[0::2], head[1::2]
-    if odd.count(0) > len(odd) * 0.3 and even.count(0) < len(even) * 0.05:
-        return "utf-16-le"
-    if even.count(0) > len(even) * 0.3 and odd.count(0) < len(odd) * 0.05:
-        return "utf-16-be"
-    return None
+    """'utf-16-le' or 'utf-16-be' when bytes with NULs read as text in one of them.
+
+    Both byte orders are tried on the first 8 KiB; the one that gives more
+    ASCII (newlines, spaces, digits, commas: what a table or an article of
+    any script holds, and what puts NUL bytes in UTF-16) wins, if it gives
+    some ASCII and nearly all it gives is printable text.
+    Arabic, Chinese or Cyrillic text counts as printable, so a UTF-16 file
+    in any script is recognised; a binary file is not.
+    """
+    head = head[:len(head) - len(head) % 2]
+    best: tuple[int, str] | None = None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            continue  # a lone surrogate: not this byte order
+        if not text:
+            continue
+        printable = sum(1 for c in text if c.isprintable() or c in "\t\n\r")
+        if printable < 0.95 * len(text):
+            continue
+        ascii_chars = sum(1 for c in text if c < "\x80")
+        if ascii_chars and (best is None or ascii_chars > best[0]):
+            best = (ascii_chars, encoding)
+    return best[1] if best is not None else None
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
@@ -84,14 +109,11 @@ def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
             raise InputError("looks like a binary file (it contains NUL bytes), not text",
                              file=name)
         try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            text = ""
-        sample = text[:4096]
-        readable = sum(1 for c in sample if c.isprintable() or c in "\t\n\r")
-        if not sample or readable < 0.95 * len(sample):
-            raise InputError("looks like a binary file (it contains NUL bytes), not text",
-                             file=name)
+            text = data[:len(data) - len(data) % 2].decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"reads as {encoding.upper()} (without a byte-order mark) up to "
+                             f"byte {exc.start}, then is not text ({exc.reason})",
+                             file=name) from None
         return _check_text(text, name), (f"{name}: UTF-16 without a byte-order mark; read as "
                                           f"{encoding.upper()}")
     try:
@@ -125,9 +147,37 @@ def sniff_delimiter(text: str) -> str:
         return max(counts, key=lambda d: (counts[d], d == ","))
 
 
+def csv_reader(text: str, delimiter: str):  # -> the csv module's reader
+    """Python's CSV reader over ``text``, with no limit on a cell's length.
+
+    The limit is process-wide state another library may lower; it is set
+    again for every file, so both CSV readers read a 200,000-character
+    cell the same way.
+    """
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
 def normalise_header(names: list[str]) -> list[str]:
     """Column names as the loader knows them: lower case, runs of spaces as one "_"."""
     return [" ".join(n.strip().lower().split()).replace(" ", "_") for n in names]
+
+
+def _own_names(names: list[str], file: str, notes: list[str] | set[str]) -> list[str]:
+    """Blank and reserved column names renamed (:func:`~reconcile.schema.renamed_columns`),
+    each renaming said once in ``notes``."""
+    if all(n and n not in RESERVED_COLUMNS for n in names):
+        return names
+    new = renamed_columns(names)
+    for old, renamed in zip(names, new, strict=True):
+        if old != renamed:
+            why = "it has no name" if not old else f"reconcile writes a {old!r} column of its own"
+            message = f"{file}: column {old!r} is read as {renamed!r} ({why})"
+            if isinstance(notes, set):
+                notes.add(message)
+            else:
+                notes.append(message)
+    return new
 
 
 def csv_rows(reader) -> Iterator[tuple[int, list[str], str | None]]:
@@ -155,16 +205,73 @@ def csv_rows(reader) -> Iterator[tuple[int, list[str], str | None]]:
 def json_lines(text: str) -> Iterator[tuple[int, object, str | None]]:
     """``(line, value, error)`` for each non-blank line of JSON-lines text.
 
-    ``error`` is the JSON parser's message for a line that is not valid JSON
-    (``value`` is then None).
+    ``error`` says why a line is not read (``value`` is then None): "not
+    valid JSON: " and the parser's message, or that the line is nested too
+    deeply to read (a line of a few thousand ``[`` is one bad line, never a
+    RecursionError). Integers too long for Python's int conversion stay text.
     """
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            yield number, json.loads(line), None
-        except json.JSONDecodeError as exc:
-            yield number, None, exc.msg
+        yield number, *json_value(line)
+
+
+_MAX_INT_DIGITS = 4000  # below Python's limit on int <-> str conversion (4300)
+
+
+def _json_int(text: str) -> int | str:
+    return int(text) if len(text) <= _MAX_INT_DIGITS else text
+
+
+def json_loads(text: str) -> object:
+    """:func:`json.loads`, keeping integers too long for ``int()`` as their text.
+
+    Raises :class:`json.JSONDecodeError`, or :class:`RecursionError` for
+    thousands of levels of nesting.
+    """
+    return json.loads(text, parse_int=_json_int)
+
+
+def json_value(text: str) -> tuple[object, str | None]:
+    """One JSON value; ``(None, reason)`` when it cannot be read. Never raises."""
+    try:
+        return json_loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON: {exc.msg}"
+    except RecursionError:
+        return None, "nested too deeply to read (thousands of levels of [ or {)"
+
+
+def json_cell(value: object) -> str:
+    """A JSON value as one cell's text: strings as they are, others as JSON."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (RecursionError, ValueError):
+        return "(nested JSON, too deep to show)"
+
+
+def nested_field(record: dict, fields: Iterable[str] | None = None) -> str | None:
+    """Why a JSON record is not one row of cells: the first field holding a list or an object.
+
+    Only ``fields`` are checked when given. None when every value is a string,
+    a number, a boolean or null.
+    """
+    for key in (record if fields is None else fields):
+        value = record.get(key)
+        if isinstance(value, (list, dict)):
+            what = "a list" if isinstance(value, list) else "an object"
+            return (f"column {key!r} holds {what} ({_preview(value)}); a cell must be text, "
+                    "a number or null")
+    return None
+
+
+def _preview(value: object) -> str:
+    text = json_cell(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _read_csv_fast(text: str, delimiter: str, columns: list[str],
@@ -196,18 +303,21 @@ def _read_csv_fast(text: str, delimiter: str, columns: list[str],
     return frame
 
 
-def _read_csv(path: str, text: str, *, strict_width: bool = False
+def _read_csv(path: str, text: str, notes: list[str], *, strict_width: bool = False
               ) -> tuple[pd.DataFrame, list[dict]]:
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv_reader(text, delimiter)
     try:
         header = next(reader)
     except csv.Error as exc:
         raise InputError(f"cannot read the header: {exc}", file=path, line=1) from None
+    except StopIteration:
+        raise InputError("the file is empty", file=path) from None
     columns = normalise_header(header)
-    dupes = sorted({c for c in columns if columns.count(c) > 1})
+    dupes = sorted({c for c in columns if c and columns.count(c) > 1})
     if dupes:
         raise InputError(f"duplicate column(s): {', '.join(dupes)}", file=path, line=1)
+    columns = _own_names(columns, path, notes)
     fast = None if strict_width else _read_csv_fast(text, delimiter, columns, reader.line_num)
     if fast is not None:
         return fast, []
@@ -245,28 +355,46 @@ def _read_csv(path: str, text: str, *, strict_width: bool = False
 def _cell(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
+        return json_cell(value)
     return str(value)
 
 
-def _read_jsonl(text: str) -> tuple[pd.DataFrame, list[dict]]:
+def _read_jsonl(path: str, text: str, notes: list[str]) -> tuple[pd.DataFrame, list[dict]]:
     records: list[dict] = []
     bad: list[dict] = []
+    renamed: set[str] = set()
     for number, obj, error in json_lines(text):
         if error is not None:
-            bad.append({"line": number, "field": "(row)", "reason": f"not valid JSON: {error}"})
+            bad.append({"line": number, "field": "(row)", "reason": error})
             continue
         if not isinstance(obj, dict):
             bad.append({"line": number, "field": "(row)", "reason": "not a JSON object"})
             continue
         cells = {k: _cell(v) for k, v in obj.items()}
-        record: dict[str, object] = dict(zip(normalise_header(list(cells)), cells.values(),
-                                             strict=True))
+        names = normalise_header(list(cells))
+        dupes = sorted({c for c in names if c and names.count(c) > 1})
+        if dupes:
+            keys = [k for k, n in zip(cells, names, strict=True) if n in dupes]
+            bad.append({"line": number, "field": dupes[0],
+                        "reason": f"keys {', '.join(map(repr, keys))} name the same column"})
+            continue
+        names = _own_names(names, path, renamed)
+        nested = nested_field(obj)
+        if nested is not None:
+            key = next(k for k in obj if isinstance(obj[k], (list, dict)))
+            field = names[list(obj).index(key)]
+            bad.append({"line": number, "field": field, "reason": nested,
+                        **dict(zip(names, cells.values(), strict=True))})
+            continue
+        record: dict[str, object] = dict(zip(names, cells.values(), strict=True))
         record["line"] = number
         records.append(record)
+    notes.extend(sorted(renamed))
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame({"line": []})
     cols = [c for c in frame.columns if c != "line"]
     frame[cols] = frame[cols].astype(object).where(frame[cols].notna(), "")
@@ -274,21 +402,59 @@ def _read_jsonl(text: str) -> tuple[pd.DataFrame, list[dict]]:
     return frame[["line", *cols]], bad
 
 
-def _read_parquet(path: str) -> tuple[pd.DataFrame, list[dict]]:
+def _read_parquet(path: str, notes: list[str], data: bytes | None = None
+                  ) -> tuple[pd.DataFrame, list[dict]]:
     try:
         import pyarrow  # noqa: F401
     except ImportError:
         raise InputError("reading .parquet needs pyarrow: pip install 'reconcile[parquet]'",
                          file=path) from None
-    frame = pd.read_parquet(path)
-    frame.columns = normalise_header([str(c) for c in frame.columns])
+    try:
+        frame = pd.read_parquet(io.BytesIO(data) if data is not None else path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise InputError(f"not a readable parquet file ({exc})", file=path) from None
+    columns = normalise_header([str(c) for c in frame.columns])
+    dupes = sorted({c for c in columns if c and columns.count(c) > 1})
+    if dupes:
+        raise InputError(f"duplicate column(s): {', '.join(dupes)}", file=path)
+    frame.columns = _own_names(columns, path, notes)
     frame = frame.astype(object).map(lambda v: "" if v is None or v is pd.NA or
                                      (isinstance(v, float) and np.isnan(v)) else _cell(v))
     frame.insert(0, "line", np.arange(1, len(frame) + 1, dtype=np.int64))
     return frame, []
 
 
-def read_records(path: str | Path, *, strict_width: bool = False
+STDIN = "<stdin>"  # how messages name standard input
+
+
+def sniff_format(data: bytes) -> str:
+    """The suffix standard input stands for: '.parquet', '.jsonl' or '.csv'.
+
+    Parquet starts with ``PAR1``; JSON lines with ``{`` (after a byte-order
+    mark and blank space); anything else is read as CSV.
+    """
+    if data.startswith(b"PAR1"):
+        return ".parquet"
+    head = data[:4096]
+    for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        if head.startswith(bom):
+            head = head[len(bom):]
+            break
+    text = head.replace(b"\x00", b"").lstrip()
+    return ".jsonl" if text.startswith(b"{") else ".csv"
+
+
+def read_bytes(path: Path, name: str) -> bytes:
+    """A file's bytes; :class:`InputError` naming it when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", file=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
+
+
+def read_records(path: str | Path, *, strict_width: bool = False, data: bytes | None = None
                  ) -> tuple[pd.DataFrame, list[dict], list[str]]:
     """Read a table file into strings, with the 1-based ``line`` of each row.
 
@@ -298,26 +464,32 @@ def read_records(path: str | Path, *, strict_width: bool = False
     A CSV row longer than the header is a reject (unless its extra cells are
     blank); a shorter one is padded with blanks, or is a reject when
     ``strict_width`` is set. Column names are normalised (:func:`normalise_header`).
+
+    ``data``, when given, is the file's content (standard input): ``path``
+    only names it in messages, and the format is sniffed (:func:`sniff_format`).
     """
     p = Path(path)
     name = str(path)
     notes: list[str] = []
-    if not p.exists():
-        raise InputError("no such file", file=name)
-    if p.is_dir():
-        raise InputError("is a directory, not a claims file", file=name)
-    suffix = p.suffix.lower()
+    if data is not None:
+        suffix = sniff_format(data)
+    else:
+        if not p.exists():
+            raise InputError("no such file", file=name)
+        if p.is_dir():
+            raise InputError("is a directory, not a claims file", file=name)
+        suffix = p.suffix.lower()
     if suffix == ".parquet":
-        frame, bad = _read_parquet(name)
+        frame, bad = _read_parquet(name, notes, data)
         return frame, bad, notes
     if suffix not in (".jsonl", ".ndjson", ".csv", ".tsv", ".txt", ""):
         raise InputError(f"unknown file type {suffix!r} (expected .csv, .tsv, .jsonl or .parquet)",
                          file=name)
-    text, warning = decode_text(p.read_bytes(), name)
+    text, warning = decode_text(read_bytes(p, name) if data is None else data, name)
     if warning:
         notes.append(warning)
     if suffix in (".jsonl", ".ndjson"):
-        frame, bad = _read_jsonl(text)
+        frame, bad = _read_jsonl(name, text, notes)
     else:
-        frame, bad = _read_csv(name, text, strict_width=strict_width)
+        frame, bad = _read_csv(name, text, notes, strict_width=strict_width)
     return frame, bad, notes

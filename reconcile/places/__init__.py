@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.text import fold_key
 from .gazetteer import (
     KIND_RANK,
     Gazetteer,
@@ -9,7 +10,6 @@ from .gazetteer import (
     PlaceMention,
     PlaceRules,
     default_gazetteer,
-    fold_key,
     load_gazetteer,
     load_place_rules,
 )

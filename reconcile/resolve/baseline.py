@@ -75,8 +75,8 @@ def _mode_per_event(ev: np.ndarray, values: pd.Series, n_events: int) -> np.ndar
 
 def _extreme_per_event(ev: np.ndarray, values: pd.Series, how: str, n_events: int) -> np.ndarray:
     """Per event code, the min or max non-empty ISO string ("" when none)."""
-    codes, uniques = pd.factorize(values.fillna("").astype(str), sort=True)
-    uniques = np.asarray(uniques, dtype=object)
+    codes, found = pd.factorize(values.fillna("").astype(str), sort=True)
+    uniques = np.asarray(found, dtype=object)
     rank = codes.astype(float)
     rank[uniques[codes] == ""] = np.nan
     series = pd.Series(rank).groupby(ev).agg(how)
@@ -96,8 +96,8 @@ def _join_per_event(ev: np.ndarray, values: pd.Series, n_events: int, *, unique:
     out = np.full(n_events, "", dtype=object)
     if len(values) == 0:
         return out
-    codes, uniques = pd.factorize(values.astype(str), sort=True)
-    uniques = np.asarray(uniques, dtype=object)
+    codes, found = pd.factorize(values.astype(str), sort=True)
+    uniques = np.asarray(found, dtype=object)
     pairs = np.stack([np.asarray(ev, dtype=np.int64), codes.astype(np.int64)], axis=1)
     if unique:
         pairs = np.unique(pairs, axis=0)

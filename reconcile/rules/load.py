@@ -72,18 +72,32 @@ class Tolerance:
 
 @dataclass(frozen=True, slots=True)
 class VagueQuantity:
+    """A word for a count without a number: "dozens" is [24, 99].
+
+    ``value`` is the nominal count (one number for the phrase), ``acled``
+    the figure ACLED's coding assigns; ``stated`` says the phrase states
+    ``value`` ("two dozen"), which then is the claim's anchor.
+    """
+
     phrase: str
     tokens: tuple[str, ...]
     low: int
     high: int | float
-    value: int | None = None
-    acled: int | None = None
+    value: int
+    acled: int
+    stated: bool = False
+
+    @property
+    def anchor(self) -> int | None:
+        """The number the source stated: ``value`` when the phrase states it, else None."""
+        return self.value if self.stated else None
 
 
 @dataclass(frozen=True, slots=True)
 class NotACount:
     tokens: tuple[str, ...]
     reason: str
+    at_start: bool = False  # only when the figure text starts with the phrase ("=12")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +108,8 @@ class NumberWords:
     fractions: Mapping[str, float]
     joiners: frozenset[str]
     max_count: int = 10**10
+    # Phrases that state a count of zero ("no one", "nobody", "not a single").
+    zeros: tuple[tuple[str, ...], ...] = ()
 
     def is_number_word(self, token: str) -> bool:
         return token in self.units or token in self.tens
@@ -258,14 +274,18 @@ def _read_vague(reader: TomlReader) -> list[VagueQuantity]:
     out: list[VagueQuantity] = []
     seen: dict[tuple, int | None] = {}
     for line, key, row in reader.rows("vague"):
-        reader.unknown_keys(row, line, key, ("phrase", "low", "high", "value", "acled"))
+        reader.unknown_keys(row, line, key, ("phrase", "low", "high", "value", "stated", "acled"))
         ph = read_phrase(reader, row, line, key)
         low = reader.get(row, line, key, "low", int)
         high = reader.get(row, line, key, "high", int, required=False, default=INF)
-        value = reader.get(row, line, key, "value", int, required=False)
-        acled = reader.get(row, line, key, "acled", int, required=False)
+        value = reader.get(row, line, key, "value", int)
+        stated = reader.get(row, line, key, "stated", bool, required=False, default=False)
+        acled = reader.get(row, line, key, "acled", int)
         if low is not None and low < 0:
             reader.problems.add(reader.name, line, f"{key}.low", "must be non-negative")
+            continue
+        if acled is not None and acled < 0:
+            reader.problems.add(reader.name, line, f"{key}.acled", "must be non-negative")
             continue
         if low is not None and high is not None and high < low:
             reader.problems.add(reader.name, line, f"{key}.high", f"{high} is below low = {low}")
@@ -278,9 +298,9 @@ def _read_vague(reader: TomlReader) -> list[VagueQuantity]:
             reader.problems.add(reader.name, line, f"{key}.phrase",
                                 f"{ph[0]!r} is already defined at line {seen[ph[1]]}")
             continue
-        if ph and low is not None:
+        if ph and low is not None and value is not None and acled is not None:
             seen[ph[1]] = line
-            out.append(VagueQuantity(ph[0], ph[1], low, high, value, acled))
+            out.append(VagueQuantity(ph[0], ph[1], low, high, value, acled, bool(stated)))
     return out
 
 
@@ -318,18 +338,33 @@ def _read_numbers(reader: TomlReader) -> tuple[NumberWords, list[NotACount]]:
         joiners = []
     not_counts = []
     for line, key, row in reader.rows("not_a_count"):
-        reader.unknown_keys(row, line, key, ("phrase", "reason"))
+        reader.unknown_keys(row, line, key, ("phrase", "reason", "at_start"))
         ph = read_phrase(reader, row, line, key)
         reason = reader.get(row, line, key, "reason", str)
+        at_start = reader.get(row, line, key, "at_start", bool, required=False, default=False)
         if ph and reason:
-            not_counts.append(NotACount(ph[1], reason))
+            not_counts.append(NotACount(ph[1], reason, bool(at_start)))
+    zeros: list[tuple[str, ...]] = []
+    zero_seen: dict[tuple[str, ...], int | None] = {}
+    for line, key, row in reader.rows("zero"):
+        reader.unknown_keys(row, line, key, ("phrase",))
+        ph = read_phrase(reader, row, line, key)
+        if ph is None:
+            continue
+        if ph[1] in zero_seen:
+            reader.problems.add(reader.name, line, f"{key}.phrase",
+                                f"{ph[0]!r} is already defined at line {zero_seen[ph[1]]}")
+            continue
+        zero_seen[ph[1]] = line
+        zeros.append(ph[1])
     limits = reader.data.get("limits", {})
     max_count = limits.get("max_count", 10**10) if isinstance(limits, dict) else None
     if not isinstance(max_count, int) or isinstance(max_count, bool) or max_count < 1:
         reader.problems.add(reader.name, key_line(reader.text, "max_count"), "limits.max_count",
                             f"expected a positive whole number, got {max_count!r}")
         max_count = 10**10
-    numbers = NumberWords(units, tens, scales, fractions, frozenset(joiners), max_count)
+    numbers = NumberWords(units, tens, scales, fractions, frozenset(joiners), max_count,
+                          tuple(zeros))
     return numbers, not_counts
 
 

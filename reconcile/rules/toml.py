@@ -7,6 +7,7 @@ Every rule loader (core rules, the extractor's, places) reads through
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,18 +15,38 @@ from typing import Any
 
 from ..core.text import words
 
-__all__ = ["Problems", "TomlReader", "key_line", "read_phrase", "row_lines"]
+__all__ = ["Problems", "TomlReader", "key_line", "read_phrase", "row_lines", "toml_error"]
 
 
 class Problems:
-    """Collects problems as ``file:line: key: message`` strings."""
+    """Collects problems as ``file:line: key: message`` strings.
+
+    A problem with the file as a whole (not found, not TOML) has no key:
+    ``file:line: message``, or ``file: message`` without a line.
+    """
 
     def __init__(self) -> None:
         self.items: list[str] = []
 
-    def add(self, file: str, line: int | None, key: str, message: str) -> None:
+    def add(self, file: str, line: int | None, key: str | None, message: str) -> None:
         where = f"{file}:{line}" if line else file
-        self.items.append(f"{where}: {key}: {message}")
+        self.items.append(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+
+
+# tomllib (before Python 3.14) puts the place in the message: "... (at line 229, column 6)".
+_TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$|\s*\(at end of document\)$")
+
+
+def toml_error(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, str]:
+    """(line, message) for a TOML syntax error: the line apart, the column in the message."""
+    message = str(exc)
+    m = _TOML_PLACE.search(message)
+    if m is None:
+        return getattr(exc, "lineno", None), message
+    message = message[:m.start()]
+    if m.group(1) is None:  # at the end of the document
+        return text.count("\n") + (0 if text.endswith("\n") else 1) or None, message
+    return int(m.group(1)), f"{message} (column {m.group(2)})"
 
 
 def row_lines(text: str, table: str) -> list[int]:
@@ -54,11 +75,16 @@ class TomlReader:
             self.text = path.read_text(encoding="utf-8")
             self.data = tomllib.loads(self.text)
         except FileNotFoundError:
-            problems.add(self.name, None, "-", "file not found")
+            problems.add(self.name, None, None, "file not found")
+        except IsADirectoryError:
+            problems.add(self.name, None, None, "is a folder, not a rule file")
+        except OSError as exc:
+            problems.add(self.name, None, None, f"cannot read: {exc.strerror or exc}")
         except UnicodeDecodeError as exc:
-            problems.add(self.name, None, "-", f"not UTF-8 text ({exc.reason})")
+            problems.add(self.name, None, None, f"not UTF-8 text ({exc.reason})")
         except tomllib.TOMLDecodeError as exc:
-            problems.add(self.name, getattr(exc, "lineno", None), "-", f"not valid TOML: {exc}")
+            line, message = toml_error(exc, self.text)
+            problems.add(self.name, line, None, f"not valid TOML: {message}")
 
     def rows(self, table: str) -> Iterable[tuple[int | None, str, dict[str, Any]]]:
         rows = self.data.get(table, [])
