@@ -225,7 +225,8 @@ def rules() -> None:
 def rules_check(directory: Path | None, quiet: bool) -> None:
     """Validate every rule file in DIRECTORY (default: the shipped rules).
 
-    Checks the core rules and the extractor's (extract.toml, places.toml);
+    Checks the core rules, the extractor's (extract.toml, places.toml) and
+    grouping's (grouping.toml);
     every problem is listed at once, as file:line: key: message.
 
     \b

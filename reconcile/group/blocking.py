@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["candidate_pairs", "window_join"]
+__all__ = ["candidate_pairs", "key_codes", "self_pairs", "window_join"]
 
 _SHIFT = 20  # day numbers (since 1970) stay below 2**20 until the year 4840
 
@@ -87,7 +87,7 @@ def window_join(left_key: np.ndarray, left_lo: np.ndarray, left_hi: np.ndarray,
     return np.concatenate(out_l), np.concatenate(out_r)
 
 
-def _codes(*cols: np.ndarray) -> np.ndarray:
+def key_codes(*cols: np.ndarray) -> np.ndarray:
     """One non-negative integer per distinct row of ``cols`` (-1 if any column is -1)."""
     bad = np.zeros(len(cols[0]), dtype=bool)
     combined = np.zeros(len(cols[0]), dtype=np.int64)
@@ -178,31 +178,31 @@ def candidate_pairs(block: np.ndarray, category: np.ndarray, lo: np.ndarray, hi:
         pairs_i.append(rows[li])
         pairs_j.append(rows[ri])
 
-    key_bc = _codes(b, c)
+    key_bc = key_codes(b, c)
     # One place: the same city (a district joins its city) and event family; a claim
     # that names no family meets every claim at its place.
-    key_city = _codes(b, c, r_city)
-    self_join(np.where(has_family, _codes(b, c, r_city, family), -1))
+    key_city = key_codes(b, c, r_city)
+    self_join(np.where(has_family, key_codes(b, c, r_city, family), -1))
     cross_join(has_city & ~has_family, key_city, has_city)
     # A division named alone meets the cities and districts inside it.
-    cross_join(place_level[rows] == 1, _codes(b, c, admin1[rows]))
+    cross_join(place_level[rows] == 1, key_codes(b, c, admin1[rows]))
     # No town named: claims of the same event family, or of the same source.
-    key_fam = np.where(has_family, _codes(b, c, family), -1)
+    key_fam = np.where(has_family, key_codes(b, c, family), -1)
     cross_join(coarse & has_family, key_fam)
     # One source's successive reports: the same event family, or the same figure
     # (a report repeated with the place spelt another way or left out).
     r_src = source[rows]
-    self_join(np.where(has_family, _codes(b, c, r_src, family), -1))
+    self_join(np.where(has_family, key_codes(b, c, r_src, family), -1))
     if figure is not None:
-        self_join(_codes(b, c, r_src, figure[rows]))
+        self_join(key_codes(b, c, r_src, figure[rows]))
     # Totals meet totals: claims with no town and no event family; a cumulative
     # tally only meets tallies that start on its day.
     tally = (scope[rows] == 1) if scope is not None else np.zeros(len(rows), bool)
     self_join(np.where(coarse & ~has_family & ~tally, key_bc, -1))
-    li, ri = self_pairs(np.where(coarse & tally, _codes(b, c, r_lo), -1), r_lo, r_lo, 0)
+    li, ri = self_pairs(np.where(coarse & tally, key_codes(b, c, r_lo), -1), r_lo, r_lo, 0)
     pairs_i.append(rows[li])
     pairs_j.append(rows[ri])
-    self_join(_codes(b, article[rows]))
+    self_join(key_codes(b, article[rows]))
     i = np.concatenate(pairs_i) if pairs_i else np.zeros(0, np.int64)
     j = np.concatenate(pairs_j) if pairs_j else np.zeros(0, np.int64)
     lo_, hi_ = np.minimum(i, j), np.maximum(i, j)

@@ -143,7 +143,8 @@ def vetoed(f: Features, i: np.ndarray, j: np.ndarray, grules: GroupingRules,
            gamma: np.ndarray | None = None) -> np.ndarray:
     """Pairs that may never share an event, whatever their weight.
 
-    A row of ``vetoes`` (given ``gamma``, the pairs' levels: two event
+    Given ``gamma`` (the pairs' levels): two places the gazetteer knows
+    apart; a row of ``vetoes`` (two event
     types, soldiers and civilians, civilians and people with numbers apart); two known
     categories that differ; a claim and the whole it is
     ``part_of``; two different figures for the same category and victims
@@ -158,6 +159,11 @@ def vetoed(f: Features, i: np.ndarray, j: np.ndarray, grules: GroupingRules,
     out = (ca >= 0) & (cb >= 0) & (ca != cb)
     if gamma is not None:
         column = {comp.name: c for c, comp in enumerate(grules.comparisons)}
+        # Two towns the gazetteer knows apart (not a name it does not know, nor a
+        # typo it matched) are two places.
+        place = grules.comparisons[column["place"]]
+        known = ~(f.unlisted[i] | f.unlisted[j] | f.fuzzy[i] | f.fuzzy[j])
+        out |= known & (gamma[:, column["place"]] == place.index("different"))
         for row in grules.vetoes:
             hit = np.ones(len(i), bool)
             for name, level in row:
@@ -203,13 +209,22 @@ def evidence(f: Features, i: np.ndarray, j: np.ndarray, gamma: np.ndarray,
 
     The same (or a nested) place, the same event-type family, the same
     source or the same stated figure; for two cumulative tallies, the same
-    window (a country has one toll "since 27 November"): claims that share
-    only a category, a date window and a country are never linked (DESIGN).
+    window of days (a country has one toll "since 27 November"), or the same
+    day with numbers near each other (two national tolls of one day): claims
+    that share only a category, a date window and a country are never linked
+    (DESIGN).
     """
-    out = (f.scope[i] == 1) & (f.scope[j] == 1) & (f.lo[i] == f.lo[j]) & (f.hi[i] == f.hi[j])
+    column = {comp.name: c for c, comp in enumerate(grules.comparisons)}
+    fig = grules.comparisons[column["figure"]]
+    near = gamma[:, column["figure"]] <= fig.index(fig.levels[2].name)
+    tallies = (f.scope[i] == 1) & (f.scope[j] == 1) & (f.lo[i] == f.lo[j]) & (f.hi[i] == f.hi[j])
+    out = tallies & ((f.hi[i] - f.lo[i] >= 1) | near)
+    # The same country is no evidence: only a division, a town or a district is.
+    placed = (f.place_level[i] >= 1) & (f.place_level[j] >= 1)
     for c, comp in enumerate(grules.comparisons):
         strong = {"place": ("same", "fuzzy", "inside"), "event": ("same",),
                   "source": ("same",), "figure": ("equal",)}.get(comp.name, ())
         for name in strong:
-            out |= gamma[:, c] == comp.index(name)
+            hit = gamma[:, c] == comp.index(name)
+            out |= (hit & placed) if comp.name == "place" else hit
     return out

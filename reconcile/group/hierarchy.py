@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .blocking import _codes, window_join
+from .blocking import key_codes, window_join
 from .compare import Features
 
 __all__ = ["EventTable", "event_table", "link_events"]
@@ -143,7 +143,7 @@ def link_events(e: EventTable, f: Features, ev_of_claim: np.ndarray, narrower: n
     hi = np.where(dated, e.hi, 0).astype(np.int64)
     # 2. Implicit parts: a narrower victim group on the same days, at the parent's place
     #    or inside it, with a smaller figure ("15 of the dead were civilians").
-    key = np.where(dated & (e.category >= 0), _codes(e.block, np.maximum(e.category, 0)), -1)
+    key = np.where(dated & (e.category >= 0), key_codes(e.block, np.maximum(e.category, 0)), -1)
     ci, pi = window_join(key, lo, hi, key, lo, hi, 0)
     if len(ci):
         vc, vp = e.victims[ci], e.victims[pi]
@@ -165,7 +165,7 @@ def link_events(e: EventTable, f: Features, ev_of_claim: np.ndarray, narrower: n
     length = hi - lo
     aggregate = dated & (e.category >= 0) & ((e.scope == 1) | (e.place_level <= 1) |
                                              e.region | (length > 0))
-    k_all = np.where(dated & (e.category >= 0), _codes(e.block, np.maximum(e.category, 0)), -1)
+    k_all = np.where(dated & (e.category >= 0), key_codes(e.block, np.maximum(e.category, 0)), -1)
     pi, ci = window_join(np.where(aggregate, k_all, -1), lo, hi, k_all, lo, hi, 0)
     if len(pi):
         ok = (pi != ci) & (link[ci] != 1) & (parent[pi] != ci)

@@ -556,7 +556,7 @@ def _country_from_twins(df: pd.DataFrame, cat_codes: np.ndarray, lo_d: np.ndarra
     least 5 killed" on one day is reported from many countries, and then
     the claim stays without a country.
     """
-    from .blocking import _codes, window_join
+    from .blocking import key_codes, window_join
 
     unknown = country == ""
     if not unknown.any() or unknown.all():
@@ -566,7 +566,7 @@ def _country_from_twins(df: pd.DataFrame, cat_codes: np.ndarray, lo_d: np.ndarra
         if "low" in df else np.full(len(df), -1.0)
     f_hi = df["high"].astype("Float64").astype(float).fillna(-2).to_numpy() \
         if "high" in df else np.full(len(df), -1.0)
-    key = _codes(cat_codes, pd.factorize(f_lo)[0], pd.factorize(f_hi)[0])
+    key = key_codes(cat_codes, pd.factorize(f_lo)[0], pd.factorize(f_hi)[0])
     key = np.where(dated, key, -1)
     lo_i = np.where(dated, lo_d, 0).astype(np.int64)
     hi_i = np.where(dated, hi_d, 0).astype(np.int64)

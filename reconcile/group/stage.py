@@ -122,6 +122,11 @@ def _features(frame: pd.DataFrame, rules: Rules, grules: GroupingRules,
     unplaced = frame["_g_place_level"].to_numpy() <= 1
     scope = np.where((span >= 2) & unplaced & ~frame["_g_undated"].to_numpy(dtype=bool), 1,
                      scope)
+    # So is a toll for a whole country that names no kind of event ("more than 290
+    # people died across Syria"): the day's national total, not an incident.
+    national = (frame["_g_place_level"].to_numpy() == 0) & \
+        (frame["_g_event_mask"].to_numpy(dtype=np.int64) == 0)
+    scope = np.where(national, 1, scope)
     article = pd.factorize(text["article_id"].where(text["article_id"].ne(""), None),
                            sort=True)[0].astype(np.int64)
     source = pd.factorize(text["source_id"], sort=True)[0].astype(np.int64)
