@@ -100,7 +100,7 @@ def hierarchy_scores(claims: pd.DataFrame, truth_claims: pd.DataFrame,
     found = set(zip(child_t[right], parent_t[right], strict=True))
     out: dict[str, dict[str, float]] = {}
     # "part": the child is a part of its parent; "within": an incident or total in a total.
-    child_kind = want.index.map(kinds)
+    child_kind = kinds.reindex(want.index).to_numpy()
     groups = {"all": np.ones(len(want), bool), "part": np.asarray(child_kind == "part"),
               "within": np.asarray(child_kind != "part")}
     for name, sel in groups.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .linkage import LinkageModel, estimate_model, prior_model
 from .normalise import Prepared, canonical_sources, event_families, prepare_claims
-from .stage import GroupResult, group_block, group_claims, prepare, train
+from .stage import GroupResult, group, group_block, group_claims, prepare, train
 
 __all__ = [
     "GroupResult",
@@ -14,6 +14,7 @@ __all__ = [
     "canonical_sources",
     "estimate_model",
     "event_families",
+    "group",
     "group_block",
     "group_claims",
     "prepare",

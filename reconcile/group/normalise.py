@@ -12,7 +12,6 @@ block at a time.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,32 +55,6 @@ class Prepared:
 # -- small helpers ------------------------------------------------------------------
 
 
-def _text(s: pd.Series) -> pd.Series:
-    """Cells as stripped strings ("" for missing), computed once per distinct value."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    table = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
-    return pd.Series(table[codes], index=s.index, dtype=object)
-
-
-def _per_unique(s: pd.Series, fn) -> pd.Series:
-    uniques = pd.unique(s.to_numpy())
-    table = {u: fn(u) for u in uniques}
-    return s.map(table)
-
-
-def _days(iso: pd.Series) -> np.ndarray:
-    """ISO dates (or date-times) -> day numbers, NaN when blank."""
-    text = _text(iso).str.slice(0, 10)
-    uniques = pd.unique(text.to_numpy())
-    table = {}
-    for u in uniques:
-        try:
-            table[u] = float((np.datetime64(u, "D") - _EPOCH).astype(np.int64)) if u else np.nan
-        except ValueError:
-            table[u] = np.nan
-    return text.map(table).to_numpy(dtype=float)
-
-
 # -- event types -------------------------------------------------------------------------
 
 
@@ -108,15 +81,15 @@ def event_families(texts: Sequence[str], grules: GroupingRules) -> list[tuple[st
     longest = max((len(p) for p in phrases), default=0)
     out: list[tuple[str, ...]] = []
     for text in texts:
-        toks = [_plural(t) for t in words(text)] if text else []
+        tokens = [_plural(t) for t in words(text)] if text else []
         found: list[str] = []
         i = 0
-        while i < len(toks):
-            for k in range(min(longest, len(toks) - i), 0, -1):
-                fam = phrases.get(tuple(toks[i:i + k]))
-                if fam:
-                    if fam not in found:
-                        found.append(fam)
+        while i < len(tokens):
+            for k in range(min(longest, len(tokens) - i), 0, -1):
+                hit = phrases.get(tuple(tokens[i:i + k]))
+                if hit:
+                    if hit not in found:
+                        found.append(hit)
                     i += k
                     break
             else:
@@ -290,9 +263,9 @@ def canonical_sources(names: Sequence[str], counts: Sequence[int], grules: Group
         best = min(members, key=lambda i: (-len(toks[i]), -counts[i], names[i]))
         canon = named.get(root, names[best].strip())
         sid = base = _slug(canon)
-        k = 2
+        suffix = 2
         while sid in used_ids:
-            sid, k = f"{base}-{k}", k + 1
+            sid, suffix = f"{base}-{suffix}", suffix + 1
         used_ids.add(sid)
         aliases = sorted({names[i].strip() for i in members} - {canon})
         for i in members:
@@ -580,8 +553,3 @@ def _country_from_twins(df: pd.DataFrame, cat_codes: np.ndarray, lo_d: np.ndarra
     out = country.copy()
     out[single.index.to_numpy()] = single["first"].to_numpy()
     return out
-
-
-def _mode(values: Sequence[str]) -> str:
-    c = Counter(v for v in values if v)
-    return min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] if c else ""

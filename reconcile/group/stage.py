@@ -39,7 +39,7 @@ from .ids import claim_hashes, event_ids
 from .linkage import LinkageModel, estimate_model, estimate_u
 from .normalise import Prepared, prepare_claims
 
-__all__ = ["GroupResult", "group_block", "group_claims", "prepare", "train"]
+__all__ = ["GroupResult", "group", "group_block", "group_claims", "prepare", "train"]
 
 _LINKS = np.array(["", "part", "within"], dtype=object)
 
@@ -352,16 +352,15 @@ def _assign(f: Features, frame: pd.DataFrame, narrower: np.ndarray, i: np.ndarra
 
 
 def group_claims(claims: pd.DataFrame, rules: Rules | None = None,
-                 index: AdminIndex | None = None, *, model: LinkageModel | None = None,
-                 details: bool = False) -> pd.DataFrame | GroupResult:
+                 index: AdminIndex | None = None, *,
+                 model: LinkageModel | None = None) -> pd.DataFrame:
     """Group claims into events: prepare, train and group every block at once.
 
     Returns ``claims`` with :data:`~reconcile.schema.GROUP_COLUMNS` (``event_id``,
     ``parent_event_id``, ``parent_link``, ``source_id``) and
     :data:`~reconcile.schema.PLACE_COLUMNS` (``country_code``, ``place_id``,
-    ``admin_chain``, ``where_prec``) added; with ``details=True`` a
-    :class:`GroupResult` that also carries the learnt model and the
-    canonical sources.
+    ``admin_chain``, ``where_prec``) added. :func:`group` returns the learnt
+    model, the canonical sources and the time of each step as well.
 
     Examples
     --------
@@ -375,6 +374,12 @@ def group_claims(claims: pd.DataFrame, rules: Rules | None = None,
     >>> out["event_id"].nunique(), out["source_id"].nunique()
     (1, 1)
     """
+    return group(claims, rules, index, model=model).claims
+
+
+def group(claims: pd.DataFrame, rules: Rules | None = None, index: AdminIndex | None = None,
+          *, model: LinkageModel | None = None) -> GroupResult:
+    """:func:`group_claims`, with the model, the sources and the seconds of each step."""
     rules = rules or default_rules()
     grules = grouping_rules_for(rules)
     index = index or default_admin_index()
@@ -393,12 +398,7 @@ def group_claims(claims: pd.DataFrame, rules: Rules | None = None,
     assigned = assigned.set_axis(prepared.frame.index[order]).loc[claims.index]
     out = claims.copy()
     for col in GROUP_COLUMNS:
-        if col == "source_id":
-            out[col] = prepared.frame["source_id"]
-        else:
-            out[col] = assigned[col]
+        out[col] = prepared.frame["source_id"] if col == "source_id" else assigned[col]
     for col in PLACE_COLUMNS:
         out[col] = prepared.frame[col]
-    if details:
-        return GroupResult(out, model, prepared.sources, len(i), seconds)
-    return out
+    return GroupResult(out, model, prepared.sources, len(i), seconds)

@@ -230,7 +230,7 @@ class AdminIndex:
                 cache.update({k: (a / w, b / w) for k, (a, b, w) in sums.items()})
                 cache.setdefault("", None)
             cache.setdefault(pid, None)
-        return cache[pid]  # type: ignore[no-any-return]
+        return cache[pid]
 
     def candidates(self, key: str, country: str = "") -> tuple[str, ...]:
         ids = self.by_key.get(key, ())
@@ -401,9 +401,8 @@ class AdminIndex:
                                               [counts[rows[k]] for k in left], words)
             for k, target in zip(left, canon, strict=True):
                 i = rows[k]
-                out[i] = self.unlisted(target if target != keys[k] else names[i], country)
-                if target != keys[k]:
-                    out[i] = _as_fuzzy(out[i])
+                ref0 = self.unlisted(target if target != keys[k] else names[i], country)
+                out[i] = _as_fuzzy(ref0) if target != keys[k] else ref0
             for k, ref in enumerate(matched):
                 if ref is not None:
                     out[rows[k]] = _as_fuzzy(ref)

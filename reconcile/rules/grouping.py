@@ -212,20 +212,20 @@ def _read(reader: TomlReader) -> dict[str, Any]:
               "expected a list of lists of 'comparison.level'")
         raw = []
     for k, row in enumerate(raw):
-        levels: list[tuple[str, str]] = []
+        wanted: list[tuple[str, str]] = []
         for item in row:
             comp, _, level = item.partition(".")
-            known = COMPARISONS.get(comp) if comp in COMPARISONS else None
+            fixed = COMPARISONS.get(comp) if comp in COMPARISONS else None
             if comp not in COMPARISONS:
                 p.add(reader.name, mline, f"model.vetoes[{k}]",
                       f"{item!r}: unknown comparison {comp!r}")
-            elif known is not None and level not in known:
+            elif fixed is not None and level not in fixed:
                 p.add(reader.name, mline, f"model.vetoes[{k}]",
-                      f"{item!r}: {comp} has no level {level!r} (levels: {', '.join(known)})")
+                      f"{item!r}: {comp} has no level {level!r} (levels: {', '.join(fixed)})")
             else:
-                levels.append((comp, level))
-        if len(levels) == len(row):
-            vetoes.append(tuple(levels))
+                wanted.append((comp, level))
+        if len(wanted) == len(row):
+            vetoes.append(tuple(wanted))
     out["vetoes"] = tuple(vetoes)
     out["max_component"] = _number(reader, model, mline, "model", "max_component", 2, 100000,
                                    integer=True)
@@ -330,13 +330,13 @@ def _read(reader: TomlReader) -> dict[str, Any]:
         p.add(reader.name, key_line(reader.text, "places.directions"), "places.directions",
               "expected word = direction pairs")
     else:
-        known = {"north", "south", "east", "west", "northeast", "northwest", "southeast",
-                 "southwest"}
+        compass = {"north", "south", "east", "west", "northeast", "northwest", "southeast",
+                   "southwest"}
         for word, direction in directions.items():
-            if direction not in known:
+            if direction not in compass:
                 p.add(reader.name, key_line(reader.text, "places.directions"),
                       f"places.directions.{word}",
-                      f"unknown direction {direction!r} (known: {', '.join(sorted(known))})")
+                      f"unknown direction {direction!r} (known: {', '.join(sorted(compass))})")
                 continue
             dirs[" ".join(words(word))] = direction
     out["place_words"] = PlaceWords(
@@ -381,11 +381,11 @@ def _read(reader: TomlReader) -> dict[str, Any]:
             p.add(reader.name, line, f"{key}.aliases", "expected a list of names")
             continue
         for a in (name, *al):
-            k = " ".join(words(a))
-            if k in taken and taken[k] != name:
+            folded = " ".join(words(a))
+            if folded in taken and taken[folded] != name:
                 p.add(reader.name, line, f"{key}.aliases",
-                      f"{a!r} is already a name of {taken[k]!r}")
-            taken[k] = name
+                      f"{a!r} is already a name of {taken[folded]!r}")
+            taken[folded] = name
         aliases.append(SourceAlias(name, tuple(al)))
     out["sources"] = tuple(aliases)
     return out
@@ -426,5 +426,4 @@ def grouping_rules_for(rules: Any = None) -> GroupingRules:
     from .load import default_rules
 
     rules = rules or default_rules()
-    return rules.derived("grouping_rules",  # type: ignore[no-any-return]
-                         lambda r: load_grouping_rules(r.directory))
+    return rules.derived("grouping_rules", lambda r: load_grouping_rules(r.directory))
