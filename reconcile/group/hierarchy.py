@@ -144,7 +144,12 @@ def link_events(e: EventTable, f: Features, ev_of_claim: np.ndarray, narrower: n
     # 2. Implicit parts: a narrower victim group on the same days, at the parent's place
     #    or inside it, with a smaller figure ("15 of the dead were civilians").
     key = np.where(dated & (e.category >= 0), key_codes(e.block, np.maximum(e.category, 0)), -1)
-    ci, pi = window_join(key, lo, hi, key, lo, hi, 0)
+    vk = np.maximum(e.victims, 0)
+    has_v = e.victims >= 0
+    is_narrow = has_v & narrower[vk].any(axis=1)  # a group with a wider one above it
+    is_wide = has_v & narrower[:, vk].any(axis=0)  # a group with a narrower one below it
+    ci, pi = window_join(np.where(is_narrow & (parent < 0), key, -1), lo, hi,
+                         np.where(is_wide, key, -1), lo, hi, 0)
     if len(ci):
         vc, vp = e.victims[ci], e.victims[pi]
         smaller_group = (vc >= 0) & (vp >= 0) & narrower[np.maximum(vc, 0), np.maximum(vp, 0)]
