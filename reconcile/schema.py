@@ -55,6 +55,7 @@ EXTRACTED_COLUMNS = (
     "claim_id", "article_id", "figure", "low", "high", "anchor", "kind", "category",
     "victims", "location", "country", "event_date", "scope", "source", "source_type", "relay",
     "outlet", "published", "url", "hedge", "denial", "part_of", "quote", "span",
+    "title", "dateline", "places", "event_words",
 )
 
 # What `reconcile simulate` writes: every input column but the quote and span.

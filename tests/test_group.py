@@ -391,3 +391,43 @@ def test_empty_input():
 def test_grouping_rules_load_once_per_rules_object():
     rules = default_rules()
     assert grouping_rules_for(rules) is grouping_rules_for(rules)
+
+
+def test_extract_then_run_groups_the_seed_reports(tmp_path):
+    """`reconcile extract examples/articles/` then `reconcile run`: the seed reports, as read."""
+    from click.testing import CliRunner
+
+    from reconcile.cli import main
+
+    runner = CliRunner()
+    claims_csv = tmp_path / "c.csv"
+    result = runner.invoke(main, ["extract", str(ROOT / "examples" / "articles"), "-o",
+                                  str(claims_csv), "--quiet"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["run", str(claims_csv), "-o", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(tmp_path / "out" / "claims.csv", dtype=str, keep_default_na=False)
+    out["key"] = out["article_id"].str.split("_").str[0] + " " + out["figure"]
+    out = out.set_index("key")
+    events = {frozenset(v) for v in out.groupby("event_id").groups.values()}
+    # Every figure is its own event: no two reports in these three articles give one toll.
+    assert len(events) == len(out) == 12
+    ev = out["event_id"]
+
+    def parent(key: str) -> tuple[str, str]:
+        return out.at[key, "parent_event_id"], out.at[key, "parent_link"]
+
+    # Idlib, 2 December 2024: the military's seven from one strike are within the White
+    # Helmets' 25 across the northwest; the ten children are a part of the 25.
+    assert parent("idlib at least seven") == (ev["idlib at least 25"], "within")
+    assert parent("idlib 10") == (ev["idlib at least 25"], "part")
+    # ... the 20 children of the 56 since 27 November are a part of that tally.
+    assert parent("idlib 20") == (ev["idlib 56"], "part")
+    # Damascus, 21 February 2013: the car bomb sits in the day's nationwide "more than 290".
+    assert parent("syria an estimated 60") == (ev["syria more than 290"], "within")
+    # The next day's rockets on Aleppo are not in it, nor is anything else.
+    for key in ("syria at least 29", "syria more than 290", "idlib at least 25", "idlib 56",
+                "idlib dozens", "aleppo almost 6,000"):
+        assert parent(key) == ("", ""), key
+    assert out.at["idlib at least 25", "source_id"] == "white-helmets"
+    assert out.at["syria more than 290", "source_id"] == "syrian-observatory-for-human-rights"
