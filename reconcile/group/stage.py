@@ -101,21 +101,32 @@ def _features(frame: pd.DataFrame, rules: Rules, grules: GroupingRules,
               index: AdminIndex, places: dict) -> tuple[Features, np.ndarray]:
     """Column arrays for ``frame`` (already in canonical order) and the victim 'narrower' table."""
     n = len(frame)
-    text = {c: frame[c].astype(object).where(frame[c].notna(), "").astype(str)
-            for c in ("country_key", "category", "victims_group", "scope", "article_id",
-                      "part_of", "claim_id", "source_id")}
-    block = pd.factorize(text["country_key"], sort=True)[0].astype(np.int64)
+    def coded(name: str, table: dict[str, int] | None = None) -> tuple[np.ndarray, list[str]]:
+        """Codes of a text column (one lookup per distinct value; "" or missing: -1).
+
+        Without ``table`` the codes follow the sorted distinct values, so equal
+        texts get equal codes whatever the order of rows.
+        """
+        codes, values = pd.factorize(frame[name], use_na_sentinel=True, sort=True)
+        vals = ["" if v is None else str(v).strip() for v in values]
+        if table is None:
+            lut = np.array([-1 if v == "" else k for k, v in enumerate(vals)] + [-1],
+                           dtype=np.int64)
+        else:
+            lut = np.array([table.get(v, -1) for v in vals] + [-1], dtype=np.int64)
+        return lut[np.where(codes < 0, len(vals), codes)], vals
+
+    keys, _ = coded("country_key")
+    block = pd.factorize(keys, sort=True)[0].astype(np.int64)  # "" (unknown) is a block too
     cat_names = [c.name for c in rules.categories]
-    cat_code = {c: k for k, c in enumerate(cat_names)}
-    category = text["category"].map(cat_code).fillna(-1).astype(np.int64).to_numpy()
+    category, _ = coded("category", {c: k for k, c in enumerate(cat_names)})
     vic_names = [g.name for g in rules.victims]
-    extra = sorted(set(text["victims_group"].unique()) - set(vic_names) - {""})
+    _, vic_vals = coded("victims_group")
+    extra = sorted(set(vic_vals) - set(vic_names) - {""})
     vic_all = vic_names + extra
-    vic_code = {v: k for k, v in enumerate(vic_all)}
-    victims = text["victims_group"].map(vic_code).fillna(-1).astype(np.int64).to_numpy()
+    victims, _ = coded("victims_group", {v: k for k, v in enumerate(vic_all)})
     relation, narrower = _victim_tables(rules, grules, vic_all)
-    scope = np.where(text["scope"].eq("cumulative"), 1,
-                     np.where(text["scope"].eq("incident"), 0, -1)).astype(np.int64)
+    scope, _ = coded("scope", {"incident": 0, "cumulative": 1})
     # A toll over several days with no town or district named is a tally,
     # whatever the scope column says (the loader reads a blank scope as incident).
     span = frame["_g_hi"].to_numpy(dtype=float) - frame["_g_lo"].to_numpy(dtype=float)
@@ -127,11 +138,10 @@ def _features(frame: pd.DataFrame, rules: Rules, grules: GroupingRules,
     national = (frame["_g_place_level"].to_numpy() == 0) & \
         (frame["_g_event_mask"].to_numpy(dtype=np.int64) == 0)
     scope = np.where(national, 1, scope)
-    article = pd.factorize(text["article_id"].where(text["article_id"].ne(""), None),
-                           sort=True)[0].astype(np.int64)
-    source = pd.factorize(text["source_id"], sort=True)[0].astype(np.int64)
-    row_of = pd.Series(np.arange(n), index=text["claim_id"].to_numpy())
-    part_of = text["part_of"].map(row_of).fillna(-1).astype(np.int64).to_numpy()
+    article, _ = coded("article_id")
+    source, _ = coded("source_id")
+    ids = frame["claim_id"].astype(str).to_numpy()
+    part_of, _ = coded("part_of", dict(zip(ids.tolist(), range(n), strict=True)))
     lo = frame["low"].astype("Float64").astype(float).to_numpy()
     hi = frame["high"].astype("Float64").astype(float).fillna(np.inf).to_numpy()
     anchor = frame["anchor"].astype("Float64").astype(float).to_numpy() \
@@ -171,12 +181,18 @@ def _features(frame: pd.DataFrame, rules: Rules, grules: GroupingRules,
         place_level=frame["_g_place_level"].to_numpy(dtype=np.int64),
         region=frame["_g_region"].to_numpy(dtype=bool),
         fuzzy=frame["_g_fuzzy"].to_numpy(dtype=bool),
-        unlisted=frame["place_id"].astype(str).str.startswith("nm:").to_numpy(dtype=bool),
+        unlisted=_starts(frame["place_id"], "nm:"),
         lo=frame["_g_lo"].to_numpy(dtype=float), hi=frame["_g_hi"].to_numpy(dtype=float),
         event=event, related=related, victims=victims, victim_relation=relation,
         fig_lo=lo, fig_hi=hi, point=point, source=source, scope=scope, article=article,
         part_of=part_of, region_within=region_within)
     return feats, narrower
+
+
+def _starts(column: pd.Series, prefix: str) -> np.ndarray:
+    codes, values = pd.factorize(column)
+    hit = np.array([str(v).startswith(prefix) for v in values] + [False])
+    return hit[np.where(codes < 0, len(values), codes)]
 
 
 def _codes2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -264,16 +280,17 @@ def _train(f: Features, frame: pd.DataFrame, grules: GroupingRules) -> LinkageMo
     """u from pairs that are certainly different events; m and the prior by EM
     over nearby pairs (not over candidates, which blocking chose because they agree)."""
     i, j, two_types, two_towns = _reference_pairs(f, grules)
-    gamma = compare_pairs(f, i, j, grules)
-    u = estimate_u([gamma[two_towns] if c.name == "event" else gamma[two_types]
-                    for c in grules.comparisons], grules)
-    apart = vetoed(f, i, j, grules, gamma)
     if len(i) > grules.training_pairs:
+        # A sample by content hash: the same claims give the same sample in any order.
         h = claim_hashes(frame["claim_id"].to_numpy())
         with np.errstate(over="ignore"):
             mix = (h[i] ^ (h[j] * np.uint64(0x9E3779B97F4A7C15))) >> np.uint64(11)
         keep = mix.astype(np.float64) / float(1 << 53) < grules.training_pairs / len(i)
-        gamma, apart = gamma[keep], apart[keep]
+        i, j, two_types, two_towns = i[keep], j[keep], two_types[keep], two_towns[keep]
+    gamma = compare_pairs(f, i, j, grules)
+    u = estimate_u([gamma[two_towns] if c.name == "event" else gamma[two_types]
+                    for c in grules.comparisons], grules)
+    apart = vetoed(f, i, j, grules, gamma)
     return estimate_model(gamma, grules, u_fixed=u, known_different=apart)
 
 
