@@ -431,3 +431,17 @@ def test_extract_then_run_groups_the_seed_reports(tmp_path):
         assert parent(key) == ("", ""), key
     assert out.at["idlib at least 25", "source_id"] == "white-helmets"
     assert out.at["syria more than 290", "source_id"] == "syrian-observatory-for-human-rights"
+
+
+def test_realism_rewrites_claims_not_the_truth():
+    """Law: realism changes what claims say, never which event they speak of or its count."""
+    from reconcile.simulate import WorldSpec, simulate_world
+    from reconcile.simulate.realism import add_realism
+
+    world = simulate_world(WorldSpec(n_claims=1500, seed=8, scenario="realistic"))
+    once, twice = add_realism(world), add_realism(world)
+    pd.testing.assert_frame_equal(once.claims, twice.claims)
+    assert (once.claims["location"].fillna("") != world.claims["location"].fillna("")).any()
+    assert (once.claims["victims"].fillna("") != world.claims["victims"].fillna("")).any()
+    pd.testing.assert_series_equal(once.truth_events["count"], world.truth_events["count"])
+    pd.testing.assert_frame_equal(once.truth_claims, world.truth_claims)

@@ -45,15 +45,22 @@ def baseline_values(claims: pd.DataFrame) -> pd.DataFrame:
                          "value": value, "published": claims["published"]})
 
 
-def evaluate_world(scenario: str, n: int, seed: int = 11) -> dict:
+def evaluate_world(scenario: str, n: int, seed: int = 11, *, realism: bool = False) -> dict:
     """Simulate a world, run the engine and every baseline on it, and score them.
 
     Returns grouping scores (pairwise, B-cubed, hierarchy links, the learnt
     weights, seconds), estimate metrics per method, the engine's calibration
     table and counts; the bench prints these and ``tests/test_accuracy.py``
-    keeps floors under them.
+    keeps floors under them. ``realism`` lays the variation of
+    :mod:`reconcile.simulate.realism` over the world (place granularity,
+    transliterations, two victim words for one toll, incidents sharing a
+    town and a day).
     """
     world = simulate_world(WorldSpec(n_claims=n, seed=seed, scenario=scenario))
+    if realism:
+        from ..simulate.realism import add_realism
+
+        world = add_realism(world)
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_world(world, Path(tmp))
         loaded = load_claims(paths["claims"])

@@ -212,6 +212,10 @@ class AdminIndex:
                     return parent.lat, parent.lon
         return None
 
+    def centre(self, pid: str) -> tuple[float, float] | None:
+        """The population-weighted centre (lat, lon) of a country or division id."""
+        return self._centre(pid)
+
     def _centre(self, pid: str) -> tuple[float, float] | None:
         cache = self.__dict__.setdefault("_centres", {})
         if pid not in cache:
