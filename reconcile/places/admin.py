@@ -106,6 +106,9 @@ class PlaceWords:
     drop: frozenset[str] = frozenset({"the", "city", "town", "of", "outskirts", "near",
                                       "village", "suburbs", "centre", "center", "downtown",
                                       "in", "area", "around"})
+    # articles a name may carry or drop ("al-Taiz" is Taiz)
+    articles: frozenset[str] = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "an",
+                                          "ed", "es", "et"})
     max_edits_short: int = 1  # edits allowed for a typo of a name of 5-8 letters
     max_edits_long: int = 2  # ... of 9 letters or more
     min_fuzzy_length: int = 5  # shorter names are never matched fuzzily
@@ -296,6 +299,11 @@ class AdminIndex:
         if not kept:
             return self.country_ref(country) if (direction and country) else None
         base = self._lookup(" ".join(kept), country, admin_hint)
+        if base is None:
+            # "al-Taiz", "el-Fasher": the name without its article
+            bare = self.core_key(" ".join(kept), words)
+            if bare and bare != " ".join(kept):
+                base = self._lookup(bare, country, admin_hint)
         if base is None and kept != toks:
             base = self._lookup(key, country, admin_hint)
             direction = "" if base is not None else direction
@@ -310,6 +318,17 @@ class AdminIndex:
         if direction and base.kind in ("country", "admin1"):
             return self._region(base, direction)
         return base
+
+    @staticmethod
+    def core_key(key: str, words: PlaceWords) -> str:
+        """A folded name without the words around it ("the outskirts of", "al-")."""
+        toks = [t for t in key.split(" ") if t not in words.drop and t not in words.admin
+                and t not in words.directions]
+        while len(toks) > 2 and toks[0] in words.articles and toks[1] == "-":
+            toks = toks[2:]
+        while len(toks) > 1 and toks[0] in words.articles:
+            toks = toks[1:]
+        return " ".join(toks)
 
     def _lookup(self, key: str, country: str, admin_hint: bool) -> PlaceRef | None:
         code = self.country_keys.get(key)
@@ -391,7 +410,7 @@ class AdminIndex:
         seen = sorted({r.id for r in out if r is not None and r.kind in ("city", "district",
                                                                          "admin1")})
         for country, rows in sorted(unknown.items()):
-            keys = [fold_key(names[i]) for i in rows]
+            keys = [self.core_key(fold_key(names[i]), words) or fold_key(names[i]) for i in rows]
             if country in self.countries:
                 matched = self._fuzzy(keys, country, words)
             elif not country:

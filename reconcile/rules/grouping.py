@@ -313,11 +313,11 @@ def _read(reader: TomlReader) -> dict[str, Any]:
     if not isinstance(places, dict):
         p.add(reader.name, pline, "places", "expected a [places] table")
         places = {}
-    reader.unknown_keys(places, pline, "places", ("admin_words", "drop_words", "directions",
-                                                  "max_edits_short", "max_edits_long",
-                                                  "min_fuzzy_length"))
+    reader.unknown_keys(places, pline, "places", ("admin_words", "drop_words", "articles",
+                                                  "directions", "max_edits_short",
+                                                  "max_edits_long", "min_fuzzy_length"))
     lists = {}
-    for name in ("admin_words", "drop_words"):
+    for name in ("admin_words", "drop_words", "articles"):
         value = places.get(name, [])
         if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
             p.add(reader.name, pline, f"places.{name}", "expected a list of words")
@@ -341,6 +341,7 @@ def _read(reader: TomlReader) -> dict[str, Any]:
             dirs[" ".join(words(word))] = direction
     out["place_words"] = PlaceWords(
         directions=dirs, admin=lists["admin_words"], drop=lists["drop_words"],
+        articles=lists["articles"],
         max_edits_short=_number(reader, places, pline, "places", "max_edits_short", 0, 5,
                                 integer=True, default=1),
         max_edits_long=_number(reader, places, pline, "places", "max_edits_long", 0, 5,
