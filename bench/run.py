@@ -278,7 +278,10 @@ def _grouping_markdown(gr: dict, scale: list[dict]) -> list[str]:
     lines = ["## Grouping (`reconcile/group/`)", "",
              f"Simulated worlds of {gr['claims']:,} claims on seeds held apart while the stage "
              f"was developed ({', '.join(map(str, gr['seeds']))}); the development seeds were "
-             f"{', '.join(map(str, gr['development_seeds']))}. Pairwise and B-cubed scores are "
+             f"{', '.join(map(str, gr['development_seeds']))} (the held-apart seeds were run "
+             "twice, by `make bench` and then by `bench/run.py --grouping-only` after the "
+             "realism runs were added, with no change made between from their numbers). "
+             "Pairwise and B-cubed scores are "
              "over every claim with a true event; hierarchy links are the parent links between "
              "events (`part`: the children among the dead; `within`: an incident inside a day "
              "total or a tally), each predicted event standing for the true event most of its "
