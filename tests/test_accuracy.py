@@ -18,6 +18,11 @@ def realistic() -> dict:
 
 
 @pytest.fixture(scope="module")
+def adversarial_true() -> dict:
+    return bench_world("adversarial", 4000, seed=3, grouping="true", baselines=True)
+
+
+@pytest.fixture(scope="module")
 def easy() -> dict:
     return bench_world("easy", 3000, seed=3)
 
@@ -28,7 +33,7 @@ def adversarial() -> dict:
 
 
 def test_grouping_floor(realistic):
-    g = realistic["grouping"]
+    g = realistic["grouping_scores"]
     assert g["pairwise"]["precision"] >= 0.99  # measured 0.999
     assert g["pairwise"]["f1"] >= 0.975  # measured 0.984
     assert g["bcubed"]["f1"] >= 0.98  # measured 0.988
@@ -37,7 +42,7 @@ def test_grouping_floor(realistic):
 
 
 def test_grouping_floor_adversarial(adversarial):
-    g = adversarial["grouping"]
+    g = adversarial["grouping_scores"]
     assert g["pairwise"]["f1"] >= 0.96  # measured 0.972
     assert g["bcubed"]["f1"] >= 0.97  # measured 0.981
     assert g["hierarchy"]["all"]["precision"] >= 0.88  # measured 0.901
@@ -46,20 +51,35 @@ def test_grouping_floor_adversarial(adversarial):
 
 def test_estimate_floor(realistic):
     e = realistic["estimates"]["reconcile"]
-    assert e["within_10pct"] >= 0.46  # measured 0.51
-    assert e["coverage"] >= 0.66  # measured 0.71
-    assert e["median_rel_error"] <= 0.12  # measured 0.095
+    assert e["within_10pct"] >= 0.45  # measured 0.49 (each true event counted once)
+    assert e["coverage"] >= 0.78  # measured 0.83
+    assert e["median_rel_error"] <= 0.14  # measured 0.12
 
 
-def test_engine_beats_naive_baselines(realistic):
+def test_engine_beats_every_baseline(realistic):
     e = realistic["estimates"]
-    for peer in ("acled_lowest", "median", "majority", "latest"):
-        assert e["reconcile"]["within_10pct"] > e[peer]["within_10pct"], peer
+    for peer in e:
+        if peer != "reconcile":
+            assert e["reconcile"]["within_10pct"] > e[peer]["within_10pct"], peer
+            assert e["reconcile"]["median_rel_error"] <= e[peer]["median_rel_error"], peer
+
+
+def test_confidence_is_roughly_calibrated(realistic):
+    assert realistic["ece"] <= 0.09  # measured 0.06 on this small world
+
+
+def test_adversarial_world_with_true_grouping(adversarial_true):
+    """Most outlets repeat one inflating originator: dependence and learnt bias must hold."""
+    e = adversarial_true["estimates"]
+    assert e["reconcile"]["within_10pct"] >= 0.33  # measured 0.38
+    assert adversarial_true["ece"] <= 0.05  # measured 0.01
+    for peer in e:
+        assert e["reconcile"]["median_rel_error"] <= e[peer]["median_rel_error"], peer
 
 
 def test_easy_world_is_mostly_exact(easy):
     e = easy["estimates"]["reconcile"]
-    assert e["within_10pct"] >= 0.72 and e["coverage"] >= 0.90  # measured 0.77, 0.93
+    assert e["within_10pct"] >= 0.68 and e["coverage"] >= 0.88  # measured 0.74, 0.92
 
 
 def test_malformed_rows_are_rejected(realistic):
