@@ -90,7 +90,7 @@ def add_realism(world: World, seed: int | None = None) -> World:
     #    of another incident of their country and day.
     inc = events[(events["kind"] == "incident") & events["geonameid"].notna()]
     key = inc["country_code"].astype(str) + "|" + inc["date_start"].astype(str)
-    moved: dict[str, tuple[str, object]] = {}
+    moved: dict[str, tuple[object, object]] = {}
     for _, grp in inc.groupby(key, sort=True):
         if len(grp) < 2:
             continue
@@ -124,34 +124,34 @@ def add_realism(world: World, seed: int | None = None) -> World:
     has_town = town.notna() & claims["location"].notna()
     u = rng.random(n)
     coarse = has_town.to_numpy() & (u < _COARSE)
-    for r in np.flatnonzero(coarse):
-        pid = f"gn:{int(town.iloc[r])}"
+    locs = claims["location"].to_numpy(dtype=object).copy()
+    towns = town.to_numpy(dtype=object)
+    countries = country.to_numpy(dtype=object)
+    for r in np.flatnonzero(coarse).tolist():
+        pid = f"gn:{int(towns[r])}"
         if pid not in idx.rows:
             continue
         row = idx.rows[pid]
         form = int(rng.integers(0, 3))
         if form == 0:
-            claims.iat[r, claims.columns.get_loc("location")] = \
-                f"the outskirts of {claims['location'].iat[r]}"
+            locs[r] = f"the outskirts of {locs[r]}"
         elif form == 1 and row.admin1 in idx.rows and not idx.rows[row.admin1].name.startswith(
                 row.country):
-            claims.iat[r, claims.columns.get_loc("location")] = \
-                f"{idx.rows[row.admin1].name} province"
+            locs[r] = f"{idx.rows[row.admin1].name} province"
         else:
             centre = idx.centre(f"cc:{row.country}")
             if centre is None or row.lat != row.lat:
                 continue
-            side = _bearing(row.lat, row.lon, *centre)
-            claims.iat[r, claims.columns.get_loc("location")] = f"{side}ern {country.iloc[r]}"
+            locs[r] = f"{_bearing(row.lat, row.lon, *centre)}ern {countries[r]}"
 
     # 3. Transliterations: a writer's own spelling of the town's name.
     writer = claims["outlet"].fillna(claims["source"]).fillna("").astype(str)
     habit = pd.util.hash_array(writer.to_numpy(dtype=object)) % 997
-    loc = claims["location"]
-    plain = loc.notna() & ~coarse & (rng.random(n) < _TRANSLIT)
-    for r in np.flatnonzero(plain.to_numpy()):
-        claims.iat[r, claims.columns.get_loc("location")] = _transliterate(
-            str(loc.iat[r]), int(habit[r]))
+    present = pd.notna(locs)
+    plain = present & ~coarse & (rng.random(n) < _TRANSLIT)
+    for r in np.flatnonzero(plain).tolist():
+        locs[r] = _transliterate(str(locs[r]), int(habit[r]))
+    claims["location"] = pd.Series(locs, index=claims.index).astype(claims["location"].dtype)
 
     # 4. One toll, two victim words.
     vic = claims["victims"]
