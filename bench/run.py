@@ -154,6 +154,18 @@ def bench_scale(sizes: list[int], workdir: Path) -> list[dict]:
 # -- 2. worlds ---------------------------------------------------------------------
 
 
+def _mean_leaves(items: list) -> object:
+    """The mean of each numeric leaf across dicts of the same shape (the grouping stage's
+    scores nest: hierarchy links by kind); lists and text are left out."""
+    first = items[0]
+    if isinstance(first, dict):
+        out = {k: _mean_leaves([x[k] for x in items]) for k in first}
+        return {k: v for k, v in out.items() if v is not None}
+    if isinstance(first, (int, float)) and not isinstance(first, bool):
+        return float(np.mean(items))
+    return None
+
+
 def _pool(runs: list[dict]) -> dict:
     """Pool the runs of several seeds: estimate metrics weighted by events, calibration
     tables summed bin by bin (exactly), ECE and ceiling recomputed."""
@@ -164,9 +176,7 @@ def _pool(runs: list[dict]) -> dict:
     n = np.array([r["true_events"] for r in runs], dtype=float)
     out["ceiling_within_10pct"] = float((n * [r["ceiling_within_10pct"] for r in runs]).sum()
                                         / n.sum())
-    out["grouping_scores"] = {k: {m: float(np.mean([r["grouping_scores"][k][m] for r in runs]))
-                                  for m in runs[0]["grouping_scores"][k]}
-                              for k in runs[0]["grouping_scores"]}
+    out["grouping_scores"] = _mean_leaves([r["grouping_scores"] for r in runs])
     out["estimates"] = {}
     for method in runs[0]["estimates"]:
         rows = [r["estimates"][method] for r in runs]
