@@ -35,7 +35,7 @@ from .blocking import candidate_pairs
 from .cluster import cluster_pairs
 from .compare import Features, compare_pairs, evidence, vetoed
 from .hierarchy import event_table, link_events
-from .ids import claim_hashes, event_ids
+from .ids import event_ids
 from .linkage import LinkageModel, estimate_model, estimate_u
 from .normalise import Prepared, prepare_claims
 
@@ -99,72 +99,33 @@ def _victim_tables(rules: Rules, grules: GroupingRules, names: list[str]
 
 def _features(frame: pd.DataFrame, rules: Rules, grules: GroupingRules,
               index: AdminIndex, places: dict) -> tuple[Features, np.ndarray]:
-    """Column arrays for ``frame`` (already in canonical order) and the victim 'narrower' table."""
-    n = len(frame)
-    def coded(name: str, table: dict[str, int] | None = None) -> tuple[np.ndarray, list[str]]:
-        """Codes of a text column (one lookup per distinct value; "" or missing: -1).
+    """Column arrays for ``frame`` (already in canonical order) and the victim 'narrower' table.
 
-        Without ``table`` the codes follow the sorted distinct values, so equal
-        texts get equal codes whatever the order of rows.
-        """
-        codes, values = pd.factorize(frame[name], use_na_sentinel=True, sort=True)
-        vals = ["" if v is None else str(v).strip() for v in values]
-        if table is None:
-            lut = np.array([-1 if v == "" else k for k, v in enumerate(vals)] + [-1],
-                           dtype=np.int64)
-        else:
-            lut = np.array([table.get(v, -1) for v in vals] + [-1], dtype=np.int64)
-        return lut[np.where(codes < 0, len(vals), codes)], vals
+    Reads only the integer and float ``_g_*`` columns :func:`prepare` made: no
+    string is coded again here.
+    """
+    def col(name: str, dtype=None) -> np.ndarray:
+        return frame[name].to_numpy(dtype=dtype)
 
-    keys, _ = coded("country_key")
-    block = pd.factorize(keys, sort=True)[0].astype(np.int64)  # "" (unknown) is a block too
-    cat_names = [c.name for c in rules.categories]
-    category, _ = coded("category", {c: k for k, c in enumerate(cat_names)})
+    victims = col("_g_victims", np.int64)
+    n_vic = max(len(rules.victims), int(victims.max()) + 1 if len(victims) else 0)
     vic_names = [g.name for g in rules.victims]
-    _, vic_vals = coded("victims_group")
-    extra = sorted(set(vic_vals) - set(vic_names) - {""})
-    vic_all = vic_names + extra
-    victims, _ = coded("victims_group", {v: k for k, v in enumerate(vic_all)})
+    vic_all = vic_names + [f"\0extra{k}" for k in range(n_vic - len(vic_names))]
     relation, narrower = _victim_tables(rules, grules, vic_all)
-    scope, _ = coded("scope", {"incident": 0, "cumulative": 1})
-    # A toll over several days with no town or district named is a tally,
-    # whatever the scope column says (the loader reads a blank scope as incident).
-    span = frame["_g_hi"].to_numpy(dtype=float) - frame["_g_lo"].to_numpy(dtype=float)
-    unplaced = frame["_g_place_level"].to_numpy() <= 1
-    scope = np.where((span >= 2) & unplaced & ~frame["_g_undated"].to_numpy(dtype=bool), 1,
-                     scope)
-    # So is a toll for a whole country that names no kind of event ("more than 290
-    # people died across Syria"): the day's national total, not an incident.
-    national = (frame["_g_place_level"].to_numpy() == 0) & \
-        (frame["_g_event_mask"].to_numpy(dtype=np.int64) == 0)
-    scope = np.where(national, 1, scope)
-    article, _ = coded("article_id")
-    source, _ = coded("source_id")
-    ids = frame["claim_id"].astype(str).to_numpy()
-    part_of, _ = coded("part_of", dict(zip(ids.tolist(), range(n), strict=True)))
-    lo = frame["low"].astype("Float64").astype(float).to_numpy()
-    hi = frame["high"].astype("Float64").astype(float).fillna(np.inf).to_numpy()
-    anchor = frame["anchor"].astype("Float64").astype(float).to_numpy() \
-        if "anchor" in frame else np.full(n, np.nan)
-    middle = np.where(np.isinf(hi), lo, np.floor((lo + np.where(np.isinf(hi), 0, hi)) / 2))
-    point = np.where(np.isnan(anchor), middle, anchor)
-    fam_names = [fm.family for fm in grules.families]
-    bit = {fm: 1 << k for k, fm in enumerate(fam_names)}
-    related_of = np.zeros(len(fam_names), np.int64)
-    for k, fm in enumerate(grules.families):
-        for r in fm.related:
-            related_of[k] |= bit[r]
-    event = frame["_g_event_mask"].to_numpy(dtype=np.int64)
-    related = np.zeros(n, np.int64)
-    for k in range(len(fam_names)):
-        has = (event >> k) & 1 == 1
-        related[has] |= related_of[k]
-    chain = frame[["_g_c0", "_g_c1", "_g_c2", "_g_c3"]].to_numpy(dtype=np.int64)
-    place = frame["_g_place"].to_numpy(dtype=np.int64)
+    # part_of: the row (in this frame) of the claim each claim is part of, -1 none.
+    h = col("_g_hash", np.uint64)
+    part = col("_g_part", np.uint64)
+    order = np.argsort(h, kind="stable")
+    pos = np.minimum(np.searchsorted(h[order], part), max(len(h) - 1, 0))
+    found = (part != 0) & (h[order][pos] == part) if len(h) else np.zeros(0, bool)
+    part_of = np.where(found, order[pos] if len(h) else 0, -1).astype(np.int64)
+    place = col("_g_place", np.int64)
     pid_of_code: dict[int, str] = {}
-    if n:
-        codes = frame[["_g_place", "place_id"]].drop_duplicates()
-        pid_of_code = dict(zip(codes["_g_place"].tolist(), codes["place_id"].tolist(),
+    if col("_g_region", bool).any():
+        # Place ids are only read for regions and what a region is compared with.
+        first = np.unique(place, return_index=True)[1]
+        pid_of_code = dict(zip(place[first].tolist(),
+                               frame["place_id"].to_numpy(dtype=object)[first].tolist(),
                                strict=True))
     cache: dict[tuple[int, int], bool | None] = {}
 
@@ -177,22 +138,18 @@ def _features(frame: pd.DataFrame, rules: Rules, grules: GroupingRules,
         return cache[key]
 
     feats = Features(
-        block=block, category=category, place=place, chain=chain,
-        place_level=frame["_g_place_level"].to_numpy(dtype=np.int64),
-        region=frame["_g_region"].to_numpy(dtype=bool),
-        fuzzy=frame["_g_fuzzy"].to_numpy(dtype=bool),
-        unlisted=_starts(frame["place_id"], "nm:"),
-        lo=frame["_g_lo"].to_numpy(dtype=float), hi=frame["_g_hi"].to_numpy(dtype=float),
-        event=event, related=related, victims=victims, victim_relation=relation,
-        fig_lo=lo, fig_hi=hi, point=point, source=source, scope=scope, article=article,
+        block=col("_g_block", np.int64), category=col("_g_category", np.int64), place=place,
+        chain=frame[["_g_c0", "_g_c1", "_g_c2", "_g_c3"]].to_numpy(dtype=np.int64),
+        place_level=col("_g_place_level", np.int64), region=col("_g_region", bool),
+        fuzzy=col("_g_fuzzy", bool), unlisted=col("_g_unlisted", bool),
+        lo=col("_g_lo", float), hi=col("_g_hi", float),
+        event=col("_g_event_mask", np.int64), related=col("_g_related", np.int64),
+        victims=victims, victim_relation=relation,
+        fig_lo=col("_g_fig_lo", float), fig_hi=col("_g_fig_hi", float),
+        point=col("_g_point", float), source=col("_g_source", np.int64),
+        scope=col("_g_scope", np.int64), article=col("_g_article", np.int64),
         part_of=part_of, region_within=region_within)
     return feats, narrower
-
-
-def _starts(column: pd.Series, prefix: str) -> np.ndarray:
-    codes, values = pd.factorize(column)
-    hit = np.array([str(v).startswith(prefix) for v in values] + [False])
-    return hit[np.where(codes < 0, len(values), codes)]
 
 
 def _codes2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -200,11 +157,28 @@ def _codes2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return pd.factorize(pd.MultiIndex.from_arrays([a, b]))[0].astype(np.int64)
 
 
+# What the block function reads of a prepared frame.
+_BLOCK_COLUMNS = ["place_id", "_g_block", "_g_category", "_g_place", "_g_c0", "_g_c1", "_g_c2",
+                  "_g_c3", "_g_place_level", "_g_region", "_g_fuzzy", "_g_unlisted", "_g_lo",
+                  "_g_hi", "_g_event_mask", "_g_related", "_g_victims", "_g_fig_lo", "_g_fig_hi",
+                  "_g_point", "_g_source", "_g_scope", "_g_article", "_g_hash", "_g_part"]
+
+
+def _ordered(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """(canonical order, the columns the block function reads in that order)."""
+    order = _canonical(frame)
+    return order, frame[_BLOCK_COLUMNS].iloc[order]
+
+
 def _canonical(frame: pd.DataFrame) -> np.ndarray:
     """Row order by content (claim id hash, then id): the same in any input order."""
-    ids = frame["claim_id"].astype(str).to_numpy()
-    h = claim_hashes(ids)
-    return np.lexsort((ids, h))
+    h = frame["_g_hash"].to_numpy(dtype=np.uint64)
+    order = np.argsort(h, kind="stable")
+    sh = h[order]
+    if len(sh) > 1 and (sh[1:] == sh[:-1]).any():  # a hash shared: the ids decide
+        ids = frame["claim_id"].astype(str).to_numpy()
+        return np.lexsort((ids, h))
+    return order
 
 
 def _pairs(f: Features, n_categories: int, grules: GroupingRules,
@@ -240,7 +214,7 @@ def train(prepared: Prepared, rules: Rules | None = None,
     """Step 2: EM estimates of the match weights from the candidate pairs (global)."""
     rules = rules or default_rules()
     grules = grouping_rules_for(rules)
-    frame = prepared.frame.iloc[_canonical(prepared.frame)]
+    _, frame = _ordered(prepared.frame)
     feats, _ = _features(frame, rules, grules, index or default_admin_index(), prepared.places)
     return _train(feats, frame, grules)
 
@@ -282,7 +256,7 @@ def _train(f: Features, frame: pd.DataFrame, grules: GroupingRules) -> LinkageMo
     i, j, two_types, two_towns = _reference_pairs(f, grules)
     if len(i) > grules.training_pairs:
         # A sample by content hash: the same claims give the same sample in any order.
-        h = claim_hashes(frame["claim_id"].to_numpy())
+        h = frame["_g_hash"].to_numpy(dtype=np.uint64)
         with np.errstate(over="ignore"):
             mix = (h[i] ^ (h[j] * np.uint64(0x9E3779B97F4A7C15))) >> np.uint64(11)
         keep = mix.astype(np.float64) / float(1 << 53) < grules.training_pairs / len(i)
@@ -315,8 +289,7 @@ def group_block(claims: pd.DataFrame, model: LinkageModel, rules: Rules | None =
     rules = rules or default_rules()
     grules = grouping_rules_for(rules)
     index = index or default_admin_index()
-    order = _canonical(claims)
-    frame = claims.iloc[order]
+    order, frame = _ordered(claims)
     feats, narrower = _features(frame, rules, grules, index, places or {})
     i, j, gamma = _pairs(feats, len(rules.categories), grules)
     out = _assign(feats, frame, narrower, i, j, gamma, model, grules)
@@ -358,8 +331,7 @@ def _assign(f: Features, frame: pd.DataFrame, narrower: np.ndarray, i: np.ndarra
         table, ev = event_table(f, labels)
         parent, link = link_events(table, f, ev, narrower, grules.incident_days)
     with _timed(seconds, "ids"):
-        hashes = claim_hashes(frame["claim_id"].to_numpy())
-        ids = event_ids(labels, hashes)
+        ids = event_ids(labels, frame["_g_hash"].to_numpy(dtype=np.uint64))
     # Each event's id, then each event's parent's id.
     ev_id = np.empty(len(table.label), dtype=object)
     ev_id[ev] = ids
@@ -404,8 +376,7 @@ def group(claims: pd.DataFrame, rules: Rules | None = None, index: AdminIndex | 
     with _timed(seconds, "prepare"):
         prepared = prepare(claims, rules, index)
     with _timed(seconds, "features"):
-        order = _canonical(prepared.frame)
-        frame = prepared.frame.iloc[order]
+        order, frame = _ordered(prepared.frame)
         feats, narrower = _features(frame, rules, grules, index, prepared.places)
     i, j, gamma = _pairs(feats, len(rules.categories), grules, seconds)
     if model is None:
