@@ -33,7 +33,7 @@ from ..rules.load import Rules, default_rules
 from ..schema import GROUP_COLUMNS, PLACE_COLUMNS
 from .blocking import candidate_pairs
 from .cluster import cluster_pairs
-from .compare import Features, compare_pairs, evidence, vetoed
+from .compare import Features, compare_pairs, judge, pair_sides, vetoed
 from .hierarchy import event_table, link_events
 from .ids import event_ids
 from .linkage import LinkageModel, estimate_model, estimate_u
@@ -181,19 +181,13 @@ def _canonical(frame: pd.DataFrame) -> np.ndarray:
     return order
 
 
-def _pairs(f: Features, n_categories: int, grules: GroupingRules,
-           seconds: dict[str, float] | None = None
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    with _timed(seconds, "blocking"):
-        city = np.where(f.place_level >= 2, np.where(f.region, -1, f.chain[:, 2]), -1)
-        admin1 = f.chain[:, 1]
-        i, j = candidate_pairs(f.block, f.category, f.lo, f.hi, city, admin1, f.place_level,
-                               f.event, f.source, f.article, n_categories,
-                               grules.incident_days, scope=f.scope, weak_place=f.unlisted,
-                               figure=_codes2(f.fig_lo, f.fig_hi))
-    with _timed(seconds, "compare"):
-        gamma = compare_pairs(f, i, j, grules)
-    return i, j, gamma
+def _pairs(f: Features, n_categories: int, grules: GroupingRules) -> tuple[np.ndarray, np.ndarray]:
+    city = np.where(f.place_level >= 2, np.where(f.region, -1, f.chain[:, 2]), -1)
+    admin1 = f.chain[:, 1]
+    return candidate_pairs(f.block, f.category, f.lo, f.hi, city, admin1, f.place_level,
+                           f.event, f.source, f.article, n_categories, grules.incident_days,
+                           scope=f.scope, weak_place=f.unlisted,
+                           figure=_codes2(f.fig_lo, f.fig_hi))
 
 
 # -- the three steps -----------------------------------------------------------------------------
@@ -261,10 +255,11 @@ def _train(f: Features, frame: pd.DataFrame, grules: GroupingRules) -> LinkageMo
             mix = (h[i] ^ (h[j] * np.uint64(0x9E3779B97F4A7C15))) >> np.uint64(11)
         keep = mix.astype(np.float64) / float(1 << 53) < grules.training_pairs / len(i)
         i, j, two_types, two_towns = i[keep], j[keep], two_types[keep], two_towns[keep]
-    gamma = compare_pairs(f, i, j, grules)
+    pi, pj = pair_sides(f, i, j)
+    gamma = compare_pairs(f, pi, pj, grules)
     u = estimate_u([gamma[two_towns] if c.name == "event" else gamma[two_types]
                     for c in grules.comparisons], grules)
-    apart = vetoed(f, i, j, grules, gamma)
+    apart = vetoed(f, pi, pj, grules, gamma)
     return estimate_model(gamma, grules, u_fixed=u, known_different=apart)
 
 
@@ -291,39 +286,31 @@ def group_block(claims: pd.DataFrame, model: LinkageModel, rules: Rules | None =
     index = index or default_admin_index()
     order, frame = _ordered(claims)
     feats, narrower = _features(frame, rules, grules, index, places or {})
-    i, j, gamma = _pairs(feats, len(rules.categories), grules)
-    out = _assign(feats, frame, narrower, i, j, gamma, model, grules)
+    i, j = _pairs(feats, len(rules.categories), grules)
+    out = _assign(feats, frame, narrower, i, j, model, grules)
     return out.set_axis(claims.index[order]).loc[claims.index]
 
 
 def _assign(f: Features, frame: pd.DataFrame, narrower: np.ndarray, i: np.ndarray,
-            j: np.ndarray, gamma: np.ndarray, model: LinkageModel,
+            j: np.ndarray, model: LinkageModel,
             grules: GroupingRules, seconds: dict[str, float] | None = None) -> pd.DataFrame:
     n = len(frame)
     if n == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in
                              ("event_id", "parent_event_id", "parent_link")})
     threshold = float(np.log2(grules.threshold / (1 - grules.threshold)))
-    t_score = time.perf_counter()
-    weight = model.score(gamma)
-    veto = vetoed(f, i, j, grules, gamma)
-    # No positive evidence: never a link, but not a conflict either.
-    weight = np.where(evidence(f, i, j, gamma, grules), weight, np.minimum(weight, threshold - 1e-6)) \
-        if len(gamma) else weight
+    with _timed(seconds, "score"):
+        _, weight, veto = judge(f, i, j, grules, model, threshold)
 
     def rescore(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        g = compare_pairs(f, a, b, grules)
-        w = model.score(g)
-        w = np.where(evidence(f, a, b, g, grules), w, np.minimum(w, threshold - 1e-6))
-        v = vetoed(f, a, b, grules, g) | (f.block[a] != f.block[b])
+        _, w, v = judge(f, a, b, grules, model, threshold)
+        v |= f.block[a] != f.block[b]
         # Pairs that blocking did not propose are too far apart in time or share
         # no evidence: compatible only if their dates still come within the window.
         gap = np.maximum(np.maximum(f.lo[a], f.lo[b]) - np.minimum(f.hi[a], f.hi[b]), 0)
         v |= ~(gap <= grules.incident_days)
         return w, v
 
-    if seconds is not None:
-        seconds["score"] = time.perf_counter() - t_score
     with _timed(seconds, "cluster"):
         labels = cluster_pairs(n, i, j, weight, veto, threshold, grules.veto_weight,
                                grules.max_component, rescore)
@@ -378,11 +365,12 @@ def group(claims: pd.DataFrame, rules: Rules | None = None, index: AdminIndex | 
     with _timed(seconds, "features"):
         order, frame = _ordered(prepared.frame)
         feats, narrower = _features(frame, rules, grules, index, prepared.places)
-    i, j, gamma = _pairs(feats, len(rules.categories), grules, seconds)
+    with _timed(seconds, "blocking"):
+        i, j = _pairs(feats, len(rules.categories), grules)
     if model is None:
         with _timed(seconds, "train"):
             model = _train(feats, frame, grules)
-    assigned = _assign(feats, frame, narrower, i, j, gamma, model, grules, seconds)
+    assigned = _assign(feats, frame, narrower, i, j, model, grules, seconds)
     assigned = assigned.set_axis(prepared.frame.index[order]).loc[claims.index]
     out = claims.copy()
     for col in GROUP_COLUMNS:
