@@ -16,7 +16,7 @@ import numpy as np
 from ..rules.grouping import GroupingRules
 from .linkage import LinkageModel
 
-__all__ = ["Features", "compare_pairs", "evidence", "judge", "pair_sides", "vetoed"]
+__all__ = ["Features", "blocking_vetoes", "compare_pairs", "evidence", "judge", "pair_sides", "vetoed"]
 
 
 @dataclass
@@ -269,6 +269,46 @@ def evidence(f: Features, i: np.ndarray | _Side, j: np.ndarray | _Side, gamma: n
             hit = gamma[:, c] == comp.index(name)
             out |= (hit & placed) if comp.name == "place" else hit
     return out
+
+
+def blocking_vetoes(f: Features, grules: GroupingRules
+                    ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``keep(i, j)``: False for pairs that cheap vetoes forbid, for blocking to drop.
+
+    Each test is one of :func:`vetoed`'s, on columns read without comparing
+    places or figures: two victim groups a veto row keeps apart (or a group
+    and a part of it), two towns the gazetteer knows apart, a claim and its
+    whole, and the rules for country-level claims and tallies. A pair it
+    drops is one :func:`vetoed` forbids, so dropping it early changes no event.
+    """
+    column = {comp.name: c for c, comp in enumerate(grules.comparisons)}
+    vic = grules.comparisons[column["victims"]]
+    apart_levels = {vic.index(row[0][1]) for row in grules.vetoes
+                    if len(row) == 1 and row[0][0] == "victims"}
+    rel = f.victim_relation
+    v = rel.shape[0]
+    ok = np.ones((v + 1, v + 1), bool)  # index 0: blank
+    ok[1:, 1:] = ~np.isin(rel, [*apart_levels, 2])
+    firm = (f.place_level >= 2) & ~f.region & ~f.unlisted & ~f.fuzzy
+    town = np.where(firm, f.chain[:, 2], -1)
+    span = f.hi - f.lo
+
+    def keep(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        out = ok[f.victims[i] + 1, f.victims[j] + 1]
+        ti, tj = town[i], town[j]
+        out &= ~((ti >= 0) & (tj >= 0) & (ti != tj))
+        out &= (f.part_of[i] != j) & (f.part_of[j] != i)
+        lv_i, lv_j, sc_i, sc_j = f.place_level[i], f.place_level[j], f.scope[i], f.scope[j]
+        lo_i, lo_j, hi_i, hi_j = f.lo[i], f.lo[j], f.hi[i], f.hi[j]
+        gap = np.maximum(np.maximum(lo_i, lo_j) - np.minimum(hi_i, hi_j), 0)
+        out &= ~(((lv_i == 0) | (lv_j == 0)) & (gap > grules.total_days))
+        tally_i, tally_j = sc_i == 1, sc_j == 1
+        out &= ~((tally_i | tally_j) & (np.abs(lo_i - lo_j) > grules.total_days))
+        out &= ~((tally_i & (lv_j >= 1) & (sc_j == 0)) | (tally_j & (lv_i >= 1) & (sc_i == 0)))
+        out &= ~(tally_i & tally_j & ((span[i] == 0) != (span[j] == 0)))
+        return out
+
+    return keep
 
 
 def judge(f: Features, i: np.ndarray, j: np.ndarray, grules: GroupingRules, model: LinkageModel,

@@ -33,7 +33,7 @@ from ..rules.load import Rules, default_rules
 from ..schema import GROUP_COLUMNS, PLACE_COLUMNS
 from .blocking import candidate_pairs
 from .cluster import cluster_pairs
-from .compare import Features, compare_pairs, judge, pair_sides, vetoed
+from .compare import Features, blocking_vetoes, compare_pairs, judge, pair_sides, vetoed
 from .hierarchy import event_table, link_events
 from .ids import event_ids
 from .linkage import LinkageModel, estimate_model, estimate_u
@@ -153,8 +153,10 @@ def _features(frame: pd.DataFrame, rules: Rules, grules: GroupingRules,
 
 
 def _codes2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """A code per distinct (a, b) pair of floats."""
-    return pd.factorize(pd.MultiIndex.from_arrays([a, b]))[0].astype(np.int64)
+    """A code per distinct (a, b) pair of floats (NaN: a value of its own)."""
+    ca = pd.factorize(a, use_na_sentinel=False)[0]
+    cb = pd.factorize(b, use_na_sentinel=False)[0]
+    return pd.factorize(ca.astype(np.int64) * (int(cb.max(initial=0)) + 1) + cb)[0].astype(np.int64)
 
 
 # What the block function reads of a prepared frame.
@@ -186,8 +188,9 @@ def _pairs(f: Features, n_categories: int, grules: GroupingRules) -> tuple[np.nd
     admin1 = f.chain[:, 1]
     return candidate_pairs(f.block, f.category, f.lo, f.hi, city, admin1, f.place_level,
                            f.event, f.source, f.article, n_categories, grules.incident_days,
-                           scope=f.scope, weak_place=f.unlisted,
-                           figure=_codes2(f.fig_lo, f.fig_hi))
+                           scope=f.scope, weak_place=f.unlisted | f.fuzzy,
+                           figure=_codes2(f.fig_lo, f.fig_hi),
+                           keep=blocking_vetoes(f, grules), national_days=grules.total_days)
 
 
 # -- the three steps -----------------------------------------------------------------------------
