@@ -172,7 +172,9 @@ def cluster_pairs(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray, veto
     pi, pj = sm[rows], sm[rows + 1 + off]
     key_all = np.minimum(pi, pj) * np.int64(n) + np.maximum(pi, pj)
     key_cand = np.minimum(i, j) * np.int64(n) + np.maximum(i, j)
-    order_c = np.argsort(key_cand)
+    # Blocking returns its pairs sorted: then no sort is needed to look them up.
+    order_c = np.arange(len(key_cand)) if bool(np.all(key_cand[1:] >= key_cand[:-1])) \
+        else np.argsort(key_cand)
     loc = np.searchsorted(key_cand[order_c], key_all)
     loc = np.minimum(loc, max(len(key_cand) - 1, 0))
     known = (len(key_cand) > 0) & (key_cand[order_c][loc] == key_all) if len(key_cand) else \

@@ -298,8 +298,22 @@ def _col(df: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
     """(codes, values): ``values[codes]`` is each cell as stripped text ("" if missing).
 
     ``values`` holds each distinct stripped text once, so work per distinct
-    value is a loop over ``values`` and a ``take`` by ``codes``.
+    value is a loop over ``values`` and a ``take`` by ``codes``. Within one
+    :func:`prepare_claims` each column is coded once.
     """
+    cache = _COL_CACHE.get(id(df))
+    if cache is not None and name in cache:
+        return cache[name]
+    out = _col_uncached(df, name)
+    if cache is not None:
+        cache[name] = out
+    return out
+
+
+_COL_CACHE: dict[int, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+
+
+def _col_uncached(df: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
     n = len(df)
     if name not in df.columns:
         return np.zeros(n, np.int64), np.array([""], dtype=object)
@@ -340,6 +354,15 @@ def prepare_claims(claims: pd.DataFrame, grules: GroupingRules, rules: Rules,
     repeat a few thousand names cost a few thousand lookups, and no Python
     call per claim.
     """
+    _COL_CACHE[id(claims)] = {}
+    try:
+        return _prepare(claims, grules, rules, index)
+    finally:
+        _COL_CACHE.pop(id(claims), None)
+
+
+def _prepare(claims: pd.DataFrame, grules: GroupingRules, rules: Rules,
+             index: AdminIndex | None) -> Prepared:
     index = index or default_admin_index()
     from ..places.gazetteer import default_gazetteer
 

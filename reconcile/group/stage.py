@@ -216,14 +216,17 @@ def train(prepared: Prepared, rules: Rules | None = None,
     return _train(feats, frame, grules)
 
 
-def _reference_pairs(f: Features, grules: GroupingRules, reach: int = 8
+def _reference_pairs(f: Features, grules: GroupingRules, hashes: np.ndarray, reach: int = 8
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Nearby claims, paired without regard to what they say: the training pairs.
 
     Claims are sorted by (block, category, start day); each is paired with
     the ``reach`` claims after it within the date window: a sample of the
     pairs blocking starts from, chosen by nothing the comparisons look at,
-    so EM sees every comparison as it falls among them. Returns (i, j, and
+    so EM sees every comparison as it falls among them. When there are more
+    than ``training_pairs``, a sample of them by the content hashes of the
+    two claims (``hashes``), so the same claims give the same sample in any
+    order; pairs left out of the sample are never built. Returns (i, j, and
     two masks of pairs that are certainly different events: two unrelated
     event types, which a veto keeps apart, and two different towns).
     Deterministic: canonical order, no sampling by chance.
@@ -231,13 +234,24 @@ def _reference_pairs(f: Features, grules: GroupingRules, reach: int = 8
     ok = ~np.isnan(f.lo) & (f.category >= 0)
     idx = np.flatnonzero(ok)
     idx = idx[np.lexsort((f.lo[idx], f.category[idx], f.block[idx]))]
-    parts_i, parts_j = [], []
+    block, category, lo, hi = f.block[idx], f.category[idx], f.lo[idx], f.hi[idx]
+    nears = []
     for step in range(1, reach + 1):
-        a, b = idx[:-step], idx[step:]
-        near = (f.block[a] == f.block[b]) & (f.category[a] == f.category[b]) & \
-            (f.lo[b] - f.hi[a] <= grules.incident_days)
-        parts_i.append(a[near])
-        parts_j.append(b[near])
+        nears.append((block[:-step] == block[step:]) & (category[:-step] == category[step:])
+                     & (lo[step:] - hi[:-step] <= grules.incident_days))
+    total = sum(int(x.sum()) for x in nears)
+    share = grules.training_pairs / total if total > grules.training_pairs else None
+    h = hashes[idx]
+    parts_i, parts_j = [], []
+    for step, near in enumerate(nears, start=1):
+        a, b = np.flatnonzero(near), np.flatnonzero(near) + step
+        if share is not None:
+            with np.errstate(over="ignore"):
+                mix = (h[a] ^ (h[b] * np.uint64(0x9E3779B97F4A7C15))) >> np.uint64(11)
+            take = mix.astype(np.float64) / float(1 << 53) < share
+            a, b = a[take], b[take]
+        parts_i.append(idx[a])
+        parts_j.append(idx[b])
     i = np.concatenate(parts_i) if parts_i else np.zeros(0, np.int64)
     j = np.concatenate(parts_j) if parts_j else np.zeros(0, np.int64)
     ea, eb = f.event[i], f.event[j]
@@ -250,14 +264,8 @@ def _reference_pairs(f: Features, grules: GroupingRules, reach: int = 8
 def _train(f: Features, frame: pd.DataFrame, grules: GroupingRules) -> LinkageModel:
     """u from pairs that are certainly different events; m and the prior by EM
     over nearby pairs (not over candidates, which blocking chose because they agree)."""
-    i, j, two_types, two_towns = _reference_pairs(f, grules)
-    if len(i) > grules.training_pairs:
-        # A sample by content hash: the same claims give the same sample in any order.
-        h = frame["_g_hash"].to_numpy(dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            mix = (h[i] ^ (h[j] * np.uint64(0x9E3779B97F4A7C15))) >> np.uint64(11)
-        keep = mix.astype(np.float64) / float(1 << 53) < grules.training_pairs / len(i)
-        i, j, two_types, two_towns = i[keep], j[keep], two_types[keep], two_towns[keep]
+    i, j, two_types, two_towns = _reference_pairs(f, grules,
+                                                  frame["_g_hash"].to_numpy(dtype=np.uint64))
     pi, pj = pair_sides(f, i, j)
     gamma = compare_pairs(f, pi, pj, grules)
     u = estimate_u([gamma[two_towns] if c.name == "event" else gamma[two_types]
