@@ -26,6 +26,8 @@ from .errors import ReconcileError
 from .io.records import STDIN
 from .pipeline import run as run_pipeline
 from .progress import TerminalProgress
+from .report.html import DEFAULT_MAX_CHARTS, DEFAULT_MAX_EVENTS
+from .report.tables import FORMATS
 from .rules.load import default_rules_dir, load_rules
 
 rules_option = click.option(
@@ -84,21 +86,39 @@ def main() -> None:
 @quiet_option
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as one JSON object on standard output.")
-def run(claims: Path, outdir: Path, rules_dir: Path | None, quiet: bool, as_json: bool) -> None:
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
+              help="Format of the tables: CSV files, JSON lines, Parquet (needs the parquet "
+                   "extra), or one SQLite database (reconcile.sqlite).")
+@click.option("--hxl", is_flag=True, help="Add an HXL hashtag row under each CSV header.")
+@click.option("--report-events", type=click.IntRange(min=0), default=DEFAULT_MAX_EVENTS,
+              show_default=True,
+              help="How many events report.html holds (those most in need of review).")
+@click.option("--report-charts", type=click.IntRange(min=0), default=DEFAULT_MAX_CHARTS,
+              show_default=True,
+              help="For how many of them report.html draws the interval chart.")
+@click.option("--no-report", is_flag=True, help="Do not write report.html.")
+def run(claims: Path, outdir: Path, rules_dir: Path | None, quiet: bool, as_json: bool,
+        fmt: str, hxl: bool, report_events: int, report_charts: int, no_report: bool) -> None:
     """Reconcile the claims in CLAIMS (.csv, .tsv, .jsonl, .parquet) into OUT.
 
     CLAIMS may be - for standard input (CSV, JSON lines or parquet, told
-    apart by their first bytes).
+    apart by their first bytes). OUT receives the tables (events, claims,
+    rejects) and report.html, the disagreement report.
 
     \b
     Example:
         reconcile run examples/claims.csv -o out/
         cat claims.csv | reconcile run - -o out/ --json
+        reconcile run claims.csv -o out/ --format sqlite
     """
+    if hxl and fmt != "csv":
+        raise click.UsageError("--hxl adds a hashtag row to CSV files; it needs --format csv")
     data = _stdin_bytes() if str(claims) == "-" else None
     name = STDIN if data is not None else claims
     with TerminalProgress(enabled=not quiet) as progress:
-        result = run_pipeline(name, outdir, rules_dir=rules_dir, data=data, progress=progress)
+        result = run_pipeline(name, outdir, rules_dir=rules_dir, data=data, progress=progress,
+                              fmt=fmt, hxl=hxl, report=not no_report,
+                              report_events=report_events, report_charts=report_charts)
     _warn(result.warnings, quiet)
     if as_json:
         click.echo(json.dumps(result.summary_dict(), ensure_ascii=False))

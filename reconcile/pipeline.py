@@ -11,7 +11,8 @@ from .errors import OutputError
 from .group.baseline import group_claims
 from .load import LoadResult, load_claims
 from .progress import NO_PROGRESS, Progress
-from .report.tables import write_tables
+from .report.html import DEFAULT_MAX_CHARTS, DEFAULT_MAX_EVENTS, build_report, write_report
+from .report.tables import ged_columns, write_tables
 from .resolve.baseline import resolve_events
 from .rules.load import Rules, default_rules, load_rules
 from .schema import STATUSES
@@ -78,13 +79,20 @@ def reconcile_claims(loaded: LoadResult, progress: Progress = NO_PROGRESS
 
 def run(claims_path: str | Path, outdir: str | Path, *,
         rules: Rules | None = None, rules_dir: str | Path | None = None,
-        data: bytes | None = None, progress: Progress = NO_PROGRESS) -> RunResult:
-    """Load a claims file, reconcile it, and write the tables to ``outdir``.
+        data: bytes | None = None, progress: Progress = NO_PROGRESS,
+        fmt: str = "csv", hxl: bool = False, report: bool = True,
+        report_events: int = DEFAULT_MAX_EVENTS, report_charts: int = DEFAULT_MAX_CHARTS
+        ) -> RunResult:
+    """Load a claims file, reconcile it, and write the tables and the report to ``outdir``.
 
-    Writes ``events.csv``, ``claims.csv`` and ``rejects.csv`` (each atomically).
-    ``data``, when given, is the claims file's content (standard input) and
-    ``claims_path`` only names it. ``progress`` hears of each stage.
-    Raises :class:`reconcile.errors.ReconcileError` on unreadable input or rules,
+    Writes ``events``, ``claims`` and ``rejects`` in ``fmt`` (csv, jsonl,
+    parquet or one sqlite database; each file atomically; ``hxl`` adds an
+    HXL hashtag row to CSV files) and ``report.html`` (unless ``report`` is
+    false) holding the ``report_events`` events most in need of review, with
+    charts for the first ``report_charts``. ``data``, when given, is the
+    claims file's content (standard input) and ``claims_path`` only names
+    it. ``progress`` hears of each stage. Raises
+    :class:`reconcile.errors.ReconcileError` on unreadable input or rules,
     and before any work when ``outdir`` is an existing file.
     """
     if Path(outdir).exists() and not Path(outdir).is_dir():
@@ -95,7 +103,16 @@ def run(claims_path: str | Path, outdir: str | Path, *,
     with progress.stage(f"loading {claims_path}"):
         loaded = load_claims(claims_path, rules, data=data)
     events, claims = reconcile_claims(loaded, progress)
+    events = ged_columns(events, claims)
     with progress.stage("writing"):
         outputs = write_tables(outdir, {"events": events, "claims": claims,
-                                        "rejects": loaded.rejects})
+                                        "rejects": loaded.rejects}, fmt=fmt, hxl=hxl)
+    if fmt == "sqlite":
+        outputs = {"database": next(iter(outputs.values()))}
+    if report:
+        with progress.stage("writing the report"):
+            html = build_report(events, claims, rejects=loaded.rejects, n_rows=loaded.n_rows,
+                                input_name=str(claims_path), max_events=report_events,
+                                max_charts=report_charts)
+            outputs["report"] = write_report(Path(outdir) / "report.html", html)
     return RunResult(events, claims, loaded.rejects, loaded.n_rows, loaded.warnings, outputs)

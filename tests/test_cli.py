@@ -38,7 +38,8 @@ def test_run_golden(tmp_path):
     for name in ("events.csv", "claims.csv", "rejects.csv"):
         check_golden(name, (out / name).read_text(encoding="utf-8"))
     # No temporary files left behind by the atomic writes.
-    assert sorted(p.name for p in out.iterdir()) == ["claims.csv", "events.csv", "rejects.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["claims.csv", "events.csv", "rejects.csv",
+                                                    "report.html"]
 
 
 def test_run_accounts_for_every_row(tmp_path):

@@ -587,7 +587,7 @@ def test_hostile_claims_through_run(corpus, name):
         if expected_rows is not None:
             assert summary["rows"] == expected_rows
         assert sorted(p.name for p in out.iterdir()) == ["claims.csv", "events.csv",
-                                                         "rejects.csv"]
+                                                         "rejects.csv", "report.html"]
     elif expected_rows is not None:
         pytest.fail(f"{name} should be readable: {result.stderr}")
 

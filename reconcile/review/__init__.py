@@ -1,0 +1,1 @@
+"""A fact-checker's review verdicts, as inputs to the pipeline."""
