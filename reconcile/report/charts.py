@@ -116,10 +116,13 @@ def _event_template(log: bool) -> dict[str, Any]:
     open_end = alt.Chart(claims).transform_filter("datum.open").mark_point(
         shape="triangle-right", filled=True, size=70, color="#1a202c").encode(
         x="hi_drawn:Q", y=y)
+    points = alt.Chart(claims).transform_filter("datum.lo == datum.hi").mark_point(
+        shape="circle", filled=True, size=90, opacity=1).encode(
+        x="lo:Q", y=y, color=alt.Color("verdict:N", scale=colors, legend=None))
     anchors = alt.Chart(claims).transform_filter("isValid(datum.anchor)").mark_tick(
         color="#1a202c", thickness=3, size=18).encode(x="anchor:Q", y=y)
-    chart = alt.layer(band_rect, best_rule, best_text, bars, open_end, anchors).add_params(
-        xmin, xmax)
+    chart = alt.layer(band_rect, best_rule, best_text, bars, points, open_end, anchors
+                      ).add_params(xmin, xmax)
     return chart.to_dict(validate=False)
 
 
@@ -225,7 +228,7 @@ def source_graph_chart(sources: pd.DataFrame, graph: nx.Graph, max_nodes: int = 
     labels = alt.Chart(alt.Data(values=node_rows)).mark_text(dy=-12, fontSize=11).encode(
         x=alt.X("x:Q", axis=hidden, scale=xs), y=alt.Y("y:Q", axis=hidden, scale=ys),
         text="source:N")
-    chart = alt.layer(edges, circles, labels).properties(width=640, height=420).configure_view(
+    chart = alt.layer(edges, circles, labels).properties(width=640, height=360).configure_view(
         stroke=None)
     return chart.to_dict(validate=False)
 
