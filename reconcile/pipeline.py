@@ -14,6 +14,7 @@ from .progress import NO_PROGRESS, Progress
 from .report.html import DEFAULT_MAX_CHARTS, DEFAULT_MAX_EVENTS, build_report, write_report
 from .report.tables import ged_columns, write_tables
 from .resolve.baseline import resolve_events
+from .review import ReviewPlan, plan_review, read_review
 from .rules.load import Rules, default_rules, load_rules
 from .schema import STATUSES
 
@@ -35,11 +36,19 @@ class RunResult:
     def n_contested(self) -> int:
         return int(self.events["status"].eq("contested").sum()) if len(self.events) else 0
 
+    @property
+    def n_excluded(self) -> int:
+        """Claims a reviewer excluded (kept in the claims table, verdict ``excluded``)."""
+        if "verdict" not in self.claims:
+            return 0
+        return int(self.claims["verdict"].eq("excluded").sum())
+
     def summary(self) -> str:
         """A few lines for the terminal."""
+        excluded = f", {self.n_excluded} excluded by review" if self.n_excluded else ""
         lines = [
-            f"claims:    {len(self.claims)} used, {len(self.rejects)} rejected "
-            f"(of {self.n_rows} rows)",
+            f"claims:    {len(self.claims) - self.n_excluded} used{excluded}, "
+            f"{len(self.rejects)} rejected (of {self.n_rows} rows)",
             f"events:    {len(self.events)} ({self.n_contested} contested)",
         ]
         if len(self.events):
@@ -53,12 +62,14 @@ class RunResult:
     def summary_dict(self) -> dict[str, object]:
         """The summary as plain values (``reconcile run --json``).
 
-        ``rows`` = ``claims`` + ``rejected``; ``status`` counts events by status.
+        ``rows`` = ``claims`` + ``rejected``; ``excluded`` counts the claims (among
+        ``claims``) a reviewer excluded; ``status`` counts events by status.
         """
         counts = self.events["status"].value_counts() if len(self.events) else pd.Series()
         return {
             "rows": int(self.n_rows),
             "claims": len(self.claims),
+            "excluded": self.n_excluded,
             "rejected": len(self.rejects),
             "events": len(self.events),
             "contested": self.n_contested,
@@ -68,21 +79,67 @@ class RunResult:
         }
 
 
-def reconcile_claims(loaded: LoadResult, progress: Progress = NO_PROGRESS
-                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Group and resolve loaded claims: (events, claims with event_id and verdict)."""
+# What a reviewer's trust or distrust makes of a source's weight (the priors hook:
+# the resolver is handed source priors and weighs them as it weighs sources).
+REVIEW_WEIGHTS = {"trust": 4.0, "distrust": 0.25}
+
+
+def resolver_priors(review: ReviewPlan | None) -> dict[str, float]:
+    """The priors hook: ``{source: weight factor}`` from trust and distrust verdicts."""
+    if review is None:
+        return {}
+    return {source: REVIEW_WEIGHTS[v] for source, v in review.source_priors().items()}
+
+
+def reconcile_claims(loaded: LoadResult, progress: Progress = NO_PROGRESS, *,
+                     review: ReviewPlan | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Group and resolve loaded claims: (events, claims with event_id and verdict).
+
+    ``review`` (a :class:`~reconcile.review.ReviewPlan`) enters between the
+    stages: excluded claims and set figures before grouping, merges and
+    splits as constraints on the grouping, trust and distrust as source
+    priors to the resolver, set event figures and the ``review`` columns at
+    the end (see :mod:`reconcile.review.apply`).
+    """
+    claims, excluded = loaded.claims, loaded.claims.head(0)
+    if review is not None:
+        claims, excluded = review.before_grouping(claims, review.rules)
     with progress.stage("grouping"):
-        grouped = group_claims(loaded.claims)
+        grouped = group_claims(claims)
+    if review is not None:
+        grouped, excluded = review.constrain_groups(grouped, excluded)
     with progress.stage("resolving"):
-        return resolve_events(grouped)
+        events, resolved = resolve_events(grouped, resolver_priors(review))
+    if review is not None:
+        events, resolved = review.finish(
+            events, resolved, excluded, place=lambda ex: _would_join(ex, claims, resolved))
+    return events, resolved
+
+
+def _would_join(excluded: pd.DataFrame, kept: pd.DataFrame, resolved: pd.DataFrame) -> pd.Series:
+    """The event each excluded claim would have joined: group it with the kept claims
+    and take the event most of its group's kept claims ended in."""
+    together = group_claims(pd.concat([kept, excluded.drop(columns=["event_id"], errors="ignore")],
+                                      ignore_index=True))
+    final = dict(zip(resolved["claim_id"].astype(str), resolved["event_id"].astype(str),
+                     strict=True))
+    group = together["event_id"].astype(str)
+    ids = together["claim_id"].astype(str)
+    mapped = ids.map(final)
+    best = pd.DataFrame({"g": group, "e": mapped}).dropna().groupby("g")["e"].agg(
+        lambda s: s.value_counts().index[0])
+    mine = together.iloc[len(kept):]
+    out = mine["event_id"].astype(str).map(best)
+    return pd.Series(out.where(out.notna(), mine["event_id"].astype(str)).to_numpy(),
+                     index=excluded.index)
 
 
 def run(claims_path: str | Path, outdir: str | Path, *,
         rules: Rules | None = None, rules_dir: str | Path | None = None,
         data: bytes | None = None, progress: Progress = NO_PROGRESS,
         fmt: str = "csv", hxl: bool = False, report: bool = True,
-        report_events: int = DEFAULT_MAX_EVENTS, report_charts: int = DEFAULT_MAX_CHARTS
-        ) -> RunResult:
+        report_events: int = DEFAULT_MAX_EVENTS, report_charts: int = DEFAULT_MAX_CHARTS,
+        review: str | Path | None = None) -> RunResult:
     """Load a claims file, reconcile it, and write the tables and the report to ``outdir``.
 
     Writes ``events``, ``claims`` and ``rejects`` in ``fmt`` (csv, jsonl,
@@ -91,7 +148,8 @@ def run(claims_path: str | Path, outdir: str | Path, *,
     false) holding the ``report_events`` events most in need of review, with
     charts for the first ``report_charts``. ``data``, when given, is the
     claims file's content (standard input) and ``claims_path`` only names
-    it. ``progress`` hears of each stage. Raises
+    it. ``review`` is a review file of a fact-checker's verdicts
+    (:mod:`reconcile.review`). ``progress`` hears of each stage. Raises
     :class:`reconcile.errors.ReconcileError` on unreadable input or rules,
     and before any work when ``outdir`` is an existing file.
     """
@@ -100,9 +158,12 @@ def run(claims_path: str | Path, outdir: str | Path, *,
                           file=str(outdir))
     if rules is None:
         rules = load_rules(rules_dir) if rules_dir is not None else default_rules()
+    verdicts = read_review(review) if review is not None else None
     with progress.stage(f"loading {claims_path}"):
         loaded = load_claims(claims_path, rules, data=data)
-    events, claims = reconcile_claims(loaded, progress)
+    plan = plan_review(str(review), verdicts, loaded.claims, rules) \
+        if verdicts is not None else None
+    events, claims = reconcile_claims(loaded, progress, review=plan)
     events = ged_columns(events, claims)
     with progress.stage("writing"):
         outputs = write_tables(outdir, {"events": events, "claims": claims,

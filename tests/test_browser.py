@@ -33,7 +33,7 @@ XSS_URL = "javascript:window.__pwned='link'"
 def hostile_claims(path: Path) -> Path:
     """The example plus one event whose every text field tries to run code."""
     rows = list(csv.DictReader(EXAMPLE.open(encoding="utf-8")))
-    fields = list(rows[0]) + ["url"]
+    fields = [*rows[0], "url"]
     base = {k: "" for k in fields}
     evil = [
         {**base, "claim_id": "xss-1", "source": XSS_SCRIPT, "figure": "at least 5",

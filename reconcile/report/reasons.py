@@ -168,7 +168,7 @@ def _reason(row: Mapping[str, str], lo: float, hi: float, e_low: float | None,
     hedge = f" Hedged: \u201c{row['hedge']}\u201d." if row["hedge"] and verdict != "denial" else ""
     e_hi = math.inf if e_high is None else e_high
     if verdict == "excluded":
-        return f"Excluded by a reviewer ({row['review'] or 'see the review file'}): not used."
+        return "Excluded by a reviewer: not used (the review says why)."
     if verdict == "superseded":
         later = latest.get((row["event_id"], source))
         if later and later[1] != row["claim_id"] and later[0] > published:

@@ -22,6 +22,8 @@ so a block of many events costs about the same as one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -111,7 +113,8 @@ def _join_per_event(ev: np.ndarray, values: pd.Series, n_events: int, *, unique:
     return out
 
 
-def resolve_block(claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def resolve_block(claims: pd.DataFrame, source_weight: Mapping[str, float] | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Resolve the events of one block of claims (each with an ``event_id``).
 
     Returns ``(events, claims)``: one row per event with the columns of
@@ -145,9 +148,12 @@ def resolve_block(claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     superseded = published.ne("").to_numpy() & (pub_rank < latest)
     active = ~superseded
 
-    # Each source weighs 1 in total, however many active claims it has.
+    # Each source weighs 1 in total, however many active claims it has (times the
+    # weight a reviewer's trust or distrust gives it, when there is one).
     per_source = pd.Series(active.astype(float)).groupby(key).transform("sum").to_numpy()
     w = np.where(active, 1.0 / np.maximum(per_source, 1), 0.0)
+    if source_weight:
+        w = w * c["source"].map(source_weight).fillna(1.0).to_numpy(dtype=float)
 
     # 2. Intersection of the active intervals.
     a_ev, a_lo, a_hi = ev[active], lo_a[active], hi_a[active]
@@ -230,6 +236,11 @@ def _interval_text(claims: pd.DataFrame) -> pd.Series:
     return "[" + claims["low"].astype("string") + ", " + high + close
 
 
-def resolve_events(claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Resolve every event in ``claims``; see :func:`resolve_block`."""
-    return resolve_block(claims)
+def resolve_events(claims: pd.DataFrame, source_weight: Mapping[str, float] | None = None
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Resolve every event in ``claims``; see :func:`resolve_block`.
+
+    ``source_weight`` (source -> factor, default 1) is the priors hook: what
+    a reviewer's ``trust`` and ``distrust`` verdicts make of a source.
+    """
+    return resolve_block(claims, source_weight)
