@@ -12,7 +12,7 @@ from .group.baseline import group_claims
 from .load import LoadResult, load_claims
 from .progress import NO_PROGRESS, Progress
 from .report.html import DEFAULT_MAX_CHARTS, DEFAULT_MAX_EVENTS, build_report, write_report
-from .report.tables import ged_columns, write_tables
+from .report.tables import ged_columns, parquet_available, write_tables
 from .resolve.baseline import resolve_events
 from .review import ReviewPlan, plan_review, read_review
 from .rules.load import Rules, default_rules, load_rules
@@ -158,10 +158,13 @@ def run(claims_path: str | Path, outdir: str | Path, *,
                           file=str(outdir))
     if rules is None:
         rules = load_rules(rules_dir) if rules_dir is not None else default_rules()
-    verdicts = read_review(review) if review is not None else None
+    if fmt == "parquet" and not parquet_available():
+        raise OutputError("--format parquet needs pyarrow: pip install 'reconcile[parquet]'")
+    problems: list[str] = []
+    verdicts = read_review(review, problems) if review is not None else None
     with progress.stage(f"loading {claims_path}"):
         loaded = load_claims(claims_path, rules, data=data)
-    plan = plan_review(str(review), verdicts, loaded.claims, rules) \
+    plan = plan_review(str(review), verdicts, loaded.claims, rules, problems) \
         if verdicts is not None else None
     events, claims = reconcile_claims(loaded, progress, review=plan)
     events = ged_columns(events, claims)

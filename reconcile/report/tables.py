@@ -45,6 +45,7 @@ __all__ = [
     "TABLES",
     "ged_columns",
     "hxl_row",
+    "parquet_available",
     "read_tables",
     "table_paths",
     "write_tables",
@@ -227,12 +228,16 @@ def _atomic_path(target: Path) -> Path:
     return Path(tmp)
 
 
+def parquet_available() -> bool:
+    """Whether pyarrow (the ``parquet`` extra) is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("pyarrow") is not None
+
+
 def _parquet(frames: Mapping[str, pd.DataFrame], paths: Mapping[str, Path]) -> None:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        raise OutputError("--format parquet needs pyarrow: pip install 'reconcile[parquet]'"
-                          ) from None
+    if not parquet_available():
+        raise OutputError("--format parquet needs pyarrow: pip install 'reconcile[parquet]'")
     for name, table in frames.items():
         tmp = _atomic_path(paths[name])
         try:

@@ -67,6 +67,7 @@ class ReviewPlan:
     kinds: dict[int, str] = field(default_factory=dict)  # line -> claim/event/source
     names: dict[int, str] = field(default_factory=dict)  # line -> the matched claim id / source
     problems: list[str] = field(default_factory=list)
+    bad: set[int] = field(default_factory=set)  # lines with a problem: not applied
     merges: list[tuple[Verdict, str]] = field(default_factory=list)  # (verdict, into event)
     splits: list[Verdict] = field(default_factory=list)
 
@@ -87,16 +88,13 @@ class ReviewPlan:
             elif kind == "claim" and v.action == "set-figure":
                 fig = parse_figure(v.argument, rules)
                 if isinstance(fig, NotAFigure):
-                    self.problems.append(f"{self.file}:{v.line}: verdict: set-figure "
-                                         f"{v.argument!r} is not a figure: {fig.reason}")
-                    continue
+                    continue  # a problem already (plan_review), raised after grouping
                 row = ids.eq(name)
                 out.loc[row, "figure"] = fig.text
                 out.loc[row, "low"] = fig.low
                 out.loc[row, "high"] = pd.NA if fig.high is None else fig.high
                 out.loc[row, "anchor"] = pd.NA if fig.anchor is None else fig.anchor
                 out.loc[row, "kind"] = fig.kind
-        self.raise_problems()
         return out[~excluded], out[excluded]
 
     # -- 2 ---------------------------------------------------------------------------
@@ -110,7 +108,7 @@ class ReviewPlan:
         events = set(out["event_id"].astype(str))
         where = dict(zip(out["claim_id"].astype(str), out["event_id"].astype(str), strict=True))
         for v in self.verdicts:
-            if self.kinds.get(v.line) is None:
+            if self.kinds.get(v.line) is None and v.line not in self.bad:
                 self._match_event(v, events, where)
         for v in self.verdicts:
             if v.action == "merge-with":
@@ -275,14 +273,16 @@ class ReviewPlan:
 
 
 def plan_review(file: str, verdicts: tuple[Verdict, ...], claims: pd.DataFrame,
-                rules: Rules) -> ReviewPlan:
+                rules: Rules, problems: list[str] | None = None) -> ReviewPlan:
     """Match each verdict's target against the loaded claims (claim ids, sources).
 
-    Event targets are matched after grouping (:meth:`ReviewPlan.constrain_groups`).
-    Problems found here (a claim-only verdict on a source, two figures set for
-    one target, a figure that cannot be read) are raised together.
+    Event targets are matched after grouping (:meth:`ReviewPlan.constrain_groups`),
+    which raises every problem found (``problems`` brings those of reading
+    the file): a target that names nothing of the run, a verdict on the
+    wrong kind of target, two figures set for one target, a figure that
+    cannot be read.
     """
-    plan = ReviewPlan(file, verdicts, rules)
+    plan = ReviewPlan(file, verdicts, rules, problems=list(problems or []))
     ids = set(claims["claim_id"].astype(str))
     sources = {_fold(s): s for s in claims["source"].astype(str).unique()}
     figures: dict[str, int] = {}
@@ -292,10 +292,12 @@ def plan_review(file: str, verdicts: tuple[Verdict, ...], claims: pd.DataFrame,
         if as_claim and as_source:
             plan.problems.append(f"{file}:{v.line}: target: {v.target!r} is both a claim id "
                                  f"and a source; write claim:{v.target} or source:{v.target}")
+            plan.bad.add(v.line)
             continue
         kind = "claim" if as_claim else "source" if as_source else None
         if kind is None and v.kind in ("claim", "source"):
             plan.problems.append(f"{file}:{v.line}: target: no {v.kind} {v.target!r} in this run")
+            plan.bad.add(v.line)
             continue
         if kind is None:
             continue  # an event, matched after grouping
@@ -305,6 +307,7 @@ def plan_review(file: str, verdicts: tuple[Verdict, ...], claims: pd.DataFrame,
             plan.problems.append(f"{file}:{v.line}: verdict: {v.action} names a "
                                  f"{' or '.join(ALLOWED[v.action])}, and {v.target!r} is a "
                                  f"{kind}; {fix}")
+            plan.bad.add(v.line)
             continue
         plan.kinds[v.line] = kind
         plan.names[v.line] = sources[_fold(v.target)] if kind == "source" else v.target
@@ -317,5 +320,6 @@ def plan_review(file: str, verdicts: tuple[Verdict, ...], claims: pd.DataFrame,
             if isinstance(fig, NotAFigure):
                 plan.problems.append(f"{file}:{v.line}: verdict: set-figure {v.argument!r} is "
                                      f"not a figure: {fig.reason}")
-    plan.raise_problems()
+                plan.kinds.pop(v.line)
+                plan.bad.add(v.line)
     return plan

@@ -106,13 +106,15 @@ def parse_verdict_text(text: str) -> tuple[str, str] | str:
     return action, argument
 
 
-def read_review(path: str | Path) -> tuple[Verdict, ...]:
-    """The verdicts of a review file, every syntax problem raised at once.
+def read_review(path: str | Path, problems: list[str] | None = None) -> tuple[Verdict, ...]:
+    """The verdicts of a review file that read well.
 
-    Matching targets against the run's claims, events and sources happens
-    in :mod:`.apply` (a target that names nothing known is an error there,
-    with its line).
+    Every syntax problem is raised at once (:class:`ReviewError`), or, when
+    a ``problems`` list is given, added to it: ``reconcile run`` collects
+    them with the problems of matching targets against the run's claims,
+    events and sources (:mod:`.apply`) and reports them all together.
     """
+    collect = problems is not None
     name = str(path)
     p = Path(path)
     if not p.is_file():
@@ -124,7 +126,7 @@ def read_review(path: str | Path) -> tuple[Verdict, ...]:
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)}; a review file has "
                          "target, verdict, reviewer, reason, date", file=name)
-    problems: list[str] = []
+    problems = problems if problems is not None else []
     out: list[Verdict] = []
     rows: list[tuple[int, dict[str, str]]] = []
     start = reader.line_num + 1
@@ -160,6 +162,6 @@ def read_review(path: str | Path) -> tuple[Verdict, ...]:
                        if c.strip())
         out.append(Verdict(line, target, kind, action, argument, cell["reviewer"],
                            cell["reason"], cell["date"], claims))
-    if problems:
+    if problems and not collect:
         raise ReviewError(name, problems)
     return tuple(out)

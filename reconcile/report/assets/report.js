@@ -1,5 +1,5 @@
 // reconcile report: the events table (filter, sort, pages) and each event's detail.
-// Vetted rules: no innerHTML, no eval, no network. Every text from the data is set
+// Vetted rules: no HTML parsing of data, no eval, no network. Every text is set
 // with textContent; links are made only from URLs the generator checked (http/https).
 (function () {
   "use strict";
