@@ -69,8 +69,8 @@ FIGURE_KINDS = ("exact", "lower", "upper", "range", "nearly", "approx", "vague")
 
 SCOPES = ("incident", "cumulative")
 
-# A claim against its event's estimate.
-VERDICTS = ("consistent", "below", "above", "superseded")
+# A claim against its event's estimate ("excluded": a reviewer took it out).
+VERDICTS = ("consistent", "below", "above", "superseded", "excluded")
 
 # An event's status.
 STATUSES = ("agreed", "resolved", "contested", "single-source")

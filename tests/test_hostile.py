@@ -385,8 +385,8 @@ class TestConventions:
     def test_json_summaries(self, tmp_path):
         result = cli("run", str(EXAMPLE), "-o", str(tmp_path / "o"), "--json")
         summary = json.loads(result.stdout)
-        assert set(summary) == {"rows", "claims", "rejected", "events", "contested", "status",
-                                "warnings", "outputs"}
+        assert set(summary) == {"rows", "claims", "excluded", "rejected", "events", "contested",
+                                "status", "warnings", "outputs"}
         assert summary["outputs"]["events"] == str(tmp_path / "o" / "events.csv")
         write(tmp_path / "a.txt", GOOD_ARTICLE)
         result = cli("extract", str(tmp_path / "a.txt"), "-o", str(tmp_path / "c.csv"), "--json")

@@ -29,9 +29,9 @@ from pathlib import Path
 from ..errors import InputError
 from ..io.records import decode_text, normalise_header, sniff_delimiter
 
-__all__ = ["KINDS", "VERDICTS", "ReviewError", "Verdict", "read_review"]
+__all__ = ["KINDS", "REVIEW_VERDICTS", "ReviewError", "Verdict", "read_review"]
 
-VERDICTS = ("exclude", "trust", "distrust", "merge-with", "split", "set-figure", "note")
+REVIEW_VERDICTS = ("exclude", "trust", "distrust", "merge-with", "split", "set-figure", "note")
 KINDS = ("claim", "event", "source")
 # Which verdict may name which kind of target.
 ALLOWED = {
@@ -95,7 +95,7 @@ def parse_verdict_text(text: str) -> tuple[str, str] | str:
     words = text.strip().split(None, 1)
     action = words[0].lower().rstrip(":") if words else ""
     argument = words[1].strip() if len(words) > 1 else ""
-    if action not in VERDICTS:
+    if action not in REVIEW_VERDICTS:
         return (f"unknown verdict {text.strip()!r}; one of: exclude, trust, distrust, "
                 "merge-with EVENT_ID, split, set-figure FIGURE, note")
     if action in ("merge-with", "set-figure") and not argument:
