@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import math
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -126,7 +126,8 @@ def _event_template(log: bool) -> dict[str, Any]:
     return chart.to_dict(validate=False)
 
 
-def event_chart(claims: pd.DataFrame, event: Mapping[Any, Any]) -> dict[str, Any]:
+def event_chart(claims: pd.DataFrame | Sequence[Mapping[str, Any]], event: Mapping[Any, Any]
+                ) -> dict[str, Any]:
     """The Vega-Lite spec of one event: a bar per claim, the band and best drawn over.
 
     ``claims`` are the event's claims in the order to draw them (each with
@@ -147,7 +148,9 @@ def event_chart(claims: pd.DataFrame, event: Mapping[Any, Any]) -> dict[str, Any
     low, best, high = num(event.get("low")), num(event.get("best")), num(event.get("high"))
     rows = []
     finite: list[float] = [v for v in (low, best, high) if v is not None]
-    for i, (_, c) in enumerate(claims.iterrows(), 1):
+    records: Sequence[Mapping[Any, Any]] = claims.to_dict("records") \
+        if isinstance(claims, pd.DataFrame) else claims
+    for i, c in enumerate(records, 1):
         lo = num(c.get("low")) or 0.0
         hi = num(c.get("high"))
         anchor = num(c.get("anchor"))

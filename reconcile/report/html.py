@@ -34,12 +34,12 @@ import networkx as nx
 import pandas as pd
 
 from .charts import UnsafeSVG, event_chart, render_svg, source_graph, source_graph_chart
-from .reasons import claim_reasons, fmt_count, fmt_interval, rank_for_review, text
+from .reasons import claim_reasons, fmt_count, fmt_interval, rank_for_review, strings, text
 
 __all__ = ["DEFAULT_MAX_CHARTS", "DEFAULT_MAX_EVENTS", "build_report", "safe_url", "write_report"]
 
 DEFAULT_MAX_EVENTS = 20_000
-DEFAULT_MAX_CHARTS = 200
+DEFAULT_MAX_CHARTS = 100
 MAX_SOURCE_ROWS = 200
 
 _SOURCE_COLUMNS = ("source", "claims", "events", "reliability", "bias", "noise", "agreement",
@@ -104,27 +104,37 @@ def _title(row: Mapping[Any, Any]) -> str:
     return " · ".join(p for p in (what, _place(row) or "place unknown", dates) if p)
 
 
-def _claim_order(claims: pd.DataFrame) -> pd.DataFrame:
-    keys = claims.assign(_pub=_col(claims, "published").map(text),
-                         _id=claims["claim_id"].map(text))
-    return keys.sort_values(["_pub", "_id"], kind="stable").drop(columns=["_pub", "_id"])
+def _texts(frame: pd.DataFrame, name: str) -> list[str]:
+    """A column as display strings, column-wise ("" for missing or absent)."""
+    return strings(frame, name).tolist()
 
 
-def _claim_rows(claims: pd.DataFrame, reasons: pd.Series) -> list[dict[str, Any]]:
-    out = []
-    for n, (idx, c) in enumerate(claims.iterrows(), 1):
-        url = text(c.get("url"))
+def _claim_rows(claims: pd.DataFrame, reasons: pd.Series) -> tuple[list[str], list[dict[str, Any]]]:
+    """(event id, row) per claim, sorted by event, publication time and id; one pass."""
+    if claims.empty:
+        return [], []
+    cols = {n: _texts(claims, n) for n in (
+        "claim_id", "event_id", "source", "figure", "low", "high", "anchor", "verdict", "outlet",
+        "published", "relay", "url", "quote", "hedge", "review")}
+    order = sorted(range(len(claims)), key=lambda i: (cols["event_id"][i], cols["published"][i],
+                                                      cols["claim_id"][i]))
+    why = [text(w) for w in reasons.tolist()]
+    events: list[str] = []
+    rows: list[dict[str, Any]] = []
+    for i in order:
+        url = cols["url"][i]
         ok = safe_url(url)
-        out.append({
-            "n": n, "claim_id": text(c.get("claim_id")), "source": text(c.get("source")),
-            "figure": text(c.get("figure")), "interval": fmt_interval(c.get("low"), c.get("high")),
-            "anchor": fmt_count(c.get("anchor")), "verdict": text(c.get("verdict")),
-            "why": text(reasons.get(idx)), "outlet": text(c.get("outlet")),
-            "published": text(c.get("published")), "relay": text(c.get("relay")),
-            "url": ok, "url_text": "" if ok else url, "quote": text(c.get("quote")),
-            "hedge": text(c.get("hedge")), "review": text(c.get("review")),
+        events.append(cols["event_id"][i])
+        rows.append({
+            "claim_id": cols["claim_id"][i], "source": cols["source"][i],
+            "figure": cols["figure"][i], "interval": fmt_interval(cols["low"][i], cols["high"][i]),
+            "low": _num(cols["low"][i]), "high": _num(cols["high"][i]),
+            "anchor": _num(cols["anchor"][i]), "verdict": cols["verdict"][i], "why": why[i],
+            "outlet": cols["outlet"][i], "published": cols["published"][i],
+            "relay": cols["relay"][i], "url": ok, "url_text": "" if ok else url,
+            "quote": cols["quote"][i], "hedge": cols["hedge"][i], "review": cols["review"][i],
         })
-    return out
+    return events, rows
 
 
 def _notes(n_events: int, shown: int, n_charts: int, has: Mapping[str, bool]) -> list[str]:
@@ -174,22 +184,33 @@ def build_report(events: pd.DataFrame, claims: pd.DataFrame, *,
     ranked = rank_for_review(events.reset_index(drop=True)) if len(events) else \
         events.assign(priority=pd.Series(dtype=float), why=pd.Series(dtype=object))
     shown = ranked.head(max(0, max_events))
-    held = set(shown["event_id"].map(text))
-    in_report = claims[claims["event_id"].map(text).isin(held)] if len(claims) else claims
+    held = set(strings(shown, "event_id"))
+    in_report = claims[claims["event_id"].astype("string").isin(held).fillna(False)
+                       .to_numpy(dtype=bool)] if len(claims) else claims
     reasons = claim_reasons(in_report, shown, sources)
-    by_event = {k: g for k, g in in_report.groupby(in_report["event_id"].map(text), sort=False)} \
-        if len(in_report) else {}
+    claim_events, claim_rows = _claim_rows(in_report, reasons)
+    by_event: dict[str, list[dict[str, Any]]] = {}
+    for eid, row in zip(claim_events, claim_rows, strict=True):
+        by_event.setdefault(eid, []).append(row)
     children: dict[str, list[str]] = {}
-    parent_of = dict(zip(ranked["event_id"].map(text), _col(ranked, "parent_event_id").map(text),
-                         strict=True))
-    for child, parent in parent_of.items():
-        if parent:
-            children.setdefault(parent, []).append(child)
-    titles = dict(zip(ranked["event_id"].map(text),
-                      [_title(r) for r in ranked.to_dict("records")], strict=True))
+    all_ids = strings(ranked, "event_id")
+    parents = strings(ranked, "parent_event_id")
+    linked = parents.ne("")
+    for child, parent in zip(all_ids[linked], parents[linked], strict=True):
+        children.setdefault(parent, []).append(child)
+    # titles of the events a held event links to (its parent and parts)
+    wanted = held | set(parents[linked]) | set(all_ids[linked])
+    near = ranked[all_ids.isin(wanted).to_numpy()]
+    near_cols = {n: strings(near, n).tolist() for n in (
+        "category", "victims", "location", "country", "date_start", "date_end")}
+    titles = dict(zip(strings(near, "event_id"),
+                      [_title({n: v[i] for n, v in near_cols.items()}) for i in range(len(near))],
+                      strict=True))
     links = {}
     if "parent_link" in claims and len(claims):
-        pl = claims[["event_id", "parent_link"]].map(text).drop_duplicates("event_id")
+        pl = pd.DataFrame({"event_id": strings(claims, "event_id"),
+                           "parent_link": strings(claims, "parent_link")}) \
+            .drop_duplicates("event_id")
         links = dict(zip(pl["event_id"], pl["parent_link"], strict=True))
     link_words = {"part": "a subset of its victims", "within": "an incident inside its total"}
 
@@ -198,16 +219,24 @@ def build_report(events: pd.DataFrame, claims: pd.DataFrame, *,
               "basis", "priority", "why", "review", "sources"]
     rows, details = [], []
     n_charts = 0
-    for i, e in enumerate(shown.to_dict("records")):
-        eid = text(e["event_id"])
-        conf = _num(e.get("confidence"))
-        rows.append([i, eid, text(e.get("status")), text(e.get("grade")), text(e.get("category")),
-                     text(e.get("victims")), _place(e), text(e.get("date_start")),
-                     text(e.get("date_end")), _num(e.get("low")), _num(e.get("best")),
-                     _num(e.get("high")), conf, _num(e.get("n_independent")),
-                     _num(e.get("n_claims")), text(e.get("basis")), float(e["priority"]),
-                     text(e.get("why")), text(e.get("review")), text(e.get("sources"))])
-        ev_claims = _claim_order(by_event[eid]) if eid in by_event else in_report.head(0)
+    txt = {n: strings(shown, n).tolist() for n in (
+        "event_id", "status", "grade", "category", "victims", "location", "country",
+        "date_start", "date_end", "basis", "why", "review", "sources", "conflicts",
+        "parent_event_id")}
+    nums = {n: [_num(v) for v in strings(shown, n).tolist()] for n in (
+        "low", "best", "high", "confidence", "n_independent", "n_claims")}
+    priority = pd.to_numeric(shown["priority"]).astype(float).tolist()
+    for i in range(len(shown)):
+        e: dict[str, Any] = {n: v[i] for n, v in txt.items()} | \
+            {n: v[i] for n, v in nums.items()}
+        eid = e["event_id"]
+        rows.append([i, eid, e["status"], e["grade"], e["category"], e["victims"], _place(e),
+                     e["date_start"], e["date_end"], e["low"], e["best"], e["high"],
+                     e["confidence"], e["n_independent"], e["n_claims"], e["basis"],
+                     priority[i], e["why"], e["review"], e["sources"]])
+        ev_claims = by_event.get(eid, [])
+        for n, c in enumerate(ev_claims, 1):
+            c["n"] = n
         chart, chart_note = None, ""
         if i < max_charts and len(ev_claims):
             try:
@@ -218,26 +247,26 @@ def build_report(events: pd.DataFrame, claims: pd.DataFrame, *,
         elif len(ev_claims):
             chart_note = (f"No chart: this report draws charts for the {max_charts:,} events "
                           "first in the review order.")
-        parent = text(e.get("parent_event_id"))
+        parent = e["parent_event_id"]
         details.append(_json_block({
-            "id": eid, "title": _title(e), "low": _num(e.get("low")), "best": _num(e.get("best")),
-            "high": _num(e.get("high")), "confidence": conf, "status": text(e.get("status")),
-            "grade": text(e.get("grade")), "basis": text(e.get("basis")),
-            "conflicts": text(e.get("conflicts")), "sources": text(e.get("sources")) or "—",
+            "id": eid, "title": _title(e), "low": e["low"], "best": e["best"], "high": e["high"],
+            "confidence": e["confidence"], "status": e["status"], "grade": e["grade"],
+            "basis": e["basis"], "conflicts": e["conflicts"], "sources": e["sources"] or "—",
             "n_claims": len(ev_claims),
-            "reviews": [r.strip() for r in text(e.get("review")).split(" | ") if r.strip()],
+            "reviews": [r.strip() for r in e["review"].split(" | ") if r.strip()],
             "parent": {"id": parent, "label": titles.get(parent, parent),
                        "link": link_words.get(links.get(eid, ""), "")} if parent else None,
             "children": [{"id": c, "label": titles.get(c, c)} for c in sorted(children.get(eid, []))],
             "chart": chart, "chart_note": chart_note,
-            "claims": _claim_rows(ev_claims, reasons),
+            "claims": [{k: v for k, v in c.items() if k not in ("low", "high")}
+                       for c in ev_claims],
         }))
 
     has = {"grade": "grade" in events.columns}
     n_sources_known = len(sources) if sources is not None else \
         (claims["source"].nunique() if len(claims) else 0)
-    statuses = _col(events, "status").map(text).value_counts()
-    n_reviews = int(_col(events, "review").map(text).ne("").sum())
+    statuses = strings(events, "status").value_counts()
+    n_reviews = int(strings(events, "review").ne("").sum())
     numbers = [
         ("claims used", f"{len(claims) - int(_col(claims, 'verdict').eq('excluded').sum()):,}",
          f"of {n_rows:,} rows" if n_rows is not None else ""),
@@ -252,10 +281,10 @@ def build_report(events: pd.DataFrame, claims: pd.DataFrame, *,
         numbers.append(("events with review verdicts", f"{n_reviews:,}", ""))
 
     attention = []
-    for e in shown.head(10).to_dict("records"):
-        attention.append({"id_url": _url_fragment(text(e["event_id"])), "title": _title(e),
-                          "best": fmt_count(e.get("best")), "low": fmt_count(e.get("low")),
-                          "high": fmt_count(e.get("high")) or "∞", "why": text(e.get("why"))})
+    for rec in shown.head(10).to_dict("records"):
+        attention.append({"id_url": _url_fragment(text(rec["event_id"])), "title": _title(rec),
+                          "best": fmt_count(rec.get("best")), "low": fmt_count(rec.get("low")),
+                          "high": fmt_count(rec.get("high")) or "∞", "why": text(rec.get("why"))})
 
     source_rows, source_columns, sources_note = _source_rows(sources, claims)
     g = graph if graph is not None else source_graph(sources, claims)
@@ -273,8 +302,8 @@ def build_report(events: pd.DataFrame, claims: pd.DataFrame, *,
 
     reject_rows: list[dict[str, Any]] = []
     if len(rejects) and "reason" in rejects:
-        r = rejects.assign(field=_col(rejects, "field").map(text),
-                           reason=rejects["reason"].map(text), line=_col(rejects, "line").map(text))
+        r = rejects.assign(field=strings(rejects, "field"), reason=strings(rejects, "reason"),
+                           line=strings(rejects, "line"))
         for (fld, reason), grp in r.groupby(["field", "reason"], sort=False):
             lines = ", ".join(grp["line"].head(8)) + (" …" if len(grp) > 8 else "")
             reject_rows.append({"field": fld, "reason": reason, "n": len(grp), "lines": lines})
@@ -326,8 +355,8 @@ def _source_rows(sources: pd.DataFrame | None, claims: pd.DataFrame
         return rows, cols, note
     if not len(claims):
         return [], [], ""
-    verdict = _col(claims, "verdict").map(text)
-    frame = pd.DataFrame({"source": claims["source"].map(text), "event": claims["event_id"],
+    verdict = strings(claims, "verdict")
+    frame = pd.DataFrame({"source": strings(claims, "source"), "event": claims["event_id"],
                           "consistent": verdict.eq("consistent"),
                           "outside": verdict.isin(("below", "above"))})
     agg = frame.groupby("source").agg(claims=("event", "size"), events=("event", "nunique"),

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,12 +26,15 @@ __all__ = [
     "fmt_interval",
     "rank_for_review",
     "review_priority",
+    "strings",
     "text",
 ]
 
 
 def text(value: object) -> str:
     """A cell as display text: missing values (None, NaN, NA) are ""."""
+    if value.__class__ is str:
+        return value
     if value is None:
         return ""
     try:
@@ -91,6 +93,18 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series("", index=frame.index, dtype=object)
 
 
+def strings(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column as text, column-wise: "" for missing; whole floats without ".0"."""
+    if name not in frame:
+        return pd.Series("", index=frame.index, dtype=object)
+    col = frame[name]
+    if pd.api.types.is_float_dtype(col.dtype):
+        col = col.astype("Float64")
+        if (col.dropna() % 1 == 0).all():
+            col = col.astype("Int64")
+    return col.astype("string").fillna("").astype(object)
+
+
 def _split(cell: object) -> list[str]:
     return [p.strip() for p in text(cell).replace(";", ",").split(",") if p.strip()]
 
@@ -120,8 +134,16 @@ def claim_reasons(claims: pd.DataFrame, events: pd.DataFrame,
     """
     if claims.empty:
         return pd.Series([], index=claims.index, dtype=object)
-    ev = events.drop_duplicates("event_id").set_index("event_id") if len(events) else \
-        pd.DataFrame(columns=["low", "best", "high"])
+    ev = events.drop_duplicates("event_id")
+    ev_ids = strings(ev, "event_id").tolist() if len(ev) else []
+
+    def per_event(name: str) -> dict[str, float | None]:
+        if name not in ev:
+            return {}
+        return dict(zip(ev_ids, [_num(v) for v in ev[name].tolist()], strict=True))
+
+    e_low, e_best, e_high = per_event("low"), per_event("best"), per_event("high")
+    known = set(ev_ids)
     copies: dict[str, str] = {}
     if sources is not None and len(sources) and "copies_of" in sources:
         copies = {text(s): text(c) for s, c in zip(sources["source"], sources["copies_of"],
@@ -130,31 +152,26 @@ def claim_reasons(claims: pd.DataFrame, events: pd.DataFrame,
     if "best_claims" in ev:
         for cell in ev["best_claims"]:
             best_ids.update(_split(cell))
+    cols: dict[str, list[str]] = {c: strings(claims, c).tolist() for c in
+                                  ("claim_id", "event_id", "source", "verdict", "relay", "outlet",
+                                   "hedge", "review", "distance", "weight", "figure", "published",
+                                   "low", "high")}
     # The latest report of each (event, source), for "superseded by".
     latest: dict[tuple[str, str], tuple[str, str, str]] = {}
-    pub = _col(claims, "published").map(text)
-    for cid, eid, s, p, fig, lo, hi in zip(claims["claim_id"].map(text), claims["event_id"].map(text),
-                                         claims["source"].map(text), pub,
-                                         _col(claims, "figure").map(text), claims["low"],
-                                         claims["high"], strict=True):
-        key = (eid, s)
+    for i, p in enumerate(cols["published"]):
+        key = (cols["event_id"][i], cols["source"][i])
         if p and (key not in latest or p > latest[key][0]):
-            latest[key] = (p, cid, fig or fmt_interval(lo, hi))
-
+            latest[key] = (p, cols["claim_id"][i],
+                           cols["figure"][i] or fmt_interval(cols["low"][i], cols["high"][i]))
     out = []
-    cols: dict[str, Any] = {c: _col(claims, c).map(text).tolist() for c in
-            ("claim_id", "event_id", "source", "verdict", "relay", "outlet", "hedge", "review",
-             "distance", "weight", "figure")}
     for i in range(len(claims)):
         row: dict[str, str] = {c: v[i] for c, v in cols.items()}
-        lo, hi = _num(claims["low"].iat[i]), _num(claims["high"].iat[i])
-        hi_v = math.inf if hi is None else hi
-        lo_v = lo or 0.0
-        e: Any = ev.loc[row["event_id"]] if row["event_id"] in ev.index else None
-        e_low = _num(e["low"]) if e is not None else None
-        e_best = _num(e["best"]) if e is not None else None
-        e_high = _num(e["high"]) if e is not None else None
-        out.append(_reason(row, lo_v, hi_v, e_low, e_best, e_high, text(pub.iat[i]), latest, copies,
+        lo, hi = _num(row["low"]), _num(row["high"])
+        eid = row["event_id"]
+        has = eid in known
+        out.append(_reason(row, lo or 0.0, math.inf if hi is None else hi,
+                           e_low.get(eid) if has else None, e_best.get(eid) if has else None,
+                           e_high.get(eid) if has else None, row["published"], latest, copies,
                            row["claim_id"] in best_ids))
     return pd.Series(out, index=claims.index, dtype=object)
 
@@ -239,9 +256,9 @@ def review_priority(events: pd.DataFrame) -> pd.DataFrame:
     (:func:`rank_for_review` in callers sorts by priority, best, id).
     """
     n = len(events)
-    status = _col(events, "status").map(text)
+    status = strings(events, "status")
     score = status.map(_STATUS_POINTS).fillna(0.0).astype(float)
-    grade = _col(events, "grade").map(text)
+    grade = strings(events, "grade")
     if "grade" in events:
         score = score + grade.map(_GRADE_POINTS).fillna(0.0).astype(float)
         # contested by grade but not by status (never in practice): still first
@@ -249,16 +266,16 @@ def review_priority(events: pd.DataFrame) -> pd.DataFrame:
     best = pd.to_numeric(_col(events, "best"), errors="coerce").fillna(0).clip(lower=0)
     stakes = np.log10(best.astype(float) + 1.0)
     score = score + stakes
-    conflicts = _col(events, "conflicts").map(text)
+    conflicts = strings(events, "conflicts")
     n_conf = conflicts.map(lambda c: len([p for p in c.split(";") if p.strip()]))
     score = score + np.minimum(0.5 * n_conf, 2.0)
     conf = pd.to_numeric(_col(events, "confidence"), errors="coerce").astype(float)
     score = score + 2.0 * (1.0 - conf.fillna(1.0).clip(0, 1))
-    reviewed = _col(events, "review").map(text).ne("")
+    reviewed = strings(events, "review").ne("")
     score = score - np.where(reviewed, 3.0, 0.0)
 
     why = []
-    cat = _col(events, "category").map(text).tolist()
+    cat = strings(events, "category").tolist()
     st, gr, nc = status.tolist(), grade.tolist(), n_conf.tolist()
     cf, bs, rv = conf.tolist(), best.astype(float).tolist(), reviewed.tolist()
     for i in range(n):
