@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,12 +14,13 @@ from .load import LoadResult, load_claims
 from .progress import NO_PROGRESS, Progress
 from .report.html import DEFAULT_MAX_CHARTS, DEFAULT_MAX_EVENTS, build_report, write_report
 from .report.tables import ged_columns, parquet_available, write_tables
-from .resolve.baseline import resolve_events
+from .resolve import Options, Resolution, resolve_events
 from .review import ReviewPlan, plan_review, read_review
 from .rules.load import Rules, default_rules, load_rules
+from .rules.sources import SourcePrior, SourcePriors, default_source_priors, load_source_priors
 from .schema import STATUSES
 
-__all__ = ["RunResult", "reconcile_claims", "run"]
+__all__ = ["RunResult", "reconcile_claims", "resolver_priors", "run"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class RunResult:
     n_rows: int
     warnings: tuple[str, ...] = ()
     outputs: dict[str, Path] = field(default_factory=dict)
+    sources: pd.DataFrame | None = None
+    policy: str = "estimate"
 
     @property
     def n_contested(self) -> int:
@@ -55,6 +59,11 @@ class RunResult:
             counts = self.events["status"].value_counts()
             parts = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES)
             lines.append(f"status:    {parts}")
+        if self.sources is not None:
+            n_copiers = int(self.sources["copies_of"].ne("").sum())
+            lines.append(f"sources:   {len(self.sources)} ({n_copiers} repeating another)")
+        if self.policy != "estimate":
+            lines.append(f"policy:    {self.policy}")
         for name, path in self.outputs.items():
             lines.append(f"{name + ':':<10} {path}")
         return "\n".join(lines)
@@ -74,32 +83,54 @@ class RunResult:
             "events": len(self.events),
             "contested": self.n_contested,
             "status": {s: int(counts.get(s, 0)) for s in STATUSES},
+            "sources": None if self.sources is None else len(self.sources),
+            "policy": self.policy,
             "warnings": list(self.warnings),
             "outputs": {name: str(path) for name, path in self.outputs.items()},
         }
 
 
-# What a reviewer's trust or distrust makes of a source's weight (the priors hook:
-# the resolver is handed source priors and weighs them as it weighs sources).
-REVIEW_WEIGHTS = {"trust": 4.0, "distrust": 0.25}
+# What a reviewer's trust or distrust makes of a source: where the resolver starts
+# it (its noise) and how many figures of its own it takes to move it (strength).
+REVIEW_TRUST_NOISE, REVIEW_DISTRUST_NOISE, REVIEW_STRENGTH = 1 / 3, 4.0, 50.0
 
 
-def resolver_priors(review: ReviewPlan | None) -> dict[str, float]:
-    """The priors hook: ``{source: weight factor}`` from trust and distrust verdicts."""
+def resolver_priors(review: ReviewPlan | None, priors: SourcePriors) -> SourcePriors:
+    """The priors hook: ``priors`` with a row per source a reviewer trusts or distrusts.
+
+    A trusted source starts with a third of the population's noise, a
+    distrusted one with four times it (at most 2, on the log scale), both
+    held there by the weight of 50 of its own figures: the resolver weighs
+    them as it weighs any source with such a prior.
+    """
     if review is None:
-        return {}
-    return {source: REVIEW_WEIGHTS[v] for source, v in review.source_priors().items()}
+        return priors
+    rows = []
+    for source, verdict in review.source_priors().items():
+        factor = REVIEW_TRUST_NOISE if verdict == "trust" else REVIEW_DISTRUST_NOISE
+        row = priors.lookup(source)
+        rows.append(SourcePrior(
+            name=source, aliases=row.aliases if row is not None else (),
+            bias=row.bias if row is not None else None, denial=row.denial if row else None,
+            party=row.party if row is not None else False,
+            noise=min(priors.noise * factor, 2.0), strength=REVIEW_STRENGTH))
+    if not rows:
+        return priors
+    return dataclasses.replace(priors, sources=(*priors.sources, *rows))
 
 
-def reconcile_claims(loaded: LoadResult, progress: Progress = NO_PROGRESS, *,
-                     review: ReviewPlan | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Group and resolve loaded claims: (events, claims with event_id and verdict).
+def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
+                     priors: SourcePriors | None = None,
+                     options: Options | None = None,
+                     progress: Progress = NO_PROGRESS,
+                     review: ReviewPlan | None = None) -> Resolution:
+    """Group and resolve loaded claims: events, claims with verdicts, sources.
 
     ``review`` (a :class:`~reconcile.review.ReviewPlan`) enters between the
     stages: excluded claims and set figures before grouping, merges and
     splits as constraints on the grouping, trust and distrust as source
-    priors to the resolver, set event figures and the ``review`` columns at
-    the end (see :mod:`reconcile.review.apply`).
+    priors to the resolver (:func:`resolver_priors`), set event figures and
+    the ``review`` columns at the end (see :mod:`reconcile.review.apply`).
     """
     claims, excluded = loaded.claims, loaded.claims.head(0)
     if review is not None:
@@ -109,11 +140,15 @@ def reconcile_claims(loaded: LoadResult, progress: Progress = NO_PROGRESS, *,
     if review is not None:
         grouped, excluded = review.constrain_groups(grouped, excluded)
     with progress.stage("resolving"):
-        events, resolved = resolve_events(grouped, resolver_priors(review))
-    if review is not None:
-        events, resolved = review.finish(
-            events, resolved, excluded, place=lambda ex: _would_join(ex, claims, resolved))
-    return events, resolved
+        result = resolve_events(grouped, policy=policy,
+                                priors=resolver_priors(review, priors or default_source_priors()),
+                                options=options)
+    if review is None:
+        return result
+    events, resolved = review.finish(
+        result.events, result.claims, excluded,
+        place=lambda ex: _would_join(ex, claims, result.claims))
+    return dataclasses.replace(result, events=events, claims=resolved)
 
 
 def _would_join(excluded: pd.DataFrame, kept: pd.DataFrame, resolved: pd.DataFrame) -> pd.Series:
@@ -124,8 +159,7 @@ def _would_join(excluded: pd.DataFrame, kept: pd.DataFrame, resolved: pd.DataFra
     final = dict(zip(resolved["claim_id"].astype(str), resolved["event_id"].astype(str),
                      strict=True))
     group = together["event_id"].astype(str)
-    ids = together["claim_id"].astype(str)
-    mapped = ids.map(final)
+    mapped = together["claim_id"].astype(str).map(final)
     best = pd.DataFrame({"g": group, "e": mapped}).dropna().groupby("g")["e"].agg(
         lambda s: s.value_counts().index[0])
     mine = together.iloc[len(kept):]
@@ -137,46 +171,54 @@ def _would_join(excluded: pd.DataFrame, kept: pd.DataFrame, resolved: pd.DataFra
 def run(claims_path: str | Path, outdir: str | Path, *,
         rules: Rules | None = None, rules_dir: str | Path | None = None,
         data: bytes | None = None, progress: Progress = NO_PROGRESS,
+        policy: str = "estimate", level: float = 0.8,
         fmt: str = "csv", hxl: bool = False, report: bool = True,
         report_events: int = DEFAULT_MAX_EVENTS, report_charts: int = DEFAULT_MAX_CHARTS,
         review: str | Path | None = None) -> RunResult:
     """Load a claims file, reconcile it, and write the tables and the report to ``outdir``.
 
-    Writes ``events``, ``claims`` and ``rejects`` in ``fmt`` (csv, jsonl,
-    parquet or one sqlite database; each file atomically; ``hxl`` adds an
-    HXL hashtag row to CSV files) and ``report.html`` (unless ``report`` is
-    false) holding the ``report_events`` events most in need of review, with
-    charts for the first ``report_charts``. ``data``, when given, is the
-    claims file's content (standard input) and ``claims_path`` only names
-    it. ``review`` is a review file of a fact-checker's verdicts
-    (:mod:`reconcile.review`). ``progress`` hears of each stage. Raises
-    :class:`reconcile.errors.ReconcileError` on unreadable input or rules,
-    and before any work when ``outdir`` is an existing file.
+    Writes ``events``, ``claims``, ``sources`` and ``rejects`` in ``fmt``
+    (csv, jsonl, parquet or one sqlite database; each file atomically;
+    ``hxl`` adds an HXL hashtag row to CSV files) and ``report.html`` (unless
+    ``report`` is false) holding the ``report_events`` events most in need
+    of review, with charts for the first ``report_charts``. ``data``, when
+    given, is the claims file's content (standard input) and ``claims_path``
+    only names it. ``progress`` hears of each stage. ``policy`` chooses how
+    ``best`` is picked and ``level`` is the credible level of ``[low,
+    high]``. ``review`` is a review file of a fact-checker's verdicts
+    (:mod:`reconcile.review`). Raises
+    :class:`reconcile.errors.ReconcileError` on unreadable input, rules or
+    review file, and before any work when ``outdir`` is an existing file.
     """
     if Path(outdir).exists() and not Path(outdir).is_dir():
         raise OutputError("is a file, not a folder; give a folder for the output files",
                           file=str(outdir))
-    if rules is None:
-        rules = load_rules(rules_dir) if rules_dir is not None else default_rules()
     if fmt == "parquet" and not parquet_available():
         raise OutputError("--format parquet needs pyarrow: pip install 'reconcile[parquet]'")
+    if rules is None:
+        rules = load_rules(rules_dir) if rules_dir is not None else default_rules()
+    priors = load_source_priors(rules_dir) if rules_dir is not None else default_source_priors()
     problems: list[str] = []
     verdicts = read_review(review, problems) if review is not None else None
     with progress.stage(f"loading {claims_path}"):
         loaded = load_claims(claims_path, rules, data=data)
     plan = plan_review(str(review), verdicts, loaded.claims, rules, problems) \
         if verdicts is not None else None
-    events, claims = reconcile_claims(loaded, progress, review=plan)
-    events = ged_columns(events, claims)
+    result = reconcile_claims(loaded, policy=policy, priors=priors, options=Options(level=level),
+                              progress=progress, review=plan)
+    events = ged_columns(result.events, result.claims)
     with progress.stage("writing"):
-        outputs = write_tables(outdir, {"events": events, "claims": claims,
-                                        "rejects": loaded.rejects}, fmt=fmt, hxl=hxl)
+        outputs = write_tables(outdir, {"events": events, "claims": result.claims,
+                                        "sources": result.sources, "rejects": loaded.rejects},
+                               fmt=fmt, hxl=hxl)
     if fmt == "sqlite":
         outputs = {"database": next(iter(outputs.values()))}
     if report:
         with progress.stage("writing the report"):
-            html = build_report(events, claims, rejects=loaded.rejects, n_rows=loaded.n_rows,
-                                input_name=str(claims_path), max_events=report_events,
-                                max_charts=report_charts)
+            html = build_report(events, result.claims, sources=result.sources,
+                                rejects=loaded.rejects, n_rows=loaded.n_rows,
+                                input_name=str(claims_path), policy=policy,
+                                max_events=report_events, max_charts=report_charts)
             outputs["report"] = write_report(Path(outdir) / "report.html", html)
-    return RunResult(events, claims, loaded.rejects, loaded.n_rows, loaded.warnings, outputs)
+    return RunResult(events, result.claims, loaded.rejects, loaded.n_rows,
+                     loaded.warnings, outputs, result.sources, policy)

@@ -239,40 +239,42 @@ def _reason(row: Mapping[str, str], lo: float, hi: float, e_low: float | None,
 # -- which events need a human -------------------------------------------------------
 
 _GRADE_POINTS = {"contested": 0.0, "weak": 2.0, "fair": 1.0, "confirmed": 0.0}
-_STATUS_POINTS = {"contested": 4.0, "single-source": 1.5, "resolved": 1.0, "agreed": 0.0}
+_STATUS_POINTS = {"single-source": 1.5, "resolved": 1.0, "agreed": 0.0, "contested": 0.0}
+CONTESTED, REVIEWED, MAX_STAKES = 10.0, 12.0, 4.0
 
 
 def review_priority(events: pd.DataFrame) -> pd.DataFrame:
     """Each event's need of a human: ``priority`` (higher first) and ``why`` (plain words).
 
-    The score adds: contested (4), grade weak (2) or fair (1) — or, in a run
-    without grades, single-source (1.5) or resolved (1) —, the stakes
-    (log10 of best: a toll of 300 weighs 2.5), each claim outside
+    Contested events come first (10 points: status or grade contested).
+    Then the score adds: grade weak (2) or fair (1) — or, in a run without
+    grades, single-source (1.5) or resolved (1) —; the stakes (log10 of
+    best, at most 4: a toll of 300 weighs 2.5); each claim outside
     ``[low, high]`` (0.5, at most 2) and the missing confidence (twice
     ``1 - confidence``). An event a reviewer has already ruled on (its
-    ``review`` cell is filled) loses 3: it has had its human.
+    ``review`` cell is filled) loses 12: it has had its human.
 
-    Returns a frame indexed like ``events``, sorted is left to the caller
-    (:func:`rank_for_review` in callers sorts by priority, best, id).
+    Returns a frame indexed like ``events``; :func:`rank_for_review` sorts by it.
     """
     n = len(events)
     status = strings(events, "status")
-    score = status.map(_STATUS_POINTS).fillna(0.0).astype(float)
     grade = strings(events, "grade")
+    contested = status.eq("contested") | grade.eq("contested")
+    score = np.where(contested, CONTESTED, 0.0)
     if "grade" in events:
-        score = score + grade.map(_GRADE_POINTS).fillna(0.0).astype(float)
-        # contested by grade but not by status (never in practice): still first
-        score = score + np.where(grade.eq("contested") & status.ne("contested"), 4.0, 0.0)
+        score = score + grade.map(_GRADE_POINTS).fillna(0.0).astype(float).to_numpy()
+    else:
+        score = score + status.map(_STATUS_POINTS).fillna(0.0).astype(float).to_numpy()
     best = pd.to_numeric(_col(events, "best"), errors="coerce").fillna(0).clip(lower=0)
-    stakes = np.log10(best.astype(float) + 1.0)
-    score = score + stakes
+    score = score + np.minimum(np.log10(best.astype(float).to_numpy() + 1.0), MAX_STAKES)
     conflicts = strings(events, "conflicts")
     n_conf = conflicts.map(lambda c: len([p for p in c.split(";") if p.strip()]))
-    score = score + np.minimum(0.5 * n_conf, 2.0)
+    score = score + np.minimum(0.5 * n_conf.to_numpy(), 2.0)
     conf = pd.to_numeric(_col(events, "confidence"), errors="coerce").astype(float)
-    score = score + 2.0 * (1.0 - conf.fillna(1.0).clip(0, 1))
+    score = score + 2.0 * (1.0 - conf.fillna(1.0).clip(0, 1).to_numpy())
     reviewed = strings(events, "review").ne("")
-    score = score - np.where(reviewed, 3.0, 0.0)
+    score = score - np.where(reviewed, REVIEWED, 0.0)
+    score = pd.Series(score, index=events.index)
 
     why = []
     cat = strings(events, "category").tolist()
@@ -284,7 +286,7 @@ def review_priority(events: pd.DataFrame) -> pd.DataFrame:
             parts.append("contested")
         elif gr[i] in ("weak", "fair"):
             parts.append(f"grade {gr[i]}")
-        elif st[i] == "single-source":
+        if st[i] == "single-source":
             parts.append("single source")
         if nc[i]:
             parts.append(f"{nc[i]} claim{'s' if nc[i] > 1 else ''} outside")
