@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import math
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
@@ -25,8 +24,10 @@ import networkx as nx
 import pandas as pd
 
 from .reasons import fmt_count, text
+from .svg import UnsafeSVG, check_svg, render_many, render_svg
 
-__all__ = ["UnsafeSVG", "check_svg", "event_chart", "render_svg", "source_graph", "source_graph_chart",
+__all__ = ["UnsafeSVG", "check_svg", "event_chart", "render_many", "render_svg", "source_graph",
+           "source_graph_chart",
            "use_log_scale"]
 
 VERDICT_COLORS = {
@@ -34,47 +35,6 @@ VERDICT_COLORS = {
     "relayed": "#a0aec0", "copy": "#a0aec0", "denial": "#6b46c1", "excluded": "#cbd5e0",
 }
 _LABEL_CHARS = 38
-
-
-class UnsafeSVG(ValueError):
-    """An SVG that could run code or reach outside the file (never put in the report)."""
-
-
-def check_svg(svg: str) -> str:
-    """``svg`` unchanged when it is inert; :class:`UnsafeSVG` otherwise.
-
-    Inert: no ``script`` or ``foreignObject`` element, no ``on*`` attribute,
-    and every ``href`` a fragment (``#id``) inside the picture.
-
-    >>> check_svg('<svg xmlns="http://www.w3.org/2000/svg"><text>&lt;b&gt;</text></svg>')[:4]
-    '<svg'
-    >>> check_svg('<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>')
-    Traceback (most recent call last):
-    ...
-    reconcile.report.charts.UnsafeSVG: attribute onload
-    """
-    try:
-        root = ET.fromstring(svg)
-    except ET.ParseError as exc:
-        raise UnsafeSVG(f"not well-formed: {exc}") from None
-    for el in root.iter():
-        tag = el.tag.rsplit("}", 1)[-1].lower()
-        if tag in ("script", "foreignobject", "iframe", "embed", "object"):
-            raise UnsafeSVG(f"element {tag}")
-        for name, value in el.attrib.items():
-            local = name.rsplit("}", 1)[-1].lower()
-            if local.startswith("on"):
-                raise UnsafeSVG(f"attribute {local}")
-            if local == "href" and not value.startswith("#"):
-                raise UnsafeSVG(f"link {value[:40]!r}")
-    return svg
-
-
-def render_svg(spec: dict[str, Any]) -> str:
-    """A Vega-Lite spec as a checked SVG string (vl-convert, offline)."""
-    import vl_convert as vlc
-
-    return check_svg(vlc.vegalite_to_svg(spec))
 
 
 def use_log_scale(values: list[float]) -> bool:
@@ -243,14 +203,16 @@ def source_graph(sources: pd.DataFrame | None, claims: pd.DataFrame) -> nx.DiGra
     the claims' ``relay`` column."""
     g = nx.DiGraph()
     if sources is not None and len(sources):
-        for _, s in sources.iterrows():
-            name = text(s.get("source"))
-            g.add_node(name)
-            for other in _names(s.get("copies_of")):
-                g.add_edge(name, other, kind="copies")
-            for other in _names(s.get("cited_by")):
-                if not g.has_edge(other, name):
-                    g.add_edge(other, name, kind="cites")
+        names = sources["source"].map(text).tolist()
+        g.add_nodes_from(names)
+        for col, kind in (("copies_of", "copies"), ("cited_by", "cites")):
+            if col not in sources:
+                continue
+            for name, cell in zip(names, sources[col].tolist(), strict=True):
+                for other in _names(cell):
+                    a, b = (name, other) if kind == "copies" else (other, name)
+                    if not g.has_edge(a, b):
+                        g.add_edge(a, b, kind=kind)
     elif "relay" in claims:
         for src, relay in zip(claims["source"].map(text), claims["relay"].map(text), strict=True):
             if relay and relay != src:

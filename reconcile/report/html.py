@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import networkx as nx
 import pandas as pd
 
-from .charts import UnsafeSVG, event_chart, render_svg, source_graph, source_graph_chart
+from .charts import UnsafeSVG, event_chart, render_many, render_svg, source_graph, source_graph_chart
 from .reasons import claim_reasons, fmt_count, fmt_interval, rank_for_review, strings, text
 
 __all__ = ["DEFAULT_MAX_CHARTS", "DEFAULT_MAX_EVENTS", "build_report", "safe_url", "write_report"]
@@ -181,7 +181,8 @@ def build_report(events: pd.DataFrame, claims: pd.DataFrame, *,
     from .. import __version__
 
     rejects = rejects if rejects is not None else pd.DataFrame()
-    ranked = rank_for_review(events.reset_index(drop=True)) if len(events) else \
+    ranked = rank_for_review(events.reset_index(drop=True), explain=max(0, max_events)) \
+        if len(events) else \
         events.assign(priority=pd.Series(dtype=float), why=pd.Series(dtype=object))
     shown = ranked.head(max(0, max_events))
     held = set(strings(shown, "event_id"))
@@ -226,6 +227,12 @@ def build_report(events: pd.DataFrame, claims: pd.DataFrame, *,
     nums = {n: [_num(v) for v in strings(shown, n).tolist()] for n in (
         "low", "best", "high", "confidence", "n_independent", "n_claims")}
     priority = pd.to_numeric(shown["priority"]).astype(float).tolist()
+    # charts for the first max_charts events, rendered together (in parallel when many)
+    charted = [i for i in range(min(len(shown), max(0, max_charts)))
+               if by_event.get(txt["event_id"][i])]
+    specs = [event_chart(by_event[txt["event_id"][i]],
+                         {n: nums[n][i] for n in ("low", "best", "high")}) for i in charted]
+    rendered = dict(zip(charted, render_many(specs), strict=True))
     for i in range(len(shown)):
         e: dict[str, Any] = {n: v[i] for n, v in txt.items()} | \
             {n: v[i] for n, v in nums.items()}
@@ -238,12 +245,13 @@ def build_report(events: pd.DataFrame, claims: pd.DataFrame, *,
         for n, c in enumerate(ev_claims, 1):
             c["n"] = n
         chart, chart_note = None, ""
-        if i < max_charts and len(ev_claims):
-            try:
-                chart = render_svg(event_chart(ev_claims, e))
+        if i in rendered:
+            svg = rendered[i]
+            if isinstance(svg, UnsafeSVG):  # pragma: no cover - vega escapes text
+                chart_note = f"Chart withheld: it did not pass the safety check ({svg})."
+            else:
+                chart = svg
                 n_charts += 1
-            except UnsafeSVG as exc:  # pragma: no cover - vega escapes text; belt and braces
-                chart_note = f"Chart withheld: it did not pass the safety check ({exc})."
         elif len(ev_claims):
             chart_note = (f"No chart: this report draws charts for the {max_charts:,} events "
                           "first in the review order.")

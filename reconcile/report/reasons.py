@@ -28,6 +28,7 @@ __all__ = [
     "review_priority",
     "strings",
     "text",
+    "why_texts",
 ]
 
 
@@ -243,7 +244,7 @@ _STATUS_POINTS = {"single-source": 1.5, "resolved": 1.0, "agreed": 0.0, "contest
 CONTESTED, REVIEWED, MAX_STAKES = 10.0, 12.0, 4.0
 
 
-def review_priority(events: pd.DataFrame) -> pd.DataFrame:
+def review_priority(events: pd.DataFrame, words: bool = True) -> pd.DataFrame:
     """Each event's need of a human: ``priority`` (higher first) and ``why`` (plain words).
 
     Contested events come first (10 points: status or grade contested).
@@ -256,7 +257,6 @@ def review_priority(events: pd.DataFrame) -> pd.DataFrame:
 
     Returns a frame indexed like ``events``; :func:`rank_for_review` sorts by it.
     """
-    n = len(events)
     status = strings(events, "status")
     grade = strings(events, "grade")
     contested = status.eq("contested") | grade.eq("contested")
@@ -274,8 +274,16 @@ def review_priority(events: pd.DataFrame) -> pd.DataFrame:
     score = score + 2.0 * (1.0 - conf.fillna(1.0).clip(0, 1).to_numpy())
     reviewed = strings(events, "review").ne("")
     score = score - np.where(reviewed, REVIEWED, 0.0)
-    score = pd.Series(score, index=events.index)
+    why = why_texts(events, status, grade, n_conf, conf, best, reviewed) if words else \
+        [""] * len(events)
+    return pd.DataFrame({"priority": np.round(score.astype(float), 3), "why": why},
+                        index=events.index)
 
+
+def why_texts(events: pd.DataFrame, status: pd.Series, grade: pd.Series, n_conf: pd.Series,
+              conf: pd.Series, best: pd.Series, reviewed: pd.Series) -> list[str]:
+    """Plain words for each event's place in the review order."""
+    n = len(events)
     why = []
     cat = strings(events, "category").tolist()
     st, gr, nc = status.tolist(), grade.tolist(), n_conf.tolist()
@@ -297,19 +305,26 @@ def review_priority(events: pd.DataFrame) -> pd.DataFrame:
         if rv[i]:
             parts.append("already reviewed")
         why.append(", ".join(parts))
-    return pd.DataFrame({"priority": np.round(score.astype(float), 3), "why": why},
-                        index=events.index)
+    return why
 
 
-def rank_for_review(events: pd.DataFrame) -> pd.DataFrame:
+def rank_for_review(events: pd.DataFrame, explain: int | None = None) -> pd.DataFrame:
     """``events`` with ``priority`` and ``why``, most in need of a human first.
 
     Ties go to the larger best, then the event id (the order is the same on
-    every run).
+    every run). ``why`` is written for the first ``explain`` events only
+    (all when None): the words cost a Python step per event.
     """
-    ranked = events.join(review_priority(events))
+    if explain is None:
+        ranked = events.join(review_priority(events))
+    else:
+        ranked = events.assign(priority=review_priority(events, words=False)["priority"], why="")
     best = pd.to_numeric(_col(ranked, "best"), errors="coerce").fillna(0)
-    return ranked.assign(_best=best).sort_values(
+    ranked = ranked.assign(_best=best).sort_values(
         ["priority", "_best", "event_id"], ascending=[False, False, True],
         kind="stable").drop(columns="_best")
+    if explain is not None and explain > 0:
+        head = ranked.head(explain)
+        ranked.loc[head.index, "why"] = review_priority(head.drop(columns=["priority", "why"]))["why"]
+    return ranked
 
