@@ -66,13 +66,15 @@ def bench_size(n: int, workdir: Path, browser: bool) -> dict:
     out = workdir / f"out{n}"
     t0 = time.perf_counter()
     loaded = load_claims(path)
-    events, claims = reconcile_claims(loaded)
-    events = ged_columns(events, claims)
-    write_tables(out, {"events": events, "claims": claims, "rejects": loaded.rejects})
+    result = reconcile_claims(loaded)
+    claims, sources = result.claims, result.sources
+    events = ged_columns(result.events, claims)
+    write_tables(out, {"events": events, "claims": claims, "sources": sources,
+                       "rejects": loaded.rejects})
     run_s = time.perf_counter() - t0
     t1 = time.perf_counter()
-    html = build_report(events, claims, rejects=loaded.rejects, n_rows=loaded.n_rows,
-                        input_name=str(path))
+    html = build_report(events, claims, sources=sources, rejects=loaded.rejects,
+                        n_rows=loaded.n_rows, input_name=str(path))
     report = write_report(out / "report.html", html)
     report_s = time.perf_counter() - t1
     row = {"claims": n, "events": len(events), "run_s": run_s, "report_s": report_s,
@@ -87,8 +89,8 @@ def bench_size(n: int, workdir: Path, browser: bool) -> dict:
               flush=True)
         t2 = time.perf_counter()
         full = write_report(out / "report-all.html", build_report(
-            events, claims, rejects=loaded.rejects, n_rows=loaded.n_rows, input_name=str(path),
-            max_events=len(events)))
+            events, claims, sources=sources, rejects=loaded.rejects, n_rows=loaded.n_rows,
+            input_name=str(path), max_events=len(events)))
         row["all_report_s"] = time.perf_counter() - t2
         row["all_mib"] = full.stat().st_size / 2**20
         times = open_times(full)

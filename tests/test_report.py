@@ -286,3 +286,26 @@ def test_summary_lists_contested_first(example_run):
     assert "17 events from 35 claims" in result.output
     lines = [ln for ln in result.output.splitlines() if "contested" in ln]
     assert lines
+
+
+def test_many_charts_render_in_workers_the_same():
+    from reconcile.report.charts import event_chart
+    from reconcile.report.svg import render_many, render_svg
+
+    specs = [event_chart([{"source": f"S{i}", "figure": str(i + 1), "low": i + 1, "high": i + 1,
+                           "anchor": i + 1, "verdict": "consistent"}],
+                         {"low": i + 1, "best": i + 1, "high": i + 1}) for i in range(24)]
+    parallel = render_many(specs, workers=2)
+    assert len(parallel) == 24 and all(s.startswith("<svg") for s in parallel)
+    assert parallel[5] == render_svg(specs[5])
+
+
+def test_ged_where_prec_from_claims():
+    from reconcile.report.tables import ged_columns
+
+    events = pd.DataFrame({"event_id": ["e1", "e2"], "sources": ["a", "b"]})
+    claims = pd.DataFrame({"event_id": ["e1", "e1", "e2"], "claim_id": ["c1", "c2", "c3"],
+                           "source": ["a", "a", "b"], "where_prec": [2, 6, None]})
+    out = ged_columns(events, claims)
+    assert out["where_prec"].tolist()[0] == 2 and pd.isna(out["where_prec"].tolist()[1])
+    assert out["number_of_sources"].tolist() == [2, 1]

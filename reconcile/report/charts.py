@@ -34,6 +34,8 @@ VERDICT_COLORS = {
     "consistent": "#2b6cb0", "below": "#dd6b20", "above": "#c53030", "superseded": "#a0aec0",
     "relayed": "#a0aec0", "copy": "#a0aec0", "denial": "#6b46c1", "excluded": "#cbd5e0",
 }
+EDGE_COLORS = {"copies": "#c53030", "cites": "#4a5568", "agree": "#38a169",
+               "disagree": "#dd6b20"}
 _LABEL_CHARS = 38
 
 
@@ -173,15 +175,16 @@ def source_graph_chart(sources: pd.DataFrame, graph: nx.Graph, max_nodes: int = 
     edge_rows = [{"x": float(pos[a][0]), "y": float(pos[a][1]), "x2": float(pos[b][0]),
                   "y2": float(pos[b][1]), "kind": str(d.get("kind", "link"))}
                  for a, b, d in sub.edges(data=True)]
+    kinds = sorted({r["kind"] for r in edge_rows}, key=lambda k: (k not in EDGE_COLORS, k))
+    kinds = [k for k in kinds if k in EDGE_COLORS]
     hidden = alt.Axis(title=None, labels=False, ticks=False, domain=False, grid=False)
     xs = alt.Scale(domain=[-1.25, 1.25])
     ys = alt.Scale(domain=[-1.15, 1.15])
-    edges = alt.Chart(alt.Data(values=edge_rows)).mark_rule(strokeWidth=1.6, opacity=0.7).encode(
+    edges = alt.Chart(alt.Data(values=edge_rows)).mark_rule(strokeWidth=2.4, opacity=0.9).encode(
         x=alt.X("x:Q", axis=hidden, scale=xs), y=alt.Y("y:Q", axis=hidden, scale=ys),
         x2="x2:Q", y2="y2:Q",
         color=alt.Color("kind:N", title="edge", legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(domain=["copies", "cites", "agree", "disagree"],
-                                        range=["#c53030", "#718096", "#38a169", "#dd6b20"])),
+                        scale=alt.Scale(domain=kinds, range=[EDGE_COLORS[k] for k in kinds])),
         strokeDash=alt.StrokeDash("kind:N", legend=None))
     circles = alt.Chart(alt.Data(values=node_rows)).mark_circle(opacity=0.9, stroke="white").encode(
         x=alt.X("x:Q", axis=hidden, scale=xs), y=alt.Y("y:Q", axis=hidden, scale=ys),

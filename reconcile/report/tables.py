@@ -59,7 +59,8 @@ SQLITE_NAME = "reconcile.sqlite"
 # number_of_sources: distinct reports behind the event (an article id, else a
 # URL, else an outlet and publication time, else the claim itself);
 # source_article: those reports; source_office: the outlets; source_original:
-# who gave the figures (the same list as ``sources``, under GED's name).
+# who gave the figures (the same list as ``sources``, under GED's name);
+# where_prec (when the grouping gives claims one): the most precise of its claims'.
 GED_COLUMNS = ("number_of_sources", "source_article", "source_office", "source_original")
 
 # Integer and float columns, for the typed formats (JSON lines, Parquet, SQLite).
@@ -166,6 +167,10 @@ def ged_columns(events: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     out["source_office"] = per_event(outlet)
     out["source_original"] = out["sources"] if "sources" in out else \
         per_event(c["source"].astype("string"))
+    if "where_prec" in c and "where_prec" not in out:
+        # the most precise place any of its claims gives (UCDP: 1 exact ... 6 country)
+        prec = pd.to_numeric(c["where_prec"], errors="coerce")
+        out["where_prec"] = out["event_id"].map(prec.groupby(ev).min()).astype("Int64")
     return out
 
 

@@ -140,7 +140,7 @@
     var tr = document.querySelector('tr.ev-row[data-index="' + index + '"]');
     if (tr) { tr.classList.add("open"); }
     detail.appendChild(el("h2", { id: "detail-title" }, d.title));
-    detail.appendChild(el("p", { "class": "sub" }, "event " + d.id + " · " + d.n_claims + " claims from " + d.sources));
+    detail.appendChild(el("p", { "class": "sub" }, "event " + d.id + " · " + d.n_claims + (d.n_claims === 1 ? " claim" : " claims") + " from " + d.sources));
     var fig = el("p", { "class": "figures" });
     fig.appendChild(document.createTextNode("low "));
     fig.appendChild(el("b", null, count(d.low)));
