@@ -175,8 +175,7 @@ def source_graph_chart(sources: pd.DataFrame, graph: nx.Graph, max_nodes: int = 
     edge_rows = [{"x": float(pos[a][0]), "y": float(pos[a][1]), "x2": float(pos[b][0]),
                   "y2": float(pos[b][1]), "kind": str(d.get("kind", "link"))}
                  for a, b, d in sub.edges(data=True)]
-    kinds = sorted({r["kind"] for r in edge_rows}, key=lambda k: (k not in EDGE_COLORS, k))
-    kinds = [k for k in kinds if k in EDGE_COLORS]
+    kinds: list[str] = sorted({str(r["kind"]) for r in edge_rows} & set(EDGE_COLORS))
     hidden = alt.Axis(title=None, labels=False, ticks=False, domain=False, grid=False)
     xs = alt.Scale(domain=[-1.25, 1.25])
     ys = alt.Scale(domain=[-1.15, 1.15])
