@@ -144,7 +144,9 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
                                 priors=resolver_priors(review, priors or default_source_priors()),
                                 options=options)
     if review is None:
-        return result
+        # the same columns with or without a review file: an empty review column
+        return dataclasses.replace(result, events=result.events.assign(review=""),
+                                   claims=result.claims.assign(review=""))
     events, resolved = review.finish(
         result.events, result.claims, excluded,
         place=lambda ex: _would_join(ex, claims, result.claims))
