@@ -26,7 +26,8 @@ import pandas as pd
 from .reasons import fmt_count, text
 from .svg import UnsafeSVG, check_svg, render_many, render_svg
 
-__all__ = ["UnsafeSVG", "check_svg", "event_chart", "render_many", "render_svg", "source_graph",
+__all__ = ["MAX_BARS", "UnsafeSVG", "check_svg", "drawn_claims", "event_chart", "render_many",
+           "render_svg", "source_graph",
            "source_graph_chart",
            "use_log_scale"]
 
@@ -88,6 +89,28 @@ def _event_template(log: bool) -> dict[str, Any]:
     return chart.to_dict(validate=False)
 
 
+MAX_BARS = 40
+# Which claims a crowded chart keeps first: those that disagree, then those that count.
+_DRAW_FIRST = {"below": 0, "above": 0, "denial": 0, "consistent": 1, "excluded": 2,
+               "superseded": 3, "relayed": 3, "copy": 3}
+
+
+def drawn_claims(records: Sequence[Mapping[Any, Any]], limit: int = MAX_BARS
+                 ) -> Sequence[Mapping[Any, Any]]:
+    """The claims an event's chart draws: all of them up to ``limit``; beyond, those
+    outside ``[low, high]`` and denials first, then consistent ones, then excluded,
+    then superseded, relayed and copied figures, in their order otherwise.
+
+    >>> [r["verdict"] for r in drawn_claims([{"verdict": "copy"}, {"verdict": "above"}], 1)]
+    ['above']
+    """
+    if len(records) <= limit:
+        return records
+    keep = sorted(range(len(records)),
+                  key=lambda i: (_DRAW_FIRST.get(text(records[i].get("verdict")), 1), i))[:limit]
+    return [records[i] for i in sorted(keep)]
+
+
 def event_chart(claims: pd.DataFrame | Sequence[Mapping[str, Any]], event: Mapping[Any, Any]
                 ) -> dict[str, Any]:
     """The Vega-Lite spec of one event: a bar per claim, the band and best drawn over.
@@ -97,7 +120,8 @@ def event_chart(claims: pd.DataFrame | Sequence[Mapping[str, Any]], event: Mappi
     ``event`` its row of events.csv. A claim with no upper bound is drawn
     to the right edge with an arrowhead; the anchor (the number the source
     stated) is a black tick; the shaded band is ``[low, high]`` and the
-    line ``best``. The axis is logarithmic (symlog, so 0 stays drawable)
+    line ``best``. At most :data:`MAX_BARS` claims are drawn
+    (:func:`drawn_claims`). The axis is logarithmic (symlog, so 0 stays drawable)
     when the figures span orders of magnitude.
     """
     def num(v: object) -> float | None:
@@ -112,6 +136,7 @@ def event_chart(claims: pd.DataFrame | Sequence[Mapping[str, Any]], event: Mappi
     finite: list[float] = [v for v in (low, best, high) if v is not None]
     records: Sequence[Mapping[Any, Any]] = claims.to_dict("records") \
         if isinstance(claims, pd.DataFrame) else claims
+    records = drawn_claims(records)
     for i, c in enumerate(records, 1):
         lo = num(c.get("low")) or 0.0
         hi = num(c.get("high"))

@@ -33,13 +33,21 @@ from urllib.parse import urlsplit
 import networkx as nx
 import pandas as pd
 
-from .charts import UnsafeSVG, event_chart, render_many, render_svg, source_graph, source_graph_chart
+from .charts import (
+    MAX_BARS,
+    UnsafeSVG,
+    event_chart,
+    render_many,
+    render_svg,
+    source_graph,
+    source_graph_chart,
+)
 from .reasons import claim_reasons, fmt_count, fmt_interval, rank_for_review, strings, text
 
 __all__ = ["DEFAULT_MAX_CHARTS", "DEFAULT_MAX_EVENTS", "build_report", "safe_url", "write_report"]
 
 DEFAULT_MAX_EVENTS = 20_000
-DEFAULT_MAX_CHARTS = 100
+DEFAULT_MAX_CHARTS = 50
 MAX_SOURCE_ROWS = 200
 
 _SOURCE_COLUMNS = ("source", "claims", "events", "reliability", "bias", "noise", "agreement",
@@ -245,6 +253,10 @@ def build_report(events: pd.DataFrame, claims: pd.DataFrame, *,
         for n, c in enumerate(ev_claims, 1):
             c["n"] = n
         chart, chart_note = None, ""
+        if len(ev_claims) > MAX_BARS:
+            chart_note = (f"The chart draws {MAX_BARS} of the {len(ev_claims)} claims: those "
+                          "outside [low, high] and denials first, then those that count; the "
+                          "table lists them all.")
         if i in rendered:
             svg = rendered[i]
             if isinstance(svg, UnsafeSVG):  # pragma: no cover - vega escapes text

@@ -267,8 +267,9 @@ def review_priority(events: pd.DataFrame, words: bool = True) -> pd.DataFrame:
         score = score + status.map(_STATUS_POINTS).fillna(0.0).astype(float).to_numpy()
     best = pd.to_numeric(_col(events, "best"), errors="coerce").fillna(0).clip(lower=0)
     score = score + np.minimum(np.log10(best.astype(float).to_numpy() + 1.0), MAX_STAKES)
-    conflicts = strings(events, "conflicts")
-    n_conf = conflicts.map(lambda c: len([p for p in c.split(";") if p.strip()]))
+    conflicts = strings(events, "conflicts").str.strip()
+    n_conf = (conflicts.str.count(";") + conflicts.ne("")).where(conflicts.ne(""), 0) \
+        .astype(int)
     score = score + np.minimum(0.5 * n_conf.to_numpy(), 2.0)
     conf = pd.to_numeric(_col(events, "confidence"), errors="coerce").astype(float)
     score = score + 2.0 * (1.0 - conf.fillna(1.0).clip(0, 1).to_numpy())
@@ -319,10 +320,10 @@ def rank_for_review(events: pd.DataFrame, explain: int | None = None) -> pd.Data
         ranked = events.join(review_priority(events))
     else:
         ranked = events.assign(priority=review_priority(events, words=False)["priority"], why="")
-    best = pd.to_numeric(_col(ranked, "best"), errors="coerce").fillna(0)
-    ranked = ranked.assign(_best=best).sort_values(
-        ["priority", "_best", "event_id"], ascending=[False, False, True],
-        kind="stable").drop(columns="_best")
+    best = pd.to_numeric(_col(ranked, "best"), errors="coerce").fillna(0).to_numpy(dtype=float)
+    ids, _ = pd.factorize(strings(ranked, "event_id"), sort=True)
+    order = np.lexsort((ids, -best, -ranked["priority"].to_numpy(dtype=float)))
+    ranked = ranked.iloc[order]
     if explain is not None and explain > 0:
         head = ranked.head(explain)
         ranked.loc[head.index, "why"] = review_priority(head.drop(columns=["priority", "why"]))["why"]

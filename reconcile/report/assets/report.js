@@ -181,7 +181,8 @@
     if (d.chart) {
       var svg = new DOMParser().parseFromString(d.chart, "image/svg+xml").documentElement;
       if (svg && svg.nodeName.toLowerCase() === "svg") { chart.appendChild(document.importNode(svg, true)); }
-    } else { chart.appendChild(el("p", { "class": "note" }, d.chart_note)); }
+    }
+    if (d.chart_note) { chart.appendChild(el("p", { "class": "note" }, d.chart_note)); }
     detail.appendChild(chart);
     detail.appendChild(el("p", { "class": "muted" }, "Bars: each claim's interval (an arrowhead: no upper bound); black tick: the number the source stated; shaded band: [low, high]; line: best."));
     detail.appendChild(el("h3", null, "Claims, and why each counted or not"));
