@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import OutputError
-from .group.baseline import group_claims
+from .group import group_claims
 from .load import LoadResult, load_claims
 from .progress import NO_PROGRESS, Progress
 from .report.html import DEFAULT_MAX_CHARTS, DEFAULT_MAX_EVENTS, build_report, write_report
@@ -95,22 +95,31 @@ class RunResult:
 REVIEW_TRUST_NOISE, REVIEW_DISTRUST_NOISE, REVIEW_STRENGTH = 1 / 3, 4.0, 50.0
 
 
-def resolver_priors(review: ReviewPlan | None, priors: SourcePriors) -> SourcePriors:
+def resolver_priors(review: ReviewPlan | None, priors: SourcePriors,
+                    grouped: pd.DataFrame | None = None) -> SourcePriors:
     """The priors hook: ``priors`` with a row per source a reviewer trusts or distrusts.
 
     A trusted source starts with a third of the population's noise, a
     distrusted one with four times it (at most 2, on the log scale), both
     held there by the weight of 50 of its own figures: the resolver weighs
-    them as it weighs any source with such a prior.
+    them as it weighs any source with such a prior. The row names the source
+    as the claims write it and, as aliases, the canonical ids the grouping
+    gave it (``source_id`` in ``grouped``), which is what the resolver reads.
     """
     if review is None:
         return priors
+    ids: dict[str, set[str]] = {}
+    if grouped is not None and "source_id" in grouped:
+        pairs = grouped[["source", "source_id"]].astype(str).drop_duplicates()
+        for name, sid in zip(pairs["source"], pairs["source_id"], strict=True):
+            ids.setdefault(" ".join(name.casefold().split()), set()).add(sid)
     rows = []
     for source, verdict in review.source_priors().items():
         factor = REVIEW_TRUST_NOISE if verdict == "trust" else REVIEW_DISTRUST_NOISE
         row = priors.lookup(source)
+        known = ids.get(" ".join(source.casefold().split()), set())
         rows.append(SourcePrior(
-            name=source, aliases=row.aliases if row is not None else (),
+            name=source, aliases=tuple(sorted(known | set(row.aliases if row else ()))),
             bias=row.bias if row is not None else None, denial=row.denial if row else None,
             party=row.party if row is not None else False,
             noise=min(priors.noise * factor, 2.0), strength=REVIEW_STRENGTH))
@@ -123,8 +132,13 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
                      priors: SourcePriors | None = None,
                      options: Options | None = None,
                      progress: Progress = NO_PROGRESS,
+                     rules: Rules | None = None,
                      review: ReviewPlan | None = None) -> Resolution:
     """Group and resolve loaded claims: events, claims with verdicts, sources.
+
+    Grouping gives each claim its event, the event's parent (parts and the
+    totals that hold incidents) and the canonical source; the resolver reads
+    all three.
 
     ``review`` (a :class:`~reconcile.review.ReviewPlan`) enters between the
     stages: excluded claims and set figures before grouping, merges and
@@ -136,12 +150,13 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
     if review is not None:
         claims, excluded = review.before_grouping(claims, review.rules)
     with progress.stage("grouping"):
-        grouped = group_claims(claims)
+        grouped = group_claims(claims, rules)
     if review is not None:
         grouped, excluded = review.constrain_groups(grouped, excluded)
     with progress.stage("resolving"):
         result = resolve_events(grouped, policy=policy,
-                                priors=resolver_priors(review, priors or default_source_priors()),
+                                priors=resolver_priors(review, priors or default_source_priors(),
+                                                       grouped),
                                 options=options)
     if review is None:
         # the same columns with or without a review file: an empty review column
@@ -149,15 +164,17 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
                                    claims=result.claims.assign(review=""))
     events, resolved = review.finish(
         result.events, result.claims, excluded,
-        place=lambda ex: _would_join(ex, claims, result.claims))
+        place=lambda ex: _would_join(ex, claims, result.claims, rules))
     return dataclasses.replace(result, events=events, claims=resolved)
 
 
-def _would_join(excluded: pd.DataFrame, kept: pd.DataFrame, resolved: pd.DataFrame) -> pd.Series:
+def _would_join(excluded: pd.DataFrame, kept: pd.DataFrame, resolved: pd.DataFrame,
+                rules: Rules | None) -> pd.Series:
     """The event each excluded claim would have joined: group it with the kept claims
     and take the event most of its group's kept claims ended in."""
-    together = group_claims(pd.concat([kept, excluded.drop(columns=["event_id"], errors="ignore")],
-                                      ignore_index=True))
+    added = [c for c in excluded.columns if c not in kept.columns]
+    together = group_claims(pd.concat([kept, excluded.drop(columns=added)], ignore_index=True),
+                            rules)
     final = dict(zip(resolved["claim_id"].astype(str), resolved["event_id"].astype(str),
                      strict=True))
     group = together["event_id"].astype(str)
@@ -207,7 +224,7 @@ def run(claims_path: str | Path, outdir: str | Path, *,
     plan = plan_review(str(review), verdicts, loaded.claims, rules, problems) \
         if verdicts is not None else None
     result = reconcile_claims(loaded, policy=policy, priors=priors, options=Options(level=level),
-                              progress=progress, review=plan)
+                              progress=progress, rules=rules, review=plan)
     events = ged_columns(result.events, result.claims)
     with progress.stage("writing"):
         outputs = write_tables(outdir, {"events": events, "claims": result.claims,
