@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import InputError
-from .reasons import claim_reasons, fmt_count, fmt_interval, rank_for_review, text
+from .reasons import claim_reasons, fmt_count, fmt_interval, rank_for_review, strings, text
 
 __all__ = ["event_explanation", "explain_event", "find_event", "summarise_run"]
 
@@ -50,8 +50,23 @@ def event_explanation(tables: dict[str, pd.DataFrame | None], event_id: str, fol
     reasons = claim_reasons(mine, events[events["event_id"].map(text).eq(eid)],
                             tables.get("sources"))
     parent = text(e.get("parent_event_id"))
-    kids = events[events.get("parent_event_id", pd.Series("", index=events.index))
-                  .map(text).eq(eid)]["event_id"].map(text).tolist()
+    parents = strings(events, "parent_event_id")
+    ids = strings(events, "event_id")
+
+    def title(event_id: str) -> str:
+        row = events[ids.eq(event_id)]
+        if row.empty:
+            return event_id
+        r = row.iloc[0]
+        what = " ".join(p for p in (text(r.get("category")), text(r.get("victims"))) if p)
+        where = ", ".join(p for p in (text(r.get("location")), text(r.get("country"))) if p)
+        return f"{event_id} ({what} · {where or 'place unknown'} · {text(r.get('date_start'))})"
+
+    kids = [title(k) for k in ids[parents.eq(eid)].tolist()]
+    link = ""
+    if parent and "parent_link" in mine and len(mine):
+        link = {"part": "a subset of its victims", "within": "an incident inside its total"} \
+            .get(text(mine["parent_link"].iloc[0]), "")
     return {
         "event_id": eid,
         "what": " ".join(p for p in (text(e.get("category")), text(e.get("victims"))) if p),
@@ -63,7 +78,8 @@ def event_explanation(tables: dict[str, pd.DataFrame | None], event_id: str, fol
         "confidence": text(e.get("confidence")), "status": text(e.get("status")),
         "grade": text(e.get("grade")), "basis": text(e.get("basis")),
         "conflicts": text(e.get("conflicts")), "review": text(e.get("review")),
-        "parent_event_id": parent, "children": kids,
+        "parent_event_id": parent, "parent": title(parent) if parent else "",
+        "parent_link": link, "children": kids,
         "claims": [{"claim_id": text(c.get("claim_id")), "source": text(c.get("source")),
                     "relay": text(c.get("relay")), "figure": text(c.get("figure")),
                     "interval": fmt_interval(c.get("low"), c.get("high")),
@@ -95,7 +111,8 @@ def explain_event(console: Console, ex: dict[str, Any]) -> None:
     if ex["review"]:
         lines.append(Text("Review: " + "\n        ".join(ex["review"].split(" | ")), "yellow"))
     if ex["parent_event_id"]:
-        lines.append(Text(f"Part of event {ex['parent_event_id']}"))
+        how = f": {ex['parent_link']}" if ex["parent_link"] else ""
+        lines.append(Text(f"Part of event {ex['parent']}{how}"))
     for kid in ex["children"]:
         lines.append(Text(f"Contains event {kid}"))
     console.print(Panel(Group(*lines), title=f"event {ex['event_id']}", title_align="left"))
