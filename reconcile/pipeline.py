@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,13 +12,15 @@ from .errors import OutputError
 from .group import group_claims
 from .load import LoadResult, load_claims
 from .progress import NO_PROGRESS, Progress
-from .report.tables import write_tables
+from .report.html import DEFAULT_MAX_CHARTS, DEFAULT_MAX_EVENTS, build_report, write_report
+from .report.tables import ged_columns, parquet_available, write_tables
 from .resolve import Options, Resolution, resolve_events
+from .review import ReviewPlan, plan_review, read_review
 from .rules.load import Rules, default_rules, load_rules
-from .rules.sources import SourcePriors, default_source_priors, load_source_priors
+from .rules.sources import SourcePrior, SourcePriors, default_source_priors, load_source_priors
 from .schema import STATUSES
 
-__all__ = ["RunResult", "reconcile_claims", "run"]
+__all__ = ["RunResult", "reconcile_claims", "resolver_priors", "run"]
 
 
 @dataclass(frozen=True)
@@ -37,11 +40,19 @@ class RunResult:
     def n_contested(self) -> int:
         return int(self.events["status"].eq("contested").sum()) if len(self.events) else 0
 
+    @property
+    def n_excluded(self) -> int:
+        """Claims a reviewer excluded (kept in the claims table, verdict ``excluded``)."""
+        if "verdict" not in self.claims:
+            return 0
+        return int(self.claims["verdict"].eq("excluded").sum())
+
     def summary(self) -> str:
         """A few lines for the terminal."""
+        excluded = f", {self.n_excluded} excluded by review" if self.n_excluded else ""
         lines = [
-            f"claims:    {len(self.claims)} used, {len(self.rejects)} rejected "
-            f"(of {self.n_rows} rows)",
+            f"claims:    {len(self.claims) - self.n_excluded} used{excluded}, "
+            f"{len(self.rejects)} rejected (of {self.n_rows} rows)",
             f"events:    {len(self.events)} ({self.n_contested} contested)",
         ]
         if len(self.events):
@@ -60,12 +71,14 @@ class RunResult:
     def summary_dict(self) -> dict[str, object]:
         """The summary as plain values (``reconcile run --json``).
 
-        ``rows`` = ``claims`` + ``rejected``; ``status`` counts events by status.
+        ``rows`` = ``claims`` + ``rejected``; ``excluded`` counts the claims (among
+        ``claims``) a reviewer excluded; ``status`` counts events by status.
         """
         counts = self.events["status"].value_counts() if len(self.events) else pd.Series()
         return {
             "rows": int(self.n_rows),
             "claims": len(self.claims),
+            "excluded": self.n_excluded,
             "rejected": len(self.rejects),
             "events": len(self.events),
             "contested": self.n_contested,
@@ -77,49 +90,156 @@ class RunResult:
         }
 
 
+# What a reviewer's trust or distrust makes of a source: where the resolver starts
+# it (its noise) and how many figures of its own it takes to move it (strength).
+REVIEW_TRUST_NOISE, REVIEW_DISTRUST_NOISE, REVIEW_STRENGTH = 1 / 3, 4.0, 50.0
+
+
+def resolver_priors(review: ReviewPlan | None, priors: SourcePriors,
+                    grouped: pd.DataFrame | None = None) -> SourcePriors:
+    """The priors hook: ``priors`` with a row per source a reviewer trusts or distrusts.
+
+    A trusted source starts with a third of the population's noise, a
+    distrusted one with four times it (at most 2, on the log scale) and an
+    exactness of 0 (its exact figures are never taken as the count itself), both
+    held there by the weight of 50 of its own figures: the resolver weighs
+    them as it weighs any source with such a prior. The row names the source
+    as the claims write it and, as aliases, the canonical ids the grouping
+    gave it (``source_id`` in ``grouped``), which is what the resolver reads.
+    """
+    if review is None:
+        return priors
+    ids: dict[str, set[str]] = {}
+    if grouped is not None and "source_id" in grouped:
+        pairs = grouped[["source", "source_id"]].astype(str).drop_duplicates()
+        for name, sid in zip(pairs["source"], pairs["source_id"], strict=True):
+            ids.setdefault(" ".join(name.casefold().split()), set()).add(sid)
+    rows = []
+    for source, verdict in review.source_priors().items():
+        factor = REVIEW_TRUST_NOISE if verdict == "trust" else REVIEW_DISTRUST_NOISE
+        row = priors.lookup(source)
+        known = ids.get(" ".join(source.casefold().split()), set())
+        rows.append(SourcePrior(
+            name=source, aliases=tuple(sorted(known | set(row.aliases if row else ()))),
+            bias=row.bias if row is not None else None, denial=row.denial if row else None,
+            party=row.party if row is not None else False,
+            exact=0.0 if verdict == "distrust" else (row.exact if row is not None else None),
+            noise=min(priors.noise * factor, 2.0), strength=REVIEW_STRENGTH))
+    if not rows:
+        return priors
+    return dataclasses.replace(priors, sources=(*priors.sources, *rows))
+
+
 def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
                      priors: SourcePriors | None = None,
                      options: Options | None = None,
                      progress: Progress = NO_PROGRESS,
-                     rules: Rules | None = None) -> Resolution:
+                     rules: Rules | None = None,
+                     review: ReviewPlan | None = None) -> Resolution:
     """Group and resolve loaded claims: events, claims with verdicts, sources.
 
     Grouping gives each claim its event, the event's parent (parts and the
     totals that hold incidents) and the canonical source; the resolver reads
     all three.
+
+    ``review`` (a :class:`~reconcile.review.ReviewPlan`) enters between the
+    stages: excluded claims and set figures before grouping, merges and
+    splits as constraints on the grouping, trust and distrust as source
+    priors to the resolver (:func:`resolver_priors`), set event figures and
+    the ``review`` columns at the end (see :mod:`reconcile.review.apply`).
     """
+    claims, excluded = loaded.claims, loaded.claims.head(0)
+    if review is not None:
+        claims, excluded = review.before_grouping(claims, review.rules)
     with progress.stage("grouping"):
-        grouped = group_claims(loaded.claims, rules)
+        grouped = group_claims(claims, rules)
+    if review is not None:
+        grouped, excluded = review.constrain_groups(grouped, excluded)
     with progress.stage("resolving"):
-        return resolve_events(grouped, policy=policy, priors=priors, options=options)
+        result = resolve_events(grouped, policy=policy,
+                                priors=resolver_priors(review, priors or default_source_priors(),
+                                                       grouped),
+                                options=options)
+    if review is None:
+        # the same columns with or without a review file: an empty review column
+        return dataclasses.replace(result, events=result.events.assign(review=""),
+                                   claims=result.claims.assign(review=""))
+    events, resolved = review.finish(
+        result.events, result.claims, excluded,
+        place=lambda ex: _would_join(ex, claims, result.claims, rules))
+    return dataclasses.replace(result, events=events, claims=resolved)
+
+
+def _would_join(excluded: pd.DataFrame, kept: pd.DataFrame, resolved: pd.DataFrame,
+                rules: Rules | None) -> pd.Series:
+    """The event each excluded claim would have joined: group it with the kept claims
+    and take the event most of its group's kept claims ended in."""
+    added = [c for c in excluded.columns if c not in kept.columns]
+    together = group_claims(pd.concat([kept, excluded.drop(columns=added)], ignore_index=True),
+                            rules)
+    final = dict(zip(resolved["claim_id"].astype(str), resolved["event_id"].astype(str),
+                     strict=True))
+    group = together["event_id"].astype(str)
+    mapped = together["claim_id"].astype(str).map(final)
+    best = pd.DataFrame({"g": group, "e": mapped}).dropna().groupby("g")["e"].agg(
+        lambda s: s.value_counts().index[0])
+    mine = together.iloc[len(kept):]
+    out = mine["event_id"].astype(str).map(best)
+    return pd.Series(out.where(out.notna(), mine["event_id"].astype(str)).to_numpy(),
+                     index=excluded.index)
 
 
 def run(claims_path: str | Path, outdir: str | Path, *,
         rules: Rules | None = None, rules_dir: str | Path | None = None,
         data: bytes | None = None, progress: Progress = NO_PROGRESS,
-        policy: str = "estimate", level: float = 0.8) -> RunResult:
-    """Load a claims file, reconcile it, and write the tables to ``outdir``.
+        policy: str = "estimate", level: float = 0.8,
+        fmt: str = "csv", hxl: bool = False, report: bool = True,
+        report_events: int = DEFAULT_MAX_EVENTS, report_charts: int = DEFAULT_MAX_CHARTS,
+        review: str | Path | None = None) -> RunResult:
+    """Load a claims file, reconcile it, and write the tables and the report to ``outdir``.
 
-    Writes ``events.csv``, ``claims.csv``, ``sources.csv`` and ``rejects.csv``
-    (each atomically). ``data``, when given, is the claims file's content
-    (standard input) and ``claims_path`` only names it. ``progress`` hears of
-    each stage. ``policy`` chooses how ``best`` is picked and ``level`` is the
-    credible level of ``[low, high]``.
-    Raises :class:`reconcile.errors.ReconcileError` on unreadable input or rules,
-    and before any work when ``outdir`` is an existing file.
+    Writes ``events``, ``claims``, ``sources`` and ``rejects`` in ``fmt``
+    (csv, jsonl, parquet or one sqlite database; each file atomically;
+    ``hxl`` adds an HXL hashtag row to CSV files) and ``report.html`` (unless
+    ``report`` is false) holding the ``report_events`` events most in need
+    of review, with charts for the first ``report_charts``. ``data``, when
+    given, is the claims file's content (standard input) and ``claims_path``
+    only names it. ``progress`` hears of each stage. ``policy`` chooses how
+    ``best`` is picked and ``level`` is the credible level of ``[low,
+    high]``. ``review`` is a review file of a fact-checker's verdicts
+    (:mod:`reconcile.review`). Raises
+    :class:`reconcile.errors.ReconcileError` on unreadable input, rules or
+    review file, and before any work when ``outdir`` is an existing file.
     """
     if Path(outdir).exists() and not Path(outdir).is_dir():
         raise OutputError("is a file, not a folder; give a folder for the output files",
                           file=str(outdir))
+    if fmt == "parquet" and not parquet_available():
+        raise OutputError("--format parquet needs pyarrow: pip install 'reconcile[parquet]'")
     if rules is None:
         rules = load_rules(rules_dir) if rules_dir is not None else default_rules()
     priors = load_source_priors(rules_dir) if rules_dir is not None else default_source_priors()
+    problems: list[str] = []
+    verdicts = read_review(review, problems) if review is not None else None
     with progress.stage(f"loading {claims_path}"):
         loaded = load_claims(claims_path, rules, data=data)
+    plan = plan_review(str(review), verdicts, loaded.claims, rules, problems) \
+        if verdicts is not None else None
     result = reconcile_claims(loaded, policy=policy, priors=priors, options=Options(level=level),
-                              progress=progress, rules=rules)
+                              progress=progress, rules=rules, review=plan)
+    events = ged_columns(result.events, result.claims)
     with progress.stage("writing"):
-        outputs = write_tables(outdir, {"events": result.events, "claims": result.claims,
-                                        "sources": result.sources, "rejects": loaded.rejects})
-    return RunResult(result.events, result.claims, loaded.rejects, loaded.n_rows,
+        outputs = write_tables(outdir, {"events": events, "claims": result.claims,
+                                        "sources": result.sources, "rejects": loaded.rejects},
+                               fmt=fmt, hxl=hxl)
+    if fmt == "sqlite":
+        outputs = {"database": next(iter(outputs.values()))}
+    if report:
+        with progress.stage("writing the report"):
+            html = build_report(events, result.claims, sources=result.sources,
+                                rejects=loaded.rejects, n_rows=loaded.n_rows,
+                                input_name=str(claims_path), policy=policy,
+                                max_events=report_events, max_charts=report_charts)
+            outputs["report"] = write_report(Path(outdir) / "report.html", html)
+    return RunResult(events, result.claims, loaded.rejects, loaded.n_rows,
                      loaded.warnings, outputs, result.sources, policy)

@@ -77,8 +77,10 @@ SCOPES = ("incident", "cumulative")
 # A claim against its event's estimate: where its bounds sit against [low, high]
 # (consistent, below, above), or why it carries no weight of its own
 # (superseded by a later count, relayed: the same source's figure again, copy:
-# a repeat of another source's figure) or a denial (a claim of 0 by its speaker).
-VERDICTS = ("consistent", "below", "above", "superseded", "relayed", "copy", "denial")
+# a repeat of another source's figure) or a denial (a claim of 0 by its speaker);
+# excluded: a reviewer took it out (reconcile run --review).
+VERDICTS = ("consistent", "below", "above", "superseded", "relayed", "copy", "denial",
+            "excluded")
 
 # An event's status.
 STATUSES = ("agreed", "resolved", "contested", "single-source")

@@ -39,7 +39,7 @@ def test_run_golden(tmp_path):
         check_golden(name, (out / name).read_text(encoding="utf-8"))
     # No temporary files left behind by the atomic writes.
     assert sorted(p.name for p in out.iterdir()) == ["claims.csv", "events.csv", "rejects.csv",
-                                                      "sources.csv"]
+                                                    "report.html", "sources.csv"]
 
 
 def test_run_accounts_for_every_row(tmp_path):
