@@ -191,7 +191,7 @@ def source_graph_chart(sources: pd.DataFrame, graph: nx.Graph, max_nodes: int = 
     sub = graph.subgraph(nodes)
     if sub.number_of_edges() == 0:
         return None
-    pos = nx.spring_layout(nx.Graph(sub), seed=11, k=1.6 / math.sqrt(max(len(nodes), 1)))
+    pos: dict[Any, Any] = nx.spring_layout(nx.Graph(sub), seed=11, k=1.6 / math.sqrt(max(len(nodes), 1)))
     cluster = dict(zip(sources["source"].map(text), sources["cluster"].map(text), strict=True)) \
         if "cluster" in sources else {}
     node_rows = [{"source": _short(str(n), 28), "x": float(pos[n][0]), "y": float(pos[n][1]),
@@ -228,7 +228,7 @@ def source_graph(sources: pd.DataFrame | None, claims: pd.DataFrame) -> nx.DiGra
     it copies) and ``cites`` edges (an outlet or relay to the source it quotes),
     from sources.csv's ``copies_of`` and ``cited_by``; without sources.csv, from
     the claims' ``relay`` column."""
-    g = nx.DiGraph()
+    g: nx.DiGraph = nx.DiGraph()
     if sources is not None and len(sources):
         names = sources["source"].map(text).tolist()
         g.add_nodes_from(names)
