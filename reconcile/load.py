@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .core.interval import INF
-from .core.parse import Figure, parse_figure
+from .core.parse import Figure, NotAFigure, parse_figure
 from .errors import InputError
 from .io.records import read_records
 from .rules.load import Rules, default_rules
@@ -42,56 +43,117 @@ class LoadResult:
 
 
 # -- validation ---------------------------------------------------------------
+#
+# Validation never calls Python once per row: a column is factorised into
+# codes and its distinct values (claims repeat figures, dates, sources and
+# places a lot), a check runs once per distinct value, and its answer is
+# spread back to the rows through the codes with numpy.
+
+
+class _Distinct:
+    """A text column as ``codes`` into its distinct ``values``."""
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self, codes: np.ndarray, values: list[str]) -> None:
+        self.codes = codes
+        self.values = values
+
+    @classmethod
+    def of(cls, s: pd.Series) -> _Distinct:
+        codes, uniques = pd.factorize(s.fillna(""))
+        return cls(np.asarray(codes, dtype=np.intp), [str(v) for v in uniques.tolist()])
+
+    def map(self, fn: Callable[[str], object], dtype: object = object) -> np.ndarray:
+        """``fn`` of each row's value, computed once per distinct value."""
+        table = np.empty(len(self.values), dtype=dtype)
+        table[:] = [fn(v) for v in self.values]
+        return table[self.codes]
+
+    def where(self, keep: Callable[[str], bool]) -> np.ndarray:
+        """The rows whose value passes ``keep``, as a boolean mask."""
+        return self.map(keep, dtype=bool)
+
+    def strip(self) -> _Distinct:
+        """The column with each value stripped (codes merged where values meet)."""
+        stripped = [v.strip() for v in self.values]
+        if stripped == self.values:
+            return self
+        codes, uniques = pd.factorize(np.asarray(stripped, dtype=object))
+        return _Distinct(np.asarray(codes, dtype=np.intp)[self.codes], list(uniques))
+
+    def text(self, index: pd.Index) -> pd.Series:
+        """The rows' values as a ``str`` column."""
+        table = pd.array(self.values, dtype="str") if self.values else pd.array([""], dtype="str")
+        return pd.Series(table.take(self.codes), index=index)
 
 
 class _Rejections:
-    """Per-row reasons, gathered check by check, so a row lists all its faults."""
+    """Per-row reasons, gathered check by check, so a row lists all its faults.
 
-    def __init__(self, index: pd.Index) -> None:
-        self.index = index
-        self.fields: dict[int, list[str]] = {}
-        self.reasons: dict[int, list[str]] = {}
+    A check is a row mask, the column at fault and a reason: one text, or
+    one text per row (an array). Reasons are joined only for rejected rows,
+    column-wise, at the end.
+    """
 
-    def add(self, mask: pd.Series, column: str, reason: str | pd.Series) -> None:
-        hit = mask[mask].index
-        if len(hit) == 0:
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.checks: list[tuple[np.ndarray, str, str | np.ndarray]] = []
+        self._bad = np.zeros(n, dtype=bool)
+
+    def add(self, mask: np.ndarray | pd.Series, column: str, reason: str | np.ndarray) -> None:
+        hit = np.asarray(mask, dtype=bool)
+        if not hit.any():
             return
-        texts = reason.loc[hit] if isinstance(reason, pd.Series) else None
-        for pos in hit:
-            self.fields.setdefault(pos, []).append(column)
-            self.reasons.setdefault(pos, []).append(
-                f"{column}: {texts.loc[pos] if texts is not None else reason}")
+        self.checks.append((hit, column, reason))
+        self._bad |= hit
 
-    def mask(self) -> pd.Series:
-        return pd.Series(self.index.isin(list(self.reasons)), index=self.index)
+    def mask(self) -> np.ndarray:
+        return self._bad.copy()
+
+    def texts(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(fields joined by ";", reasons joined by "; ") for the rows at ``rows``."""
+        fields = np.full(len(rows), "", dtype=object)
+        reasons = np.full(len(rows), "", dtype=object)
+        started = np.zeros(len(rows), dtype=bool)
+        for hit_all, column, reason in self.checks:
+            hit = hit_all[rows]
+            if not hit.any():
+                continue
+            text = reason[rows[hit]] if isinstance(reason, np.ndarray) else reason
+            first = ~started[hit]
+            fields[hit] = _join(fields[hit], first, ";", column)
+            reasons[hit] = _join(reasons[hit], first, "; ", np.add(column + ": ", text))
+            started[hit] = True
+        return fields, reasons
 
 
-def _strip(s: pd.Series) -> pd.Series:
-    s = s.astype(str)
-    uniques = s.unique()
-    changed = {u: u.strip() for u in uniques if u[:1].isspace() or u[-1:].isspace()}
-    if not changed:
-        return s  # the common case: nothing to strip, no per-row work
-    return s.map(lambda v: changed.get(v, v))
-
-
-def _blank(s: pd.Series) -> pd.Series:
-    return s.astype(str).str.strip().eq("")
+def _join(done: np.ndarray, first: np.ndarray, sep: str, more: object) -> np.ndarray:
+    """``done + sep + more`` per element, without ``sep`` where ``first``."""
+    lead = np.where(first, "", sep).astype(object)
+    return np.add(np.add(done, lead), more)
 
 
 # A bound as a spreadsheet writes a count: digits, thousands commas in threes,
 # and zeros after a decimal point ("25.0"). The same forms the figure parser
 # reads as a plain number; "1,00", "1e3", "-5", "2.5" are not counts.
-_COUNT = r"(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.0*)?"
+_COUNT = re.compile(r"(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.0*)?")
 
 
-def _whole_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _count_value(text: str) -> float:
+    """A bound cell's number (NaN when blank or not a whole count)."""
+    if not text or not _COUNT.fullmatch(text):
+        return np.nan
+    try:
+        return float(text.replace(",", ""))
+    except (ValueError, OverflowError):
+        return np.nan
+
+
+def _whole_numbers(col: _Distinct) -> tuple[np.ndarray, np.ndarray]:
     """(numbers as float with NaN for blank, mask of cells that are not whole counts)."""
-    text = s.astype(str).str.strip()
-    bad = text.ne("") & ~text.str.fullmatch(_COUNT)
-    plain = text.where(~bad & text.ne(""), None).str.replace(",", "", regex=False)
-    num = pd.to_numeric(plain, errors="coerce").astype(float)
-    return num.where(~bad), bad
+    bad = col.where(lambda t: bool(t) and not _COUNT.fullmatch(t))
+    return col.map(_count_value, dtype=float), bad
 
 
 def _bound_reason(text: str) -> str:
@@ -100,13 +162,6 @@ def _bound_reason(text: str) -> str:
     if isinstance(figure, Figure):
         return f"{text!r} is not a whole non-negative number (write only the number)"
     return f"{text!r} is not a whole non-negative number: {figure.reason}"
-
-
-def _map_unique(s: pd.Series, fn: Callable[[str], object]) -> pd.Series:
-    """Apply ``fn`` once per distinct value: claims repeat figures and dates a lot."""
-    uniques = pd.unique(s.to_numpy())
-    table = {u: fn(u) for u in uniques}
-    return s.map(table)
 
 
 def _parse_date(text: str) -> tuple[str, str] | str:
@@ -141,18 +196,48 @@ def _parse_datetime(text: str) -> str | None:
     return value.isoformat(timespec="seconds")
 
 
-def _claim_ids(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """Stable ids from row content: the same row gets the same id in any file order."""
+_ISO_SECONDS = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"
+
+
+def _published(col: _Distinct) -> np.ndarray:
+    """Each row's publication time as ISO seconds in UTC ("" blank, None unreadable).
+
+    Values already written that way (most of a large file, nearly all
+    distinct) are checked at once by pandas' compiled parser; the others go
+    through :func:`_parse_datetime` one distinct value at a time.
+    """
+    values = pd.Series(col.values, dtype="str")
+    canonical = values.str.fullmatch(_ISO_SECONDS).to_numpy(dtype=bool, na_value=False)
+    if canonical.any():
+        parsed = pd.to_datetime(values[canonical], format="%Y-%m-%dT%H:%M:%S", errors="coerce")
+        ok = np.zeros(len(values), dtype=bool)
+        ok[np.flatnonzero(canonical)] = parsed.notna().to_numpy()
+    else:
+        ok = canonical
+    table = np.asarray(col.values, dtype=object).copy()
+    for i in np.flatnonzero(~ok).tolist():
+        table[i] = _parse_datetime(col.values[i])
+    return table[col.codes]
+
+
+def _claim_ids(frame: dict[str, pd.Series], columns: list[str], rows: np.ndarray) -> np.ndarray:
+    """Stable ids from row content: the same row gets the same id in any file order.
+
+    ``frame`` holds the validated columns; ids are made for the rows at ``rows``.
+    """
     cols = sorted(c for c in columns if c not in ("claim_id", "line"))
-    if frame.empty:
-        return pd.Series([], index=frame.index, dtype=object)
-    joined = pd.Series("", index=frame.index, dtype=object)
+    if not len(rows):
+        return np.array([], dtype=object)
+    joined = pd.Series("", index=range(len(rows)), dtype="str")
     for col in cols:
-        joined = joined + "\x1f" + frame[col].astype(str)
-    digests = joined.map(lambda s: "c" + hashlib.sha1(s.encode("utf-8")).hexdigest()[:12])
+        joined = joined + "\x1f" + frame[col].iloc[rows].reset_index(drop=True).astype("str")
+    sha1 = hashlib.sha1
+    digests = np.array(["c" + sha1(t.encode("utf-8")).hexdigest()[:12] for t in joined.tolist()],
+                       dtype=object)
     # Identical rows: number them; which copy is "-2" cannot matter, they are equal.
-    occurrence = digests.groupby(digests).cumcount()
-    return digests.where(occurrence.eq(0), digests + "-" + (occurrence + 1).astype(str))
+    occurrence = pd.Series(digests).groupby(digests).cumcount().to_numpy()
+    numbered = np.add(np.add(digests, "-"), (occurrence + 1).astype(str).astype(object))
+    return np.where(occurrence == 0, digests, numbered)
 
 
 def _part_of_cycles(df: pd.DataFrame, candidates: pd.Series) -> pd.Series:
@@ -224,6 +309,13 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     ------
     InputError
         When a required column is missing (naming the columns found).
+
+    Notes
+    -----
+    Every check runs once per distinct value of its column and is spread to
+    the rows with numpy, so the time is that of factorising each column
+    (O(n)) plus one Python call per distinct value; the output is one sort
+    by ``claim_id`` (O(n log n)). ``raw`` is never copied whole.
     """
     rules = rules or default_rules()
     columns = [c for c in raw.columns if c != "line"]
@@ -236,148 +328,208 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
         found = ", ".join(columns) if columns else "none"
         raise InputError(f"missing required column {' and '.join(missing)}; found: {found}",
                          file=file, line=1)
-    df = raw.copy()
+    n = len(raw)
+    index = pd.RangeIndex(n)
+    blank_column = _Distinct(np.zeros(n, dtype=np.intp), [""])
+    # Each column the loader reads, as distinct values; validation reads them
+    # stripped, carried-through text (quote, span) stays untouched.
+    cols: dict[str, _Distinct] = {}
     for col in CLAIM_COLUMNS:
-        if col not in df.columns:
-            df[col] = ""
-    # Strip the columns validation reads; carried-through text stays untouched.
+        if col in raw.columns:
+            d = _Distinct.of(raw[col])
+            cols[col] = d if col in ("quote", "span") else d.strip()
+        else:
+            cols[col] = blank_column
+    # The validated cells, column by column.
+    out: dict[str, pd.Series] = {}
     for col in CLAIM_COLUMNS:
-        if col not in ("quote", "span"):
-            df[col] = _strip(df[col])
-    rej = _Rejections(df.index)
+        out[col] = cols[col].text(index)
+    rej = _Rejections(n)
 
-    rej.add(_blank(df["source"]), "source", "empty: every claim needs the source that asserts it")
+    rej.add(cols["source"].where(lambda v: not v), "source",
+            "empty: every claim needs the source that asserts it")
 
     # Figures: parse each distinct text once.
-    has_figure = ~_blank(df["figure"])
-    parsed = _map_unique(df.loc[has_figure, "figure"], lambda t: parse_figure(t, rules))
-    fig_ok = parsed.map(lambda p: isinstance(p, Figure)).astype(bool)
-    fig_bad = pd.Series(False, index=df.index)
-    fig_bad.loc[fig_ok.index] = ~fig_ok
-    reasons = pd.Series("", index=df.index, dtype=object)
-    reasons.loc[fig_ok.index[~fig_ok]] = parsed[~fig_ok].map(
-        lambda e: f"cannot read {e.text!r}: {e.reason}")
-    rej.add(fig_bad, "figure", reasons)
+    figure = cols["figure"]
+    parsed = [parse_figure(t, rules) if t else None for t in figure.values]
+    has_figure = figure.where(bool)
+    fig_ok_table = np.array([isinstance(p, Figure) for p in parsed], dtype=bool)
+    fig_ok = fig_ok_table[figure.codes]
+    fig_bad = has_figure & ~fig_ok
+    rej.add(fig_bad, "figure", _table([
+        f"cannot read {p.text!r}: {p.reason}" if isinstance(p, NotAFigure) else ""
+        for p in parsed])[figure.codes])
 
-    low_num, low_bad = _whole_numbers(df["low"])
-    high_num, high_bad = _whole_numbers(df["high"])
-    rej.add(low_bad, "low", _map_unique(df["low"].where(low_bad, ""), _bound_reason))
-    rej.add(high_bad, "high", _map_unique(df["high"].where(high_bad, ""), _bound_reason))
+    low_num, low_bad = _whole_numbers(cols["low"])
+    high_num, high_bad = _whole_numbers(cols["high"])
+    rej.add(low_bad, "low", cols["low"].map(lambda t: _bound_reason(t) if t and not
+                                             _COUNT.fullmatch(t) else ""))
+    rej.add(high_bad, "high", cols["high"].map(lambda t: _bound_reason(t) if t and not
+                                               _COUNT.fullmatch(t) else ""))
     limit = rules.numbers.max_count
     too_big = f"larger than any count of people (limit {limit:,} in rules/numbers.toml)"
     low_big, high_big = low_num > limit, high_num > limit
     rej.add(low_big, "low", too_big)
     rej.add(high_big, "high", too_big)
-    low_num, high_num = low_num.where(~low_big), high_num.where(~high_big)
+    low_num, high_num = np.where(low_big, np.nan, low_num), np.where(high_big, np.nan, high_num)
     low_bad, high_bad = low_bad | low_big, high_bad | high_big
-    both = low_num.notna() & high_num.notna()
-    rej.add(both & (low_num > high_num), "high", "is below low")
-    no_value = ~has_figure & low_num.isna() & high_num.isna() & ~low_bad & ~high_bad
+    low_given, high_given = ~np.isnan(low_num), ~np.isnan(high_num)
+    rej.add(low_given & high_given & (low_num > high_num), "high", "is below low")
+    no_value = ~has_figure & ~low_given & ~high_given & ~low_bad & ~high_bad
     rej.add(no_value, "figure", "empty, and no low/high given")
 
-    lo = pd.Series(np.nan, index=df.index)
-    hi = pd.Series(np.nan, index=df.index)
-    anchor = pd.Series(np.nan, index=df.index)
-    kind = pd.Series("", index=df.index, dtype=object)
-    good_fig = fig_ok[fig_ok].index
-    if len(good_fig):
-        figs = parsed.loc[good_fig]
-        lo.loc[good_fig] = figs.map(lambda f: f.interval.lo).astype(float)
-        hi.loc[good_fig] = figs.map(lambda f: float(f.interval.hi)).astype(float)
-        anchor.loc[good_fig] = figs.map(lambda f: np.nan if f.anchor is None else f.anchor)
-        kind.loc[good_fig] = figs.map(lambda f: f.kind)
-        # A figure and bounds that disagree: the row contradicts itself.
-        given = (low_num.notna() | high_num.notna()) & fig_ok.reindex(df.index, fill_value=False)
-        given_lo = low_num.fillna(0)
-        given_hi = high_num.fillna(INF)
-        clash = given & ((given_lo != lo) | (given_hi != hi))
-        rej.add(clash, "low", "low/high disagree with the figure; give one or make them agree")
-    bounds_only = ~has_figure & (low_num.notna() | high_num.notna())
-    lo = lo.where(~bounds_only, low_num.fillna(0))
-    hi = hi.where(~bounds_only, high_num.fillna(INF))
-    bounds_kind = pd.Series(np.where(low_num.eq(high_num), "exact",
-                                     np.where(high_num.isna(), "lower",
-                                              np.where(low_num.isna(), "upper", "range"))),
-                            index=df.index, dtype=object)
-    kind = kind.where(~bounds_only, bounds_kind)
-    exact_bounds = bounds_only & low_num.eq(high_num)
-    anchor = anchor.where(~exact_bounds, low_num)
+    # The parsed interval of each distinct figure, spread to the rows.
+    nan = np.nan
+    lo = np.array([float(p.interval.lo) if isinstance(p, Figure) else nan for p in parsed]
+                  + [nan])[figure.codes]
+    hi = np.array([float(p.interval.hi) if isinstance(p, Figure) else nan for p in parsed]
+                  + [nan])[figure.codes]
+    anchor = np.array([float(p.anchor) if isinstance(p, Figure) and p.anchor is not None
+                       else nan for p in parsed] + [nan])[figure.codes]
+    kind = _table([p.kind if isinstance(p, Figure) else "" for p in parsed])[figure.codes]
+    # A figure and bounds that disagree: the row contradicts itself.
+    given = (low_given | high_given) & fig_ok
+    clash = given & ((np.where(low_given, low_num, 0) != lo)
+                     | (np.where(high_given, high_num, INF) != hi))
+    rej.add(clash, "low", "low/high disagree with the figure; give one or make them agree")
+    bounds_only = ~has_figure & (low_given | high_given)
+    lo = np.where(bounds_only, np.where(low_given, low_num, 0), lo)
+    hi = np.where(bounds_only, np.where(high_given, high_num, INF), hi)
+    bounds_kind = np.where(low_num == high_num, "exact",
+                           np.where(~high_given, "lower", np.where(~low_given, "upper", "range")))
+    kind = np.where(bounds_only, bounds_kind.astype(object), kind)
+    anchor = np.where(bounds_only & (low_num == high_num), low_num, anchor)
 
     # Categories and victims through the rules' aliases.
-    cat_blank = _blank(df["category"])
-    cats = _map_unique(df["category"], lambda c: rules.category(c) if c else "")
-    unknown_cat = ~cat_blank & cats.isna()
+    category = cols["category"]
+    cats = [rules.category(c) if c else "" for c in category.values]
+    unknown_cat = _table([c is None for c in cats], bool)[category.codes]
     known = ", ".join(c.name for c in rules.categories)
-    rej.add(unknown_cat, "category",
-            df["category"].map(lambda c: f"unknown category {c!r} (known: {known}; "
-                               "add an alias in rules/categories.toml)"))
-    df["category"] = cats.where(~unknown_cat, df["category"]).fillna("")
-    victims = _map_unique(df["victims"], lambda v: rules.victim_group(v) if v else "")
-    df["victims"] = victims.where(victims.notna(), df["victims"].str.lower())
+    rej.add(unknown_cat, "category", category.map(
+        lambda c: f"unknown category {c!r} (known: {known}; add an alias in rules/categories.toml)"
+        if c and rules.category(c) is None else ""))
+    out["category"] = _Distinct(category.codes, [c if c is not None else v for c, v in
+                                                 zip(cats, category.values, strict=True)]).text(index)
+    victims = cols["victims"]
+    groups = [rules.victim_group(v) if v else "" for v in victims.values]
+    out["victims"] = _Distinct(victims.codes, [
+        v.lower() if g is None else g for g, v in zip(groups, victims.values, strict=True)]
+    ).text(index)
 
-    dates = _map_unique(df["event_date"], _parse_date)
-    date_bad = dates.map(lambda d: isinstance(d, str))
-    rej.add(date_bad, "event_date", dates.where(date_bad, ""))
-    df["date_start"] = dates.map(lambda d: d[0] if isinstance(d, tuple) else "")
-    df["date_end"] = dates.map(lambda d: d[1] if isinstance(d, tuple) else "")
+    event_date = cols["event_date"]
+    dates = [_parse_date(t) for t in event_date.values]
+    rej.add(_table([isinstance(d, str) for d in dates], bool)[event_date.codes], "event_date",
+            _table([d if isinstance(d, str) else "" for d in dates])[event_date.codes])
+    out["date_start"] = _Distinct(event_date.codes, [d[0] if isinstance(d, tuple) else ""
+                                                     for d in dates]).text(index)
+    out["date_end"] = _Distinct(event_date.codes, [d[1] if isinstance(d, tuple) else ""
+                                                   for d in dates]).text(index)
 
-    published = _map_unique(df["published"], _parse_datetime)
-    rej.add(published.isna(), "published",
-            df["published"].map(lambda p: f"{p!r} is not an ISO date-time"))
-    df["published"] = published.fillna("")
+    published = _published(cols["published"])
+    bad_published = np.equal(published, None)
+    rej.add(bad_published, "published", cols["published"].map(
+        lambda p: f"{p!r} is not an ISO date-time"))
+    published[bad_published] = ""
+    out["published"] = pd.Series(published, index=index).astype("str")
 
-    scope = df["scope"].str.lower()
-    rej.add(~scope.isin(("", *SCOPES)), "scope",
-            df["scope"].map(lambda s: f"{s!r} is not one of {', '.join(SCOPES)}"))
-    df["scope"] = scope.where(scope.ne(""), "incident")
+    scope = cols["scope"]
+    rej.add(scope.where(lambda v: v.lower() not in ("", *SCOPES)), "scope",
+            scope.map(lambda v: f"{v!r} is not one of {', '.join(SCOPES)}"))
+    out["scope"] = _Distinct(scope.codes, [v.lower() or "incident" for v in scope.values]
+                             ).text(index)
 
-    # Ids: given ones are kept; blanks get a stable content hash.
-    ids = df["claim_id"]
-    blank_id = ids.eq("")
+    # Ids: given ones are kept; blanks get a stable content hash of the
+    # validated cells (carried-through columns as read).
+    for col in columns:
+        if col not in out:
+            out[col] = raw[col].reset_index(drop=True).fillna("").astype("str")
+    ids = out["claim_id"]
+    blank_id = cols["claim_id"].where(lambda v: not v)
     if blank_id.any():
-        # Hash the rows without an id only (identical rows are numbered among themselves).
-        generated = _claim_ids(df[blank_id], columns)
-        df["claim_id"] = ids.where(~blank_id, generated.reindex(df.index))
-    counts = df["claim_id"].map(df["claim_id"].value_counts())
-    dup = counts.gt(1)
+        rows = np.flatnonzero(blank_id)
+        id_values = ids.to_numpy(dtype=object, na_value="")
+        id_values[rows] = _claim_ids(out, columns, rows)
+        ids = out["claim_id"] = pd.Series(id_values, index=index).astype("str")
+    id_codes, id_uniques = pd.factorize(ids)
+    id_counts = np.bincount(id_codes, minlength=len(id_uniques))
+    dup = id_counts[id_codes] > 1
+    lines = raw["line"].to_numpy(dtype=np.int64)
     if dup.any():
-        lines_of = df[dup].groupby("claim_id")["line"].agg(lambda s: ", ".join(map(str, sorted(s))))
-        rej.add(dup, "claim_id",
-                df["claim_id"].map(lambda c: f"{c!r} appears on lines {lines_of.get(c, '')}"))
+        dup_rows = np.flatnonzero(dup)
+        order = dup_rows[np.lexsort((lines[dup_rows], id_codes[dup_rows]))]
+        listed: dict[int, list[str]] = {}
+        for code, line in zip(id_codes[order].tolist(), lines[order].tolist(), strict=True):
+            listed.setdefault(code, []).append(str(line))
+        reason = np.full(n, "", dtype=object)
+        reason[dup_rows] = [f"{id_uniques[c]!r} appears on lines {', '.join(listed[c])}"
+                            for c in id_codes[dup_rows].tolist()]
+        rej.add(dup, "claim_id", reason)
 
     # part_of must name a claim that is itself usable, and never lead back to
     # the claim itself (a in b, b in a); repeat for chains.
-    while True:
-        bad = rej.mask()
-        usable = set(df.loc[~bad, "claim_id"])
-        dangling = ~bad & df["part_of"].ne("") & ~df["part_of"].isin(usable)
-        self_ref = df["part_of"].eq(df["claim_id"]) & ~bad
-        cycles = _part_of_cycles(df, ~bad & ~dangling & ~self_ref)
-        if not (dangling.any() or self_ref.any() or len(cycles)):
-            break
-        rej.add(self_ref, "part_of", "a claim cannot be part of itself")
-        rej.add(dangling & ~self_ref, "part_of",
-                df["part_of"].map(lambda p: f"names claim {p!r}, which is not a usable claim"))
-        if len(cycles):
-            in_cycle = pd.Series(df.index.isin(cycles.index), index=df.index)
-            rej.add(in_cycle, "part_of", cycles.reindex(df.index, fill_value=""))
+    part_of = cols["part_of"]
+    has_part = part_of.where(bool)
+    if has_part.any():
+        links = pd.DataFrame({"claim_id": ids, "part_of": out["part_of"], "line": lines})
+        self_ref_all = has_part & (links["part_of"] == ids).to_numpy(dtype=bool)
+        while True:
+            bad = rej.mask()
+            usable = ids[~bad]
+            dangling = ~bad & has_part & ~links["part_of"].isin(usable).to_numpy(dtype=bool)
+            self_ref = self_ref_all & ~bad
+            cycles = _part_of_cycles(links, pd.Series(~bad & ~dangling & ~self_ref))
+            if not (dangling.any() or self_ref.any() or len(cycles)):
+                break
+            rej.add(self_ref, "part_of", "a claim cannot be part of itself")
+            rej.add(dangling & ~self_ref, "part_of", part_of.map(
+                lambda p: f"names claim {p!r}, which is not a usable claim"))
+            if len(cycles):
+                reason = np.full(n, "", dtype=object)
+                reason[cycles.index.to_numpy()] = cycles.to_numpy()
+                rej.add(np.isin(np.arange(n), cycles.index.to_numpy()), "part_of", reason)
 
     bad = rej.mask()
-    out = df.loc[~bad].copy()
-    out["low"] = lo[~bad].astype("Int64")
-    out["high"] = hi[~bad].where(hi[~bad] != INF).astype("Int64")
-    out["anchor"] = anchor[~bad].round().astype("Int64")
-    out["kind"] = kind[~bad]
-    extra = [c for c in out.columns if c not in (*CLAIM_COLUMNS, *PARSED_COLUMNS, "line")]
-    order = [*CLAIM_OUTPUT_COLUMNS, *extra]
-    out = out[order].sort_values("claim_id", kind="stable").reset_index(drop=True)
+    good = np.flatnonzero(~bad)
+    # One sort, one take per column: the claims in claim_id order.
+    good = good[np.argsort(_sort_rank(ids, good), kind="stable")]
+    claims: dict[str, object] = {}
+    for col in CLAIM_OUTPUT_COLUMNS:
+        if col == "line":
+            claims[col] = lines[good]
+        elif col in ("low", "high", "anchor"):
+            values = {"low": lo, "high": np.where(hi == INF, np.nan, hi), "anchor": anchor}[col]
+            claims[col] = pd.array(np.round(values[good]), dtype="Float64").astype("Int64")
+        elif col == "kind":
+            claims[col] = pd.array(kind[good], dtype="str")
+        else:
+            claims[col] = out[col].array.take(good)
+    for col in columns:
+        if col not in (*CLAIM_COLUMNS, *PARSED_COLUMNS):
+            claims[col] = out[col].array.take(good)
+    claims_frame = pd.DataFrame(claims)
 
-    rejected = raw.loc[bad].copy()
-    line_col, field_col, reason_col = REJECT_COLUMNS
-    rejected.insert(1, field_col, [";".join(rej.fields[i]) for i in rejected.index])
-    rejected.insert(2, reason_col, ["; ".join(rej.reasons[i]) for i in rejected.index])
-    rejected = rejected.sort_values(line_col, kind="stable").reset_index(drop=True)
-    return out, rejected
+    rejected_rows = np.flatnonzero(bad)
+    rejected_rows = rejected_rows[np.argsort(lines[rejected_rows], kind="stable")]
+    fields, reasons = rej.texts(rejected_rows)
+    rejected = raw.iloc[rejected_rows].reset_index(drop=True)
+    _, field_col, reason_col = REJECT_COLUMNS
+    rejected.insert(1, field_col, pd.array(fields, dtype="str"))
+    rejected.insert(2, reason_col, pd.array(reasons, dtype="str"))
+    return claims_frame, rejected
+
+
+def _sort_rank(ids: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """Ranks of ``ids`` at ``rows`` in sorted order (string order, as ``sort_values``)."""
+    codes, _ = pd.factorize(ids.iloc[rows], sort=True)
+    return codes
+
+
+def _table(values: list, dtype: object = object) -> np.ndarray:
+    """A per-distinct-value table, with one spare slot for codes of -1."""
+    table = np.empty(len(values) + 1, dtype=dtype)
+    table[:-1] = values
+    table[-1] = "" if dtype is object else False
+    return table
 
 
 def load_claims(path: str | Path, rules: Rules | None = None, *,
@@ -404,7 +556,9 @@ def load_claims(path: str | Path, rules: Rules | None = None, *,
         extra = pd.DataFrame(unreadable)
         rejects = pd.concat([rejects, extra], ignore_index=True)
         rejects = rejects.sort_values("line", kind="stable").reset_index(drop=True)
-    rejects = rejects.astype(object).where(rejects.notna(), "")
+        for col in rejects.columns:
+            if col != "line":
+                rejects[col] = rejects[col].fillna("").astype("str")
     rejects["line"] = rejects["line"].astype(np.int64)
     n_rows = len(raw) + len(unreadable)
     return LoadResult(claims, rejects, str(path), n_rows, tuple(warnings))
