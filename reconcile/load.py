@@ -16,12 +16,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .core.interval import INF
 from .core.parse import Figure, NotAFigure, parse_figure
+from .core.text import SPACE_CLASS
 from .errors import InputError
 from .io.records import read_records
 from .rules.load import Rules, default_rules
@@ -50,21 +52,52 @@ class LoadResult:
 # spread back to the rows through the codes with numpy.
 
 
-class _Distinct:
-    """A text column as ``codes`` into its distinct ``values``."""
+class _Column:
+    """A text column (pandas ``str``, positional index), factorised on first use
+    into ``codes`` and its distinct ``values``."""
 
-    __slots__ = ("codes", "values")
+    __slots__ = ("_codes", "_values", "series")
 
-    def __init__(self, codes: np.ndarray, values: list[str]) -> None:
-        self.codes = codes
-        self.values = values
+    def __init__(self, series: pd.Series, codes: np.ndarray | None = None,
+                 values: list[str] | None = None) -> None:
+        self.series = series
+        self._codes = codes
+        self._values = values
 
     @classmethod
-    def of(cls, s: pd.Series) -> _Distinct:
-        codes, uniques = pd.factorize(s.fillna(""))
-        return cls(np.asarray(codes, dtype=np.intp), [str(v) for v in uniques.tolist()])
+    def read(cls, s: pd.Series, *, strip: bool) -> _Column:
+        """The column as text; stripped (as ``str.strip``) when ``strip``."""
+        s = s.reset_index(drop=True).fillna("")
+        if s.dtype != "str":
+            s = s.astype("str")
+        return cls(_strip(s) if strip else s)
 
-    def map(self, fn: Callable[[str], object], dtype: object = object) -> np.ndarray:
+    @classmethod
+    def from_table(cls, codes: np.ndarray, table: list[str]) -> _Column:
+        """Rows ``table[codes]``: a column derived once per distinct value."""
+        values = pd.array(table or [""], dtype="str")
+        return cls(pd.Series(values.take(codes)), codes, list(table))
+
+    def _factorise(self) -> None:
+        codes, uniques = pd.factorize(self.series)
+        self._codes = np.asarray(codes, dtype=np.intp)
+        self._values = [str(v) for v in uniques.tolist()]
+
+    @property
+    def codes(self) -> np.ndarray:
+        if self._codes is None:
+            self._factorise()
+        assert self._codes is not None
+        return self._codes
+
+    @property
+    def values(self) -> list[str]:
+        if self._values is None:
+            self._factorise()
+        assert self._values is not None
+        return self._values
+
+    def map(self, fn: Callable[[str], object], dtype: Any = object) -> np.ndarray:
         """``fn`` of each row's value, computed once per distinct value."""
         table = np.empty(len(self.values), dtype=dtype)
         table[:] = [fn(v) for v in self.values]
@@ -74,18 +107,25 @@ class _Distinct:
         """The rows whose value passes ``keep``, as a boolean mask."""
         return self.map(keep, dtype=bool)
 
-    def strip(self) -> _Distinct:
-        """The column with each value stripped (codes merged where values meet)."""
-        stripped = [v.strip() for v in self.values]
-        if stripped == self.values:
-            return self
-        codes, uniques = pd.factorize(np.asarray(stripped, dtype=object))
-        return _Distinct(np.asarray(codes, dtype=np.intp)[self.codes], list(uniques))
+    def derive(self, fn: Callable[[str], str]) -> _Column:
+        """A new column of ``fn`` of each value, computed once per distinct value."""
+        return _Column.from_table(self.codes, [fn(v) for v in self.values])
 
-    def text(self, index: pd.Index) -> pd.Series:
-        """The rows' values as a ``str`` column."""
-        table = pd.array(self.values, dtype="str") if self.values else pd.array([""], dtype="str")
-        return pd.Series(table.take(self.codes), index=index)
+    def blank(self) -> np.ndarray:
+        return self.series.eq("").to_numpy(dtype=bool, na_value=True)
+
+
+_EDGE_SPACE = f"^{SPACE_CLASS}|{SPACE_CLASS}$"
+
+
+def _strip(s: pd.Series) -> pd.Series:
+    """``str.strip`` of each cell; one compiled scan finds the few cells that need it."""
+    hit = s.str.contains(_EDGE_SPACE, regex=True).to_numpy(dtype=bool, na_value=False)
+    if not hit.any():
+        return s  # the common case: nothing to strip, no copy
+    out = s.copy()
+    out[hit] = [v.strip() for v in s[hit].tolist()]
+    return out
 
 
 class _Rejections:
@@ -120,7 +160,7 @@ class _Rejections:
             hit = hit_all[rows]
             if not hit.any():
                 continue
-            text = reason[rows[hit]] if isinstance(reason, np.ndarray) else reason
+            text: Any = reason[rows[hit]] if isinstance(reason, np.ndarray) else reason
             first = ~started[hit]
             fields[hit] = _join(fields[hit], first, ";", column)
             reasons[hit] = _join(reasons[hit], first, "; ", np.add(column + ": ", text))
@@ -128,7 +168,7 @@ class _Rejections:
         return fields, reasons
 
 
-def _join(done: np.ndarray, first: np.ndarray, sep: str, more: object) -> np.ndarray:
+def _join(done: np.ndarray, first: np.ndarray, sep: str, more: Any) -> np.ndarray:
     """``done + sep + more`` per element, without ``sep`` where ``first``."""
     lead = np.where(first, "", sep).astype(object)
     return np.add(np.add(done, lead), more)
@@ -150,7 +190,7 @@ def _count_value(text: str) -> float:
         return np.nan
 
 
-def _whole_numbers(col: _Distinct) -> tuple[np.ndarray, np.ndarray]:
+def _whole_numbers(col: _Column) -> tuple[np.ndarray, np.ndarray]:
     """(numbers as float with NaN for blank, mask of cells that are not whole counts)."""
     bad = col.where(lambda t: bool(t) and not _COUNT.fullmatch(t))
     return col.map(_count_value, dtype=float), bad
@@ -199,7 +239,7 @@ def _parse_datetime(text: str) -> str | None:
 _ISO_SECONDS = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"
 
 
-def _published(col: _Distinct) -> np.ndarray:
+def _published(col: _Column) -> np.ndarray:
     """Each row's publication time as ISO seconds in UTC ("" blank, None unreadable).
 
     Values already written that way (most of a large file, nearly all
@@ -330,23 +370,18 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
                          file=file, line=1)
     n = len(raw)
     index = pd.RangeIndex(n)
-    blank_column = _Distinct(np.zeros(n, dtype=np.intp), [""])
-    # Each column the loader reads, as distinct values; validation reads them
-    # stripped, carried-through text (quote, span) stays untouched.
-    cols: dict[str, _Distinct] = {}
+    blank_column = _Column.from_table(np.zeros(n, dtype=np.intp), [""])
+    # Each column the loader reads, stripped; carried-through text (quote,
+    # span) stays untouched. An unchanged column is the input column itself.
+    cols: dict[str, _Column] = {}
     for col in CLAIM_COLUMNS:
-        if col in raw.columns:
-            d = _Distinct.of(raw[col])
-            cols[col] = d if col in ("quote", "span") else d.strip()
-        else:
-            cols[col] = blank_column
+        cols[col] = _Column.read(raw[col], strip=col not in ("quote", "span")) \
+            if col in raw.columns else blank_column
     # The validated cells, column by column.
-    out: dict[str, pd.Series] = {}
-    for col in CLAIM_COLUMNS:
-        out[col] = cols[col].text(index)
+    out: dict[str, pd.Series] = {col: cols[col].series for col in CLAIM_COLUMNS}
     rej = _Rejections(n)
 
-    rej.add(cols["source"].where(lambda v: not v), "source",
+    rej.add(cols["source"].blank(), "source",
             "empty: every claim needs the source that asserts it")
 
     # Figures: parse each distinct text once.
@@ -408,25 +443,24 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     rej.add(unknown_cat, "category", category.map(
         lambda c: f"unknown category {c!r} (known: {known}; add an alias in rules/categories.toml)"
         if c and rules.category(c) is None else ""))
-    out["category"] = _Distinct(category.codes, [c if c is not None else v for c, v in
-                                                 zip(cats, category.values, strict=True)]).text(index)
+    out["category"] = _Column.from_table(category.codes, [
+        c if c is not None else v for c, v in zip(cats, category.values, strict=True)]).series
     victims = cols["victims"]
     groups = [rules.victim_group(v) if v else "" for v in victims.values]
-    out["victims"] = _Distinct(victims.codes, [
-        v.lower() if g is None else g for g, v in zip(groups, victims.values, strict=True)]
-    ).text(index)
+    out["victims"] = _Column.from_table(victims.codes, [
+        v.lower() if g is None else g for g, v in zip(groups, victims.values, strict=True)]).series
 
     event_date = cols["event_date"]
     dates = [_parse_date(t) for t in event_date.values]
     rej.add(_table([isinstance(d, str) for d in dates], bool)[event_date.codes], "event_date",
             _table([d if isinstance(d, str) else "" for d in dates])[event_date.codes])
-    out["date_start"] = _Distinct(event_date.codes, [d[0] if isinstance(d, tuple) else ""
-                                                     for d in dates]).text(index)
-    out["date_end"] = _Distinct(event_date.codes, [d[1] if isinstance(d, tuple) else ""
-                                                   for d in dates]).text(index)
+    out["date_start"] = _Column.from_table(event_date.codes, [
+        d[0] if isinstance(d, tuple) else "" for d in dates]).series
+    out["date_end"] = _Column.from_table(event_date.codes, [
+        d[1] if isinstance(d, tuple) else "" for d in dates]).series
 
     published = _published(cols["published"])
-    bad_published = np.equal(published, None)
+    bad_published = pd.isna(published)
     rej.add(bad_published, "published", cols["published"].map(
         lambda p: f"{p!r} is not an ISO date-time"))
     published[bad_published] = ""
@@ -435,8 +469,7 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     scope = cols["scope"]
     rej.add(scope.where(lambda v: v.lower() not in ("", *SCOPES)), "scope",
             scope.map(lambda v: f"{v!r} is not one of {', '.join(SCOPES)}"))
-    out["scope"] = _Distinct(scope.codes, [v.lower() or "incident" for v in scope.values]
-                             ).text(index)
+    out["scope"] = scope.derive(lambda v: v.lower() or "incident").series
 
     # Ids: given ones are kept; blanks get a stable content hash of the
     # validated cells (carried-through columns as read).
@@ -444,7 +477,7 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
         if col not in out:
             out[col] = raw[col].reset_index(drop=True).fillna("").astype("str")
     ids = out["claim_id"]
-    blank_id = cols["claim_id"].where(lambda v: not v)
+    blank_id = cols["claim_id"].blank()
     if blank_id.any():
         rows = np.flatnonzero(blank_id)
         id_values = ids.to_numpy(dtype=object, na_value="")
@@ -468,20 +501,24 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     # part_of must name a claim that is itself usable, and never lead back to
     # the claim itself (a in b, b in a); repeat for chains.
     part_of = cols["part_of"]
-    has_part = part_of.where(bool)
+    has_part = ~part_of.blank()
     if has_part.any():
+        # The claim each part_of names, as a code into the distinct ids (-1: none).
+        named = pd.Index(id_uniques).get_indexer(pd.Index(part_of.values, dtype=object))
+        target = np.where(has_part, named[part_of.codes], -1)
+        self_ref = has_part & (target == id_codes)
         links = pd.DataFrame({"claim_id": ids, "part_of": out["part_of"], "line": lines})
-        self_ref_all = has_part & (links["part_of"] == ids).to_numpy(dtype=bool)
         while True:
             bad = rej.mask()
-            usable = ids[~bad]
-            dangling = ~bad & has_part & ~links["part_of"].isin(usable).to_numpy(dtype=bool)
-            self_ref = self_ref_all & ~bad
-            cycles = _part_of_cycles(links, pd.Series(~bad & ~dangling & ~self_ref))
-            if not (dangling.any() or self_ref.any() or len(cycles)):
+            usable = np.zeros(len(id_uniques) + 1, dtype=bool)
+            usable[id_codes[~bad]] = True
+            dangling = ~bad & has_part & ~usable[target]
+            self_now = self_ref & ~bad
+            cycles = _part_of_cycles(links, pd.Series(~bad & ~dangling & ~self_now))
+            if not (dangling.any() or self_now.any() or len(cycles)):
                 break
-            rej.add(self_ref, "part_of", "a claim cannot be part of itself")
-            rej.add(dangling & ~self_ref, "part_of", part_of.map(
+            rej.add(self_now, "part_of", "a claim cannot be part of itself")
+            rej.add(dangling & ~self_now, "part_of", part_of.map(
                 lambda p: f"names claim {p!r}, which is not a usable claim"))
             if len(cycles):
                 reason = np.full(n, "", dtype=object)
@@ -491,7 +528,7 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     bad = rej.mask()
     good = np.flatnonzero(~bad)
     # One sort, one take per column: the claims in claim_id order.
-    good = good[np.argsort(_sort_rank(ids, good), kind="stable")]
+    good = good[ids.iloc[good].argsort(kind="stable").to_numpy()]
     claims: dict[str, object] = {}
     for col in CLAIM_OUTPUT_COLUMNS:
         if col == "line":
@@ -513,18 +550,12 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     fields, reasons = rej.texts(rejected_rows)
     rejected = raw.iloc[rejected_rows].reset_index(drop=True)
     _, field_col, reason_col = REJECT_COLUMNS
-    rejected.insert(1, field_col, pd.array(fields, dtype="str"))
-    rejected.insert(2, reason_col, pd.array(reasons, dtype="str"))
+    rejected.insert(1, field_col, pd.Series(fields, dtype="str"))
+    rejected.insert(2, reason_col, pd.Series(reasons, dtype="str"))
     return claims_frame, rejected
 
 
-def _sort_rank(ids: pd.Series, rows: np.ndarray) -> np.ndarray:
-    """Ranks of ``ids`` at ``rows`` in sorted order (string order, as ``sort_values``)."""
-    codes, _ = pd.factorize(ids.iloc[rows], sort=True)
-    return codes
-
-
-def _table(values: list, dtype: object = object) -> np.ndarray:
+def _table(values: list, dtype: Any = object) -> np.ndarray:
     """A per-distinct-value table, with one spare slot for codes of -1."""
     table = np.empty(len(values) + 1, dtype=dtype)
     table[:-1] = values

@@ -132,8 +132,8 @@ class _Grammar:
         self.not_a_count_at_start: dict[str, list] = {}
         self.not_a_count_anywhere: dict[str, list] = {}
         for rule in self.not_a_count:
-            table = self.not_a_count_at_start if rule.at_start else self.not_a_count_anywhere
-            table.setdefault(rule.tokens[0], []).append(rule)
+            by_first = self.not_a_count_at_start if rule.at_start else self.not_a_count_anywhere
+            by_first.setdefault(rule.tokens[0], []).append(rule)
         self.zeros: dict[str, list[tuple[str, ...]]] = {}
         for z in sorted(self.numbers.zeros, key=len, reverse=True):
             self.zeros.setdefault(z[0], []).append(z)

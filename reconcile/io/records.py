@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.text import SPACE_CLASS
 from ..errors import InputError
 from ..schema import RESERVED_COLUMNS, renamed_columns
 
@@ -275,11 +276,6 @@ def _preview(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-# Every character Python's str.isspace() accepts, as a regular-expression class:
-# pyarrow's own notion of whitespace differs, and a blank row is what Python says.
-_SPACE_CLASS = "[" + "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace()) + "]"
-
-
 def _arrow() -> Any:
     """pyarrow's CSV module and compute functions, or None when pyarrow is missing."""
     try:
@@ -380,7 +376,7 @@ def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
             pa, pc, _ = arrow
             values = pa.array(frame[col].array, type=pa.string()) if len(idx) == len(frame) \
                 else pa.array(frame[col].iloc[idx].array, type=pa.string())
-            hit = pc.match_substring_regex(values, f"^{_SPACE_CLASS}*$")
+            hit = pc.match_substring_regex(values, f"^{SPACE_CLASS}*$")
             hit = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
         else:
             hit = np.array([not v.strip() for v in frame[col].iloc[idx]], dtype=bool)
