@@ -6,9 +6,15 @@ Usage::
 
 Reports
 
-* precision and recall on (category, interval) and attribution accuracy (plus
-  relay, victims, hedge, denial, part-of, scope, date and place accuracy) over
-  ``tests/data/extract_gold.jsonl``;
+* precision and recall on (category, interval) and attribution accuracy (over
+  every matched claim, and over those whose source is named in the text; plus
+  relay, victims, hedge, denial, part-of, scope, date and place accuracy) on
+  each labelled set apart: the development sets (``extract_gold.jsonl``,
+  ``extract_dev_a.jsonl``, ``extract_dev_b.jsonl``) and the held-apart sets
+  (``extract_heldout.jsonl``, ``extract_heldout_b.jsonl``), never tuned on;
+* the whole-article target: extract-then-run over ``tests/data/articles/`` and
+  the share of incidents whose killed and injured counts match the reference
+  (:mod:`reconcile.evaluate.articles`);
 * sentences per second of the whole extractor over whole articles (the
   restated examples and, when present, the seed articles; sentences without
   figures included) and over the figure-dense gold sentences;
@@ -17,7 +23,10 @@ Reports
   casualty word of the sentence for a fair baseline; skipped with the reason
   when it cannot be imported;
 * worst time per character on adversarial inputs (long runs of digits,
-  spaces, commas, number words, ...) at two sizes, and their growth ratio;
+  spaces, commas, number words, ...) at two sizes, and their growth ratio
+  (each size timed three times, the best kept, and a fast case repeated
+  until 50 ms have passed: one timing of a few milliseconds on shared cores
+  can be doubled by another process);
 * what happens to a 50 MB article (a message, in bounded time).
 """
 
@@ -39,9 +48,19 @@ from reconcile.places.gazetteer import default_gazetteer
 
 ROOT = Path(__file__).resolve().parents[1]
 
-GOLD = ROOT / "tests" / "data" / "extract_gold.jsonl"
+DATA = ROOT / "tests" / "data"
+GOLD = DATA / "extract_gold.jsonl"
 # Written apart from the extractor's development: the honest accuracy figure.
-HELDOUT = ROOT / "tests" / "data" / "extract_heldout.jsonl"
+HELDOUT = DATA / "extract_heldout.jsonl"
+# Every labelled set, scored apart: (key, file, role).
+SETS = [
+    ("gold", GOLD, "development (the old set)"),
+    ("dev_a", DATA / "extract_dev_a.jsonl", "development (armed conflict)"),
+    ("dev_b", DATA / "extract_dev_b.jsonl", "development (disasters, accidents, crime)"),
+    ("heldout", HELDOUT, "held apart"),
+    ("heldout_b", DATA / "extract_heldout_b.jsonl", "held apart"),
+]
+ARTICLES = DATA / "articles"
 SEEDS = ROOT.parent / "shared" / "seeds"
 EXAMPLES = ROOT / "examples" / "articles"
 
@@ -191,14 +210,24 @@ def adversarial(size: int) -> dict[str, dict]:
         times = []
         for n in (size, 2 * size):
             text = (unit * (n // len(unit) + 1))[:n]
-            gc.collect()
-            gc.disable()  # time the algorithm, not the collector's full-heap passes
-            try:
-                t0 = _clock()
-                extract_article(text, article_id="adv", published="2024-01-01")
-                times.append(_clock() - t0)
-            finally:
-                gc.enable()
+            best = float("inf")
+            for _ in range(3):  # best of three: another process can double one timing
+                gc.collect()
+                gc.disable()  # time the algorithm, not the collector's full-heap passes
+                try:
+                    # Repeat a fast case until 50 ms have passed: a timing of a few
+                    # milliseconds is mostly the clock's and the scheduler's noise.
+                    runs, t0 = 0, _clock()
+                    while True:
+                        extract_article(text, article_id="adv", published="2024-01-01")
+                        runs += 1
+                        spent = _clock() - t0
+                        if spent >= 0.05:
+                            break
+                    best = min(best, spent / runs)
+                finally:
+                    gc.enable()
+            times.append(best)
         out[name] = {"us_per_char": round(times[1] / (2 * size) * 1e6, 3),
                      "growth_x2": round(times[1] / max(times[0], 1e-9), 2)}
     return out
@@ -234,12 +263,20 @@ def main(argv: list[str] | None = None) -> int:
 
     gold = load_gold(GOLD) if GOLD.exists() else []
     same_place = same_place_factory()
+    labelled = {key: load_gold(path) for key, path, _ in SETS if path.exists()}
+    result["sets"] = {key: {"file": path.name, "role": role, "rows": len(labelled[key])}
+                      for key, path, role in SETS if key in labelled}
+    result["reconcile_sets"] = {key: score_rows(rows, predict, same_place).summary()
+                                for key, rows in labelled.items()}
     if gold:
-        score = score_rows(gold, predict, same_place)
-        result["reconcile_accuracy"] = score.summary()
-    heldout = load_gold(HELDOUT) if HELDOUT.exists() else []
-    if heldout:
-        result["reconcile_heldout"] = score_rows(heldout, predict, same_place).summary()
+        result["reconcile_accuracy"] = result["reconcile_sets"]["gold"]
+    if "heldout" in labelled:
+        result["reconcile_heldout"] = result["reconcile_sets"]["heldout"]
+    if (ARTICLES / "incidents.csv").exists():
+        from reconcile.evaluate.articles import score_articles
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result["articles"] = score_articles(ARTICLES).summary()
     corpus = [(a.text, a.published) for a in articles()]
     # Ten unrelated gold sentences per article, each its own paragraph.
     gold_articles = [("\n".join(r["text"] for r in gold[i:i + 10]), gold[i].get("published"))
@@ -258,16 +295,16 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            qscore = score_rows(gold, lambda row: quantulum_claims(qparser, row["text"]),
-                                same_place) if gold else None
-            qheld = score_rows(heldout, lambda row: quantulum_claims(qparser, row["text"]),
-                               same_place) if heldout else None
+            qsets = {key: score_rows(rows, lambda row: quantulum_claims(qparser, row["text"]),
+                                     same_place).summary()
+                     for key, rows in labelled.items()}
         q_articles = time_quantulum(qparser, [t for t, _ in corpus], seconds / 2)
         q_gold = time_quantulum(qparser, [t for t, _ in gold_articles], seconds / 2) \
             if gold else None
         result["quantulum3"] = {
-            "accuracy": qscore.summary() if qscore else None,
-            "heldout": qheld.summary() if qheld else None,
+            "sets": qsets,
+            "accuracy": qsets.get("gold"),
+            "heldout": qsets.get("heldout"),
             "articles_sentences_per_s": round(q_articles, 1),
             "gold_sentences_per_s": round(q_gold, 1) if q_gold else None,
             "speedup_articles": round(result["reconcile_speed"]["articles_sentences_per_s"]

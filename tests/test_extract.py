@@ -66,8 +66,9 @@ class TestFigures:
          [("Twelve", 12, 12, "killed", "people"), ("three", 3, 3, "killed", "aid workers")]),
         ("The number of dead in the port city stood at more than 120, the mayor said.",
          [("more than 120", 121, None, "killed", "people")]),
+        # An update: 52 is the toll, 40 the earlier toll (its own claim, issue 12).
         ("The death toll rose from 40 to 52 on Friday, officials said.",
-         [("52", 52, 52, "killed", "people")]),
+         [("40", 40, 40, "killed", "people"), ("52", 52, 52, "killed", "people")]),
         ("In 2019 the group killed 52 soldiers in a single attack, one of its deadliest.",
          [("52", 52, 52, "killed", "soldiers")]),
         ("Killed: 5. Injured: 12.", [("5", 5, 5, "killed", "people"),
@@ -435,19 +436,40 @@ def test_gold_attribution_and_links(gold_score):
     assert gold_score.accuracy("denial") >= 0.95
 
 
-def test_heldout_floors():
-    """Sentences written apart from the extractor's development, never tuned against.
-
-    Measured 0.98 precision, 0.82 recall, 0.96 attribution when added; the
-    misses (new detention and injury verbs, appositive parts) are listed in
-    BENCHMARKS.md. Floors sit just under.
-    """
-    held = load_gold(ROOT / "tests" / "data" / "extract_heldout.jsonl")
-    score = score_rows(held, lambda row: extract_article(
+def _score(name: str):
+    rows = load_gold(ROOT / "tests" / "data" / name)
+    return score_rows(rows, lambda row: extract_article(
         row["text"], article_id=row["id"], published=row.get("published")))
-    assert score.precision >= 0.95, score.false_positives
-    assert score.recall >= 0.78, score.false_negatives
-    assert score.accuracy("attribution") >= 0.92, score.wrong.get("attribution")
+
+
+@pytest.mark.parametrize("name, precision, recall, attribution", [
+    # Development sets of issue 12 (tuned on): floors just under what the
+    # extractor reaches (A: 0.920 / 0.862 / 0.842; B: 0.887 / 0.809 / 0.844).
+    ("extract_dev_a.jsonl", 0.91, 0.85, 0.83),
+    ("extract_dev_b.jsonl", 0.88, 0.80, 0.83),
+])
+def test_dev_set_floors(name, precision, recall, attribution):
+    score = _score(name)
+    # Plain numbers in the message: a failure must not print the set's rows.
+    got = (round(score.precision, 3), round(score.recall, 3),
+           round(score.accuracy("attribution"), 3))
+    assert got[0] >= precision and got[1] >= recall and got[2] >= attribution, got
+
+
+@pytest.mark.parametrize("name, precision, recall, attribution", [
+    # Held apart, never tuned against: these floors only guard against a
+    # regression. Set just under the totals measured for issue 12
+    # (heldout 1.000 / 0.938 / 0.967; heldout_b 0.914 / 0.842 / 0.859); nobody
+    # reads their individual errors.
+    ("extract_heldout.jsonl", 0.97, 0.92, 0.95),
+    ("extract_heldout_b.jsonl", 0.91, 0.83, 0.85),
+])
+def test_heldout_floors(name, precision, recall, attribution):
+    score = _score(name)
+    # Plain numbers in the message: a failure must not print the set's rows.
+    got = (round(score.precision, 3), round(score.recall, 3),
+           round(score.accuracy("attribution"), 3))
+    assert got[0] >= precision and got[1] >= recall and got[2] >= attribution, got
 
 
 # -- files -----------------------------------------------------------------------------------

@@ -14,7 +14,9 @@ null) the predicted anchor equals ``approx`` or the predicted interval
 contains it ("nearly 6,000" is ``[5400, 5999]`` with anchor 6000: the anchor
 is the stated number), and for vague words (``approx`` null) the figure
 texts agree. Precision and recall count these matches; the other fields are
-scored over matched pairs only.
+scored over matched pairs only. ``attribution`` counts every matched pair
+(a gold source of null wants the outlet); ``attribution_named`` only the
+pairs whose gold source is named in the text.
 """
 
 from __future__ import annotations
@@ -150,6 +152,11 @@ def score_rows(gold_rows: Iterable[dict],
             score.tally("attribution", same_source(g.get("source"), p.get("source", ""),
                                                     p.get("source_type", "named")),
                          rid, g.get("source"), p.get("source"))
+            if g.get("source") is not None:
+                # The source is named in the text: what attribution can get right.
+                score.tally("attribution_named", same_source(
+                    g.get("source"), p.get("source", ""), p.get("source_type", "named")),
+                    rid, g.get("source"), p.get("source"))
             score.tally("relay", same_source(g.get("relay"), p.get("relay") or "",
                                               "named" if p.get("relay") else "outlet"),
                          rid, g.get("relay"), p.get("relay"))

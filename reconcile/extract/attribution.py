@@ -77,6 +77,22 @@ def _finish(s: SentenceView, a: int, b: int) -> tuple[int, int] | None:
     return a, b
 
 
+def _name_between(s: SentenceView, a: int, b: int) -> tuple[int, int] | None:
+    """Tokens [a, b) when they are a capitalised name (after an optional 'the')."""
+    w = s.w
+    while a < b and w[a] in _DETERMINERS:
+        a += 1
+    if b - a < 1 or b - a > 7:
+        return None
+    conn = s.lex.ex.source_connectors
+    if not all((s.caps[k] and w[k][0].isalpha()) or (w[k] in conn and k > a) or w[k] in ("-", ".")
+               for k in range(a, b)):
+        return None
+    if b - a == 1 and (w[a] in s.lex.ex.source_nouns or a == 0):
+        return None
+    return a, b
+
+
 def np_left(s: SentenceView, j: int) -> tuple[int, int] | str | None:
     """The source noun phrase ending right before token j, 'pronoun', or None."""
     lex, w = s.lex, s.w
@@ -90,6 +106,9 @@ def np_left(s: SentenceView, j: int) -> tuple[int, int] | str | None:
         c = bisect_left(s.commas, k) - 1
         if c < 0 or s.commas[c] < k - _NP_MAX or any(s.brk[x] for x in range(s.commas[c], k)):
             return None
+        name = _name_between(s, s.commas[c] + 1, k)
+        if name is not None:
+            return name  # "Its director, Rami Abdel Rahman, said"
         k = s.commas[c] - 1
         if k < 0:
             return None
@@ -125,10 +144,18 @@ def np_right(s: SentenceView, j: int, n: int | None = None) -> tuple[int, int] |
     if span is None:
         return None
     a, b = span
-    # "a tally by AFP", "figures from the ministry": the source follows.
-    if b - a == 1 and w[a] in ex.report_nouns and b < n and w[b] in ("by", "from", "of"):
-        return np_right(s, b + 1, n)
+    # "a tally by AFP", "figures from the ministry", "casualty figures released by
+    # the Houthis": the source follows.
+    if w[b - 1] in ex.report_nouns and b < n:
+        if w[b] in ("by", "from", "of") and b - a == 1:
+            return np_right(s, b + 1, n)
+        if b + 1 < n and w[b] in _ISSUED and w[b + 1] in ("by", "from"):
+            return np_right(s, b + 2, n)
     return span
+
+
+_ISSUED = frozenset({"released", "issued", "compiled", "published", "provided", "given",
+                     "gathered", "collected", "announced", "supplied"})
 
 
 def _finish_right(s: SentenceView, a: int, b: int) -> tuple[int, int] | None:
@@ -247,6 +274,27 @@ def choose_source(s: SentenceView, attrs: list[Attribution], first: int, end: in
         key = (crossing > 0, _gap(first, end, a.start, a.end))
         if best_key is None or key < best_key:
             best, best_key = a, key
+    if best is None or best_key is None or best_key[0]:
+        return best
+    # The clause's own speaker: "X said (that) ... N ..., Y reported" is X's figure,
+    # relayed by Y; "X said the office had documented N" is X's.
+    outer = None
+    for a in attrs:
+        if a is best or a.kind not in ("verb", "told") or a.is_relay or not a.source \
+                or a.pronoun or a.unnamed or a.start >= first or a.np is None:
+            continue
+        if any(a.end <= h < first for h in hard):
+            continue
+        outer = a
+    if outer is not None and (best.start > end or (best.unnamed and best.start > outer.start)):
+        best = outer
+    if best.start < first and best.kind in ("verb", "told") and not best.pronoun:
+        for x in attrs:
+            if x.start > end and x.source and not x.unnamed and not x.pronoun \
+                    and x.kind in ("verb", "told", "prep") and not x.is_relay \
+                    and not any(end <= h < x.start for h in hard):
+                best.relay = best.relay or x.source
+                break
     return best
 
 

@@ -197,7 +197,12 @@ class _DateScan:
         out: list[DatePhrase] = []
         w, dw, pub = self.w, self.dw, self.pub
         starts, firsts = self.grammar.starts, self.grammar.firsts
-        candidates = [k for k, t in enumerate(w) if t in starts or t[0].isdigit()]
+        units = dw.units
+        # "a"/"an" start a date phrase only as "a week ago", "a few days ago":
+        # skipping the others keeps the commonest word of English off this path.
+        candidates = [k for k, t in enumerate(w) if (t in starts or t[0].isdigit())
+                      and (t not in _ARTICLES or (k + 1 < len(w) and (w[k + 1] in units
+                                                                    or w[k + 1] in _A_NEXT)))]
         phrase_first = firsts["any"]
         for i in candidates:
             if out and i < out[-1].end:
@@ -305,6 +310,10 @@ class DateGrammar:
         firsts["any"] = frozenset().union(*firsts.values())  # first tokens of any phrase
         self.starts = frozenset(first)
         self.firsts = firsts
+
+
+_ARTICLES = frozenset({"a", "an"})
+_A_NEXT = frozenset({"few", "couple", "half", "dozen", "fortnight"})
 
 
 def find_dates(words: Sequence[str], caps: Sequence[bool], published: dt.date | None,

@@ -173,14 +173,15 @@ class _Engine:
             sent = ctx.doc.sentences[index]
             para = ctx.doc.paragraphs[sent.paragraph]
             stext = ctx.text[sent.start:sent.end]
-            if not (para.heading or para.biography) and (checked or self.prefilter(stext)[0]):
+            readable = not para.biography and (not para.heading or sent.paragraph == 0)
+            if readable and (checked or self.prefilter(stext)[0]):
                 toks = self.tokens(ctx, index)
                 matches = find_figures(stext, self.rules, toks)
                 if matches and (sent.cut_start or sent.cut_end):
                     matches = _uncut(matches, sent, len(toks), rejected)
-                if matches:
-                    found = govern_figures(self.view(ctx, index, toks), ctx.published, rejected,
-                                           matches)
+                # Without a number a sentence may still name a single victim.
+                found = govern_figures(self.view(ctx, index, toks), ctx.published, rejected,
+                                       matches)
             ctx.figs[index] = found
         return found
 
@@ -192,10 +193,11 @@ class _Engine:
         ctx = _Ctx(article_id, text, doc, parse_published(published), outlet or None,
                    url or None, title or None, {}, {}, {}, [], [])
         pub_text = "" if published is None else str(published)
+        headline_end = 0  # claims made from the headline: ctx.claims[:headline_end]
         for sent in doc.sentences:
             para = doc.paragraphs[sent.paragraph]
-            if para.heading or para.biography:
-                continue
+            if para.biography or (para.heading and sent.paragraph > 0):
+                continue  # a section heading is not read; the headline is, below
             stext = text[sent.start:sent.end]
             may_figure, deny = self.prefilter(stext)
             figs = self.figures(ctx, sent.index, rejected, True) if may_figure else []
@@ -206,7 +208,19 @@ class _Engine:
             if not figs and not zeros:
                 continue
             self.sentence_claims(ctx, sent, s, figs, zeros, pub_text)
-        return ctx.claims
+            if para.heading:
+                headline_end = len(ctx.claims)
+        claims = ctx.claims
+        if title and not (doc.paragraphs and doc.paragraphs[0].heading) and headline_end == 0:
+            head = self.article(title, article_id, published, outlet, url, None)
+            for row in head:
+                row["claim_id"] = f"{article_id}:title:{row['span']}"
+                row["span"] = ""
+            claims = head + claims
+            headline_end = len(head)
+        if headline_end:
+            claims = _headline_once(claims, headline_end)
+        return claims
 
     # -- zero claims ------------------------------------------------------
     def zeros_and_denials(self, s: SentenceView) -> list[tuple]:
@@ -284,6 +298,9 @@ class _Engine:
                 "published": pub_text, "url": ctx.url or "", "quote": s.text}
         made: dict[int, dict] = {}
         source_spans = [a.np for a in attrs if a.np is not None]
+        # With at most one place named in the sentence, every figure gets the same place.
+        one_place = len(self.places.mentions(ctx, s.index)) <= 1
+        places: tuple[str, str] | None = None
         for k, f in enumerate(figs):
             if any(f.first < z[1] and z[0] < f.end for z in zeros):
                 # "No one was killed": the zero phrase is read once, as a zero claim
@@ -306,14 +323,21 @@ class _Engine:
             event_date = self._event_date(ctx, s, f.first, f.end, cumulative)
             if parent is not None and not event_date:
                 event_date = parent["event_date"]
-            location, country = self.places.place(ctx, s, f.first, source_spans)
+            if places is None or not one_place:
+                places = self.places.place(ctx, s, f.first, source_spans)
+            location, country = places
             start = s.article_start + f.match.start
             end = s.article_start + f.match.end
             fig = f.figure
+            text = ctx.text[start:end]
+            if f.person is not None or f.derived:
+                # "a driver", "five shot, two fatally": the words are at span; the
+                # figure is the count they stand for, so that the row reads back.
+                text = _count_text(fig)
             row = dict(base)
             row.update({
                 "claim_id": f"{ctx.article_id}:{start}-{end}",
-                "figure": ctx.text[start:end], "low": fig.low, "high": fig.high,
+                "figure": text, "low": fig.low, "high": fig.high,
                 "anchor": fig.anchor, "kind": fig.kind, "category": f.category,
                 "victims": f.victims or "people", "location": location, "country": country,
                 "event_date": event_date, "scope": "cumulative" if cumulative else "incident",
@@ -324,6 +348,12 @@ class _Engine:
             })
             if (f.part_cue and parent is None and f.side == "left") or f.among:
                 row["part_of"] = self._article_parent(ctx, row)
+                if row["part_of"] and stype == "outlet":
+                    # "Among the deceased were 241 children": the whole's source says so.
+                    whole = next(r for r in reversed(ctx.claims)
+                                 if r["claim_id"] == row["part_of"])
+                    for key in ("source", "source_type", "relay"):
+                        row[key] = whole[key]
             made[k] = row
             ctx.claims.append(row)
         for first, last, category, victims, denial, verb in zeros:
@@ -377,6 +407,39 @@ class _Engine:
         best = next((a for a in attrs if a.kind != "relay" and a.source), None)
         return best, hedges_in(v)
 
+    def _previous_speaker(self, ctx: _Ctx, index: int) -> str | None:
+        """'He said' / 'She told AFP': the last named speaker of the sentences before.
+
+        Looks back at most four sentences: a named source of an attribution
+        ("According to Ko Zaw Tun", "Elizabeth Throssell ... gave the
+        figures") or a capitalised name opening a sentence ("Mohammed
+        Alaloul, 37, ... saw his house collapse").
+        """
+        for j in range(index - 1, max(-1, index - 5), -1):
+            sent = ctx.doc.sentences[j]
+            if ctx.doc.paragraphs[sent.paragraph].biography:
+                continue
+            v = self.view(ctx, j)
+            attrs = find_attributions(v, [False] * len(v.w), set())
+            named = [a for a in attrs if a.source and not a.unnamed and a.kind != "relay"]
+            if named:
+                return named[-1].source
+            name = self._subject_name(v)
+            if name is not None:
+                return name
+        return None
+
+    @staticmethod
+    def _subject_name(v: SentenceView) -> str | None:
+        """A name of two or more capitalised words that opens a sentence."""
+        k = 0
+        while k < len(v.w) and k < 5 and v.caps[k] and v.w[k][0].isalpha():
+            k += 1
+        if k >= 2 and k < len(v.w) and (v.w[k] == "," or v.w[k] in v.lex.ex.source_nouns
+                                        or v.w[k].endswith("ed") or v.w[k] in ("said", "told")):
+            return v.span(0, k)
+        return None
+
     def _apposed_name(self, s: SentenceView, noun: str) -> str | None:
         w = s.w
         for k, t in enumerate(w[:-1]):
@@ -413,8 +476,12 @@ class _Engine:
                 if earlier:
                     source, unnamed = earlier[-1].source, earlier[-1].unnamed
                     relay = relay or earlier[-1].relay
-                elif ctx.last_source is not None:
-                    source, unnamed = ctx.last_source[0], ctx.last_source[1] == "unnamed"
+                else:
+                    speaker = self._previous_speaker(ctx, s.index)
+                    if speaker is not None:
+                        source, unnamed = speaker, False
+                    elif ctx.last_source is not None:
+                        source, unnamed = ctx.last_source[0], ctx.last_source[1] == "unnamed"
             else:
                 source, unnamed = a.source, a.unnamed
         if source and unnamed and len(source.split()) <= 2:
@@ -479,6 +546,31 @@ class _Engine:
         best = min(pool, key=lambda d: (d.end <= first and first - d.end) or
                    (d.start >= end and d.start - end) or 0)
         return best.iso()
+
+
+def _count_text(fig) -> str:
+    """A figure text that parses back to ``fig``'s bounds: '3', 'at least 4'."""
+    if fig.high is None:
+        return f"at least {fig.low}"
+    if fig.low == fig.high:
+        return str(fig.low)
+    return f"between {fig.low} and {fig.high}"
+
+
+def _headline_once(claims: list[dict], n_head: int) -> list[dict]:
+    """Headline tolls count when the body does not restate them, and only once.
+
+    A headline claim is restated by a body claim of the same category with
+    the same bounds or the same stated number; a vague headline ("Thousands
+    die") is rhetoric, not a toll.
+    """
+    body = claims[n_head:]
+    seen = {(r["category"], r["low"], r["high"]) for r in body}
+    anchors = {(r["category"], r["anchor"]) for r in body if r["anchor"] is not None}
+    keep = [r for r in claims[:n_head]
+            if r["kind"] != "vague" and (r["category"], r["low"], r["high"]) not in seen
+            and (r["anchor"] is None or (r["category"], r["anchor"]) not in anchors)]
+    return keep + body
 
 
 def _checked_date(art: ArticleInput, default: str | None, messages: list[str]) -> ArticleInput:

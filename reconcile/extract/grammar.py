@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.interval import INF, Interval
 from ..core.parse import Figure, FigureMatch, NotAFigure, find_figures, parse_figure
 from ..core.text import Token, tokenize, words
 from ..rules.extract import CategoryWord, ExtractRules, PartOfCue
@@ -139,10 +140,47 @@ class Lexicon:
             frozenset(d[0] for d in ex.denials)
         # Every category phrase has one of these words: a sentence with none of
         # them has no figure claim, whatever numbers it holds.
-        self.casualty_words = frozenset(
+        # A phrase that holds a one-word category ("injured people") needs no word of
+        # its own: the set stays small and specific, and the test stays exact.
+        single = {c.tokens[0] for c in ex.categories if len(c.tokens) == 1}
+        self.casualty_words = frozenset(single) | frozenset(
             max(reversed([t for t in c.tokens if t.isalpha()] or [c.tokens[0]]), key=len)
-            for c in ex.categories)
+            for c in ex.categories if len(c.tokens) > 1 and single.isdisjoint(c.tokens))
         self.figure_starts = (self.number_words | frozenset(v.tokens[0] for v in rules.vague))
+        # Single victims without a digit ("a driver was killed").
+        people = ex.people
+        self.person_det = frozenset(" ".join(p) for p in people["determiners"])
+        self.person_mod = frozenset(" ".join(p) for p in people["modifiers"])
+        self.person_heads = PhraseIndex((p, " ".join(p)) for p in people["heads"])
+        self.not_detained = frozenset(" ".join(p) for p in people["not_victims"])
+        self.ordinals = frozenset(" ".join(p) for p in people["ordinals"])
+        # A sentence with none of these words has no single victim: one set test.
+        self.person_cues = frozenset(p[-1] for p in people["heads"]) | self.ordinals | {"another"}
+        self.prefilter = self.prefilter | frozenset(
+            t for p in people["heads"] for t in p if t.isalpha() and len(t) > 2)
+        # First words of what the search after a figure looks for.
+        self.np_first = (frozenset(self.cat_after.first) | frozenset(self.nc_after.first)
+                         | frozenset(self.victims.first))
+        # Earlier tolls and tolls referred back to.
+        earlier = ex.earlier
+        self.earlier_cues = PhraseIndex((p, " ".join(p)) for p in earlier["cues"])
+        self.toll_verbs = PhraseIndex((p, " ".join(p)) for p in earlier["toll_verbs"])
+        self.toll_subjects = PhraseIndex((p, " ".join(p)) for p in earlier["toll_subjects"])
+        # Numbers that are not claims, as structures.
+        ff = ex.false_figures
+        self.increments = frozenset(" ".join(p) for p in ff["increments"])
+        self.totals = frozenset(" ".join(p) for p in ff["totals"])
+        self.change_verbs = frozenset(" ".join(p) for p in ff["change_verbs"])
+        self.rates = PhraseIndex((p, " ".join(p)) for p in ff["rates"])
+        self.rates_before = PhraseIndex((p, " ".join(p)) for p in ff["rates_before"])
+        self.rate_exceptions = frozenset(" ".join(p) for p in ff["rate_exceptions"])
+        self.identification = frozenset(" ".join(p) for p in ff["identification"])
+        self.uncounted = frozenset(" ".join(p) for p in ff["uncounted"])
+        self.age_words = frozenset(" ".join(p) for p in ff["ages"])
+        # One set test per sentence decides whether the rate, identification,
+        # change and increment checks can find anything at all.
+        self.false_cues = (frozenset(p[0] for p in ff["rates"]) | frozenset(p[0] for p in ff["rates_before"])
+                           | self.identification | self.age_words | self.increments | {"by"})
 
     def victim_at(self, w: Sequence[str], i: int, n: int | None = None) -> tuple[str, int] | None:
         return self.victims.at(w, i, n)
@@ -177,7 +215,7 @@ class Lexicon:
 class SentenceView:
     """One sentence's tokens and the derived arrays the searches share."""
 
-    __slots__ = ("_attrs", "_dates", "_places", "article_start", "brk", "caps", "clause",
+    __slots__ = ("_attrs", "_dates", "_false", "_places", "_rates", "article_start", "brk", "caps", "clause",
                  "commas", "figs", "index", "lex", "paragraph", "text", "toks", "w")
 
     def __init__(self, text: str, article_start: int, index: int, paragraph: int,
@@ -202,7 +240,25 @@ class SentenceView:
         self._dates: list[DatePhrase] | None = None
         self._attrs: list | None = None
         self._places: list | None = None
+        self._false: bool | None = None
+        self._rates: frozenset[int] | None = None
         self.figs: list[Fig] = []
+
+    def rate_starts(self) -> frozenset[int]:
+        """Where a rate phrase ("each day", "a month") starts, not followed by 'earlier'."""
+        if self._rates is None:
+            lex, w = self.lex, self.w
+            n = len(w)
+            self._rates = frozenset(
+                k for _, k, end in lex.rates.scan(w)
+                if end >= n or w[end] not in lex.rate_exceptions)
+        return self._rates
+
+    def may_hold_false_figures(self) -> bool:
+        """Whether a rate, change, increment, identification or age word is in the sentence."""
+        if self._false is None:
+            self._false = not self.lex.false_cues.isdisjoint(self.w)
+        return self._false
 
     def dates(self, published) -> list[DatePhrase]:
         if self._dates is None:
@@ -232,6 +288,10 @@ class Fig:
     word: CategoryWord | None = None
     part_of: int | None = None  # index into the sentence's figs
     mixed: bool = False
+    person: str | None = None  # the head noun of a single victim without a digit
+    earlier: bool = False  # an earlier toll: "up from 42", "revised from 73 to 87"
+    toll_ref: bool = False  # "it stood at 1,782": the subject refers back to a toll
+    derived: bool = False  # the count is not the figure's words: "five shot, two fatally" -> 3
     reject: str | None = None
     claim: dict | None = field(default=None, repr=False)
 
@@ -250,22 +310,29 @@ def _glued(text: str, a: int, b: int) -> bool:
 
 
 def _update_range(s: SentenceView, m: FigureMatch, fig: Figure, lex: Lexicon) \
-        -> tuple[FigureMatch, Figure | NotAFigure]:
-    """'rose from 12 to 19' is an update: keep the second number."""
+        -> tuple[FigureMatch, Figure | NotAFigure, FigureMatch | None]:
+    """'rose from 12 to 19' is an update: 19 is the toll, 12 the earlier toll."""
     i = m.first_token
     if fig.kind != "range" or i == 0:
-        return m, fig
-    before = s.w[i - 1]
-    if before not in lex.ex.update_verbs:
-        return m, fig
+        return m, fig, None
+    w = s.w
+    update = w[i - 1] in lex.ex.update_verbs or (
+        w[i] == "from" and any(w[k] in lex.ex.update_verbs for k in range(max(0, i - 8), i)))
+    if not update:
+        return m, fig, None
     for k in range(m.end_token - 1, i, -1):
-        if s.w[k] in ("to", "-", "–"):
+        if w[k] in ("to", "-", "–"):
             start = s.toks[k + 1].start
             new = parse_figure(s.text[start:m.end], lex.rules)
             if isinstance(new, Figure):
                 nm = FigureMatch(new, k + 1, m.end_token, start, m.end, start, m.number_end)
-                return nm, new
-    return m, fig
+                first = i + 1 if w[i] == "from" else i
+                old_start, old_end = s.toks[first].start, s.toks[k - 1].end
+                old = parse_figure(s.text[old_start:old_end], lex.rules)
+                om = FigureMatch(old, first, k, old_start, old_end, old_start, old_end) \
+                    if isinstance(old, Figure) else None
+                return nm, new, om
+    return m, fig, None
 
 
 def _reject(s: SentenceView, m: FigureMatch, fig: Figure, lex: Lexicon, published) -> str | None:
@@ -287,7 +354,9 @@ def _reject(s: SentenceView, m: FigureMatch, fig: Figure, lex: Lexicon, publishe
             nxt = w[e] if e < len(w) else ""
             if not (lex.victim_at(w, e) or nxt in lex.cat_first):
                 return "year"
-    if fig.text.lower() == "one" and i > 0 and w[i - 1] in (
+    if fig.text.lower() == "one" and i > 0 and not (e < len(w) and (
+            lex.victim_at(w, e) is not None or lex.person_heads.at(w, e) is not None)) \
+            and w[i - 1] in (
             "no", "any", "every", "each", "this", "that", "which", "only", "another", "such",
             "the", "anyone", "someone"):
         return "pronoun 'one'"
@@ -302,11 +371,23 @@ def _number_token(s: SentenceView, m: FigureMatch) -> int:
     return k
 
 
+_PART_WORDS = frozenset({"them", "whom", "including", "among", "mostly", "mainly", "those"})
+
+
 def _skip_part_parenthesis(s: SentenceView, j: int, n: int) -> int | None:
-    """At ', including three children,' return the index after the closing comma."""
+    """At ', including three children,' or ', four of them children,' the index after it."""
     lex = s.lex
     if lex.part_before.at(s.w, j + 1, n) is None and (j + 1 >= n or s.w[j + 1] not in _ASIDES):
-        return None
+        # ", four of them children,", ", a woman and a child among them,"
+        k = j + 1
+        while k < n and k < j + 14 and s.w[k] != "," and not s.brk[k]:
+            if s.w[k] in _PART_WORDS:
+                break
+            k += 1
+        else:
+            return None
+        if k >= n or k >= j + 14 or s.w[k] == "," or s.brk[k]:
+            return None
     k = j + 1
     while k < n and k < j + 14:
         if s.w[k] == ",":
@@ -327,17 +408,37 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
     n = hi
     j = f.end
     victims, unknown, last_was_and = None, 0, False
-    while j < n:
+    while j < n and f.person is not None:
+        # A single victim's own verb follows it, after an age or an aside in commas.
+        if w[j] == "," and j + 2 < len(w) and w[j + 1][0].isdigit() and w[j + 2] == ",":
+            j += 3  # "the woman, 31, died"
+            continue
+        if w[j] == ",":
+            after = _skip_part_parenthesis(s, j, len(w)) or _skip_apposition(s, j)
+            if after is not None:
+                j = after
+                continue
+        if w[j] == "in" and j + 2 < len(w) and w[j + 1] in _POSSESSIVES \
+                and w[j + 2][0].isdigit():
+            j += 3  # "a woman in her 20s"
+            if j < len(w) and w[j] == "s":
+                j += 1
+            continue
+        break  # nothing else stands between a single victim and its verb
+    np_first = lex.np_first
+    while j < n and f.person is None:
         t = w[j]
-        c = lex.cat_after.at(w, j, n)
-        if c is not None:
-            break
-        if victims is None:
-            # "40 homes", "three rocket attacks": the noun counts things.
-            nc = lex.nc_after.at(w, j, n)
-            if nc is not None:
-                return "reject", nc[0]
-        v = lex.victim_at(w, j, n)
+        v = None
+        if t in np_first:  # one set test spares three look-ups for most words
+            c = lex.cat_after.at(w, j, n)
+            if c is not None:
+                break
+            if victims is None:
+                # "40 homes", "three rocket attacks": the noun counts things.
+                nc = lex.nc_after.at(w, j, n)
+                if nc is not None:
+                    return "reject", nc[0]
+            v = lex.victim_at(w, j, n)
         if v is not None:
             if victims is None:
                 victims = v[0]
@@ -364,6 +465,8 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
             break
         if t in lex.aux or s.brk[j]:
             break
+        if t in lex.preps and victims is None and not unknown and t != "of":
+            break  # "2,000 in Haiti last year": no noun, the place is not what it counts
         if t in lex.preps and (victims is not None or unknown):
             k = j + 1
             verbs = lex.passive | _HAVE
@@ -375,15 +478,25 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
                 j = k
             break
         if t.isalpha() and unknown < 4 and t not in lex.determiners and t not in (
-                "and", "or", "to", "as", "than", "by", "with", "for"):
+                "and", "or", "to", "as", "than", "by", "with", "for", "before", "after",
+                "since", "during", "until", "while", "when"):
             unknown += 1
             j += 1
             continue
         break
-    f.victims, f.np_end = victims, j
+    if victims is not None or f.person is None:
+        f.victims = victims
+    f.np_end = j
     passive, steps = False, 0
     while j < n and steps < 8:
         c = lex.cat_after.at(w, j, n)
+        if c is not None and c[0].category == "casualties" and (
+                c[0].tokens in _VICTIM_NOUNS or (j and w[j - 1] in _RELATIVE_AUX)):
+            # "13 victims were taken to hospital", "two people who were shot remain in
+            # hospital": the main verb says more than the noun or the relative clause.
+            more = _verb_after_noun(s, c[1], n)
+            if more is not None:
+                c = more  # "13 victims have been taken to hospital": injured
         if c is not None:
             cat: CategoryWord = c[0]
             end = c[1]
@@ -406,9 +519,63 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
     return None, None
 
 
+_VICTIM_NOUNS = frozenset({("victims",), ("casualties",)})
+_RELATIVE_AUX = frozenset({"were", "was", "been"})
+
+
+def _verb_after_noun(s: SentenceView, j: int, n: int) -> tuple[Any, int] | None:
+    """'victims ..., all female, suffered injuries': the verb says what the victims are."""
+    lex, w = s.lex, s.w
+    steps = 0
+    while j < n and steps < 10:
+        if w[j] == ",":
+            after = _skip_part_parenthesis(s, j, len(w))
+            if after is None:
+                k = j + 1  # ", all female," and other short asides
+                while k < n and k < j + 5 and w[k] != "," and not s.brk[k]:
+                    k += 1
+                if k < n and w[k] == "," and k < j + 5:
+                    after = k + 1
+            if after is None:
+                return None
+            j = after
+            steps += 1
+            continue
+        c = lex.cat_after.at(w, j, n)
+        if c is not None:
+            return c
+        if w[j] in lex.aux or w[j].endswith("ly"):
+            j += 1
+            steps += 1
+            continue
+        return None
+    return None
+
+
+_POSSESSIVES = frozenset({"his", "her", "their"})
+
+
+def _skip_apposition(s: SentenceView, j: int) -> int | None:
+    """At ', a 15-year veteran of the department,' the index after the closing comma."""
+    w = s.w
+    if j + 1 >= len(w) or w[j + 1] not in ("a", "an", "the", "his", "her", "their"):
+        return None
+    k = j + 2
+    while k < len(w) and k < j + 10:
+        if w[k] == ",":
+            return k + 1
+        if s.brk[k] or w[k] in s.lex.aux or s.lex.cat_after.at(w, k) is not None:
+            return None
+        k += 1
+    return None
+
+
 def _left(s: SentenceView, f: Fig, lo: int) -> CategoryWord | None:
     lex, w = s.lex, s.w
     j, dist = f.first - 1, 0
+    if f.person is not None:
+        # A single victim is the object of the verb right before it ("killing a man").
+        lo = max(lo, f.first - 3)
     if j >= 1 and w[j] == ":" and j - 1 >= lo:
         # "Killed: 5, injured: 12" - a label and its figure.
         c = lex.cat_before.ending(w, j - 1, lo) or lex.cat_after.ending(w, j - 1, lo)
@@ -477,7 +644,229 @@ def _part_cue(s: SentenceView, f: Fig, lo: int) -> tuple[bool, str | None]:
         v = lex.victim_at(w, hit[1])
         if v is not None:
             return True, v[0]
+    for e in range(f.end, min(len(w) - 1, max(f.np_end, f.end) + 1)):
+        if w[e] == "among" and w[e + 1] in _AMONG:
+            return True, None  # "a woman and four children among them"
+        if s.brk[e] or w[e] == ",":
+            break
     return False, None
+
+
+_AMONG = frozenset({"them", "whom", "those"})
+# "two juveniles and an adult", "two males and a female": one group by sex or age.
+_GENERIC = frozenset({"man", "woman", "male", "female", "juvenile", "adult", "person"})
+_GENERIC_PLURAL = frozenset({"men", "women", "males", "females", "juveniles", "adults", "people",
+                             "persons"})
+_RELATIVE = frozenset({"whom", "them"})
+_FATAL = (("fatally",), ("of", "them", "fatally"), ("of", "whom", "fatally"),
+          ("of", "them", "mortally"), ("mortally",))
+_PLACE_PREPS = frozenset({"in", "at", "from", "on"})
+_MORE = frozenset({"more", "others", "other"})
+_RISE_VERBS = frozenset({"gone", "went", "go", "goes", "going", "rose", "risen", "climbed",
+                         "jumped", "shot", "moved"})
+
+
+_FATAL_FIRST = frozenset(p[0] for p in _FATAL)
+
+
+def _fatally(s: SentenceView, f: Fig) -> bool:
+    """'five shot, two fatally', 'seven were shot, three of them fatally'."""
+    w = s.w
+    if f.end >= len(w) or w[f.end] not in _FATAL_FIRST:
+        return False
+    return any(tuple(w[f.end:f.end + len(p)]) == p for p in _FATAL)
+
+
+def _minus(whole: Fig, part: Fig) -> bool:
+    """'18 wounded, three of whom died': the wounded who lived are 18 - 3."""
+    a, b = whole.figure, part.figure
+    if b.kind != "exact" or b.low > a.low:
+        return False
+    hi = INF if a.high is None else a.high - b.low
+    anchor = None if a.anchor is None else a.anchor - b.low
+    whole.figure = Figure(a.text, Interval(a.low - b.low, hi), anchor, a.kind)
+    whole.category = "injured"
+    whole.derived = True
+    return True
+
+
+def _distributive(s: SentenceView, figs: list[Fig], k: int) -> str | None:
+    """'290 deaths in Al Haouz, 190 in Taroudant and 89 in Chichaoua': the category of the first."""
+    f, w = figs[k], s.w
+    e = f.end
+    if e < len(w) and w[e] in _MORE:
+        e += 1  # "at least 18 more in another strike"
+    v = s.lex.victim_at(w, e)
+    if v is not None:
+        e = v[1]
+    if not k or f.first < 1 or w[f.first - 1] not in (",", "and", ":") or e >= len(w) \
+            or w[e] not in _PLACE_PREPS:
+        return None
+    for j in range(k - 1, -1, -1):
+        p = figs[j]
+        if p.reject or p.part_of is not None or p.part_cue:
+            continue
+        if p.category is None or f.first - p.end > 25:
+            return None
+        # "43 deaths overall: 11 in Texas, five in Illinois": a colon opens the list.
+        if any(s.brk[x] and w[x] != ":" for x in range(p.end, f.first)):
+            return None
+        return p.category
+    return None
+
+
+_AGE_HEADS = frozenset({"- year - old", "year - old", "- month - old", "month - old"})
+
+
+def find_people(s: SentenceView, taken: Sequence[FigureMatch] = ()) -> list[FigureMatch]:
+    """Single victims said without a digit: 'a driver', 'the 23-year-old', 'his wife'.
+
+    A determiner (or the start of the sentence, or an age "16-year-old"), up
+    to six modifiers (rule words, capitalised words, digits of an age) and a
+    person noun. Each is a figure of one person; whether it is a claim is
+    decided like any figure's, by the casualty word that governs it.
+    """
+    lex, w, caps = s.lex, s.w, s.caps
+    if lex.person_cues.isdisjoint(w):
+        return []
+    n = len(w)
+    busy = [False] * (n + 1)
+    heads = lex.person_heads
+    for m in taken:
+        age = heads.at(w, m.end_token)
+        if age is not None and age[0] in _AGE_HEADS:
+            continue  # "16" in "a 16-year-old boy" is an age
+        for k in range(m.first_token, m.end_token):
+            busy[k] = True  # "at least one person" is the number's
+    out: list[FigureMatch] = []
+    i = 0
+    while i < n:
+        t = w[i]
+        det = t in lex.person_det
+        age_start = t[0].isdigit() and heads.at(w, i + 1) is not None \
+            and heads.at(w, i + 1)[0] in _AGE_HEADS  # type: ignore[index]
+        bare = i == 0 and caps[i] and heads.at(w, i) is not None
+        if busy[i] or not (det or age_start or bare):
+            i += 1
+            continue
+        j = i + 1 if det else i
+        last = None
+        while j < n and j < i + 9 and not busy[j]:
+            h = heads.at(w, j)
+            if h is not None:
+                last = j = h[1]
+                continue
+            tj = w[j]
+            if tj in lex.person_mod or tj[0].isdigit() or (caps[j] and tj[0].isalpha()
+                                                            and tj not in lex.person_det):
+                j += 1
+                continue
+            break
+        if last is None and det and i + 2 < n and w[i + 1] in lex.ordinals \
+                and (w[i + 2] in lex.aux or lex.cat_after.at(w, i + 2) is not None):
+            last = i + 2  # "a second was taken to hospital"
+        if last is None and t == "another" and j == i + 1 and j < n and w[j] in lex.aux:
+            last = i + 1  # "another was killed"
+        if last is None or (last < n and not _ends_person(s, last)):
+            i += 1
+            continue
+        start, end = s.toks[i].start, s.toks[last - 1].end
+        fig = Figure(s.text[start:end], Interval(1, 1), 1, "exact")
+        out.append(FigureMatch(fig, i, last, start, end, start, end))
+        i = last
+    return out
+
+
+_TOLL_NOUNS = frozenset({"death", "deaths", "toll", "casualty", "casualties", "tally", "count",
+                         "figure", "figures", "number", "injury", "injuries"})
+_AFTER_PERSON = frozenset({"and", "or", "who", "whose", "whom", "after", "before", "when", "while",
+                           "as", "with", "near", "outside", "inside", "during", "from", "by",
+                           "in", "at", "on", "of", "to", "for", "among", "also", "then", "later",
+                           "had", "has", "have", "is", "was", "were", "are", "be", "been",
+                           "died", "dies", "believed", "thought", "reportedly", "allegedly",
+                           "apparently", "found", "aged", "named", "identified", "not"})
+
+
+def _ends_person(s: SentenceView, k: int) -> bool:
+    """Whether token k may follow a person noun phrase ('camp' after 'refugee' may not)."""
+    t = s.w[k]
+    if not t[0].isalpha():
+        return t not in ("'s", "-")
+    if t in _TOLL_NOUNS:
+        return False  # "the official death toll" names no person
+    if s.caps[k] or t in _AFTER_PERSON or t in s.lex.aux or t in s.lex.preps:
+        return True
+    return s.lex.cat_after.at(s.w, k) is not None or t.endswith(("ed", "ly"))
+
+
+def _with_people(s: SentenceView, matches: list[FigureMatch]) -> list[tuple[FigureMatch, str | None]]:
+    """Number matches and single-victim phrases in text order; ages inside a phrase dropped."""
+    people = find_people(s, matches) if not s.lex.person_cues.isdisjoint(s.w) else []
+    if not people:
+        return [(m, None) for m in matches]
+    covered: set[int] = set()
+    for p in people:
+        covered.update(range(p.first_token, p.end_token))
+    merged: list[tuple[FigureMatch, str | None]] = [
+        (m, None) for m in matches
+        if not any(k in covered for k in range(m.first_token, m.end_token))]
+    for p in people:
+        head = s.w[p.end_token - 1]
+        merged.append((p, head))
+    merged.sort(key=lambda x: x[0].first_token)
+    return merged
+
+
+def _false_figure(s: SentenceView, f: Fig) -> str | None:
+    """Change amounts, rates, identification subsets, ages, uncounted 'many'."""
+    lex, w = s.lex, s.w
+    n = len(w)
+    i, e = f.first, f.end
+    fig = f.figure
+    if fig.kind == "vague" and fig.text.lower().split()[-1] in lex.uncounted:
+        return "'many' is not a count"
+    if not s.may_hold_false_figures():
+        return None
+    # "rose by 300 to 2,450", "cut the toll by about 100": a change amount.
+    if i >= 1 and w[i - 1] == "by" and any(w[k] in lex.change_verbs
+                                           for k in range(max(0, i - 6), i - 1)):
+        return "a change amount"
+    # "four more bodies ... brought the toll to 15": an increment beside its total.
+    if (e < n and w[e] in lex.increments) or (f.np_end and f.np_end <= n and
+                                               any(w[k] in lex.increments
+                                                   for k in range(e, min(f.np_end, e + 2)))):
+        tail = w[f.np_end:] if f.np_end else w[e:]
+        for k, t in enumerate(tail):
+            if t in lex.totals and "to" in tail[k + 1:k + 8]:
+                return "an increment (its total is the claim)"
+    # Rates: "20 bodies are recovered each day", "an average of 5,000 a month".
+    hit = lex.rates_before.ending(w, i - 1) if i else None
+    if hit is not None:
+        return "a rate"
+    rates = s.rate_starts()
+    if rates:
+        k = e
+        stop = min(n, e + 12)
+        while k < stop and not s.brk[k] and w[k] != ",":
+            if k in rates:
+                return "a rate"
+            k += 1
+    # "identified 237 of the dead", "55 of the dead have been identified".
+    if i and w[i - 1] in lex.identification:
+        return "an identification subset"
+    if e + 1 < n and w[e] == "of":
+        k = e
+        while k < min(n, e + 12) and not s.brk[k] and w[k] != ",":
+            if w[k] in lex.identification:
+                return "an identification subset"
+            k += 1
+    # "three girls aged 3, 7 and 11": ages in a list.
+    k = i - 1
+    while k >= 0 and (w[k] in (",", "and") or w[k][0].isdigit()):
+        k -= 1
+    if k >= 0 and k < i - 1 and w[k] in lex.age_words:
+        return "an age"
+    return None
 
 
 def govern_figures(s: SentenceView, published, rejected: list | None = None,
@@ -491,15 +880,31 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
     figs: list[Fig] = []
     if matches is None:
         matches = find_figures(s.text, lex.rules, s.toks)
-    for m in matches:
+    for m, person in _with_people(s, matches):
         fig = m.figure
+        if person is not None:
+            assert isinstance(fig, Figure)
+            f0 = Fig(m, fig, m.first_token, m.end_token, person=person)
+            v = lex.victims.at(s.w, m.end_token - 1)
+            f0.victims = v[0] if v is not None else None
+            figs.append(f0)
+            continue
         if isinstance(fig, NotAFigure):
             if rejected is not None:
                 rejected.append((s.text[m.start:m.end], fig.reason))
             continue
-        m, fig = _update_range(s, m, fig, lex)
+        if fig.kind == "upper" and m.first_token and s.w[m.first_token - 1] in _RISE_VERBS \
+                and s.w[m.first_token] == "up" and fig.anchor is not None:
+            # "had gone up to 45": the toll rose to 45; not "at most 45".
+            fig = Figure(fig.text, Interval(fig.anchor, fig.anchor), fig.anchor, "exact")
+            m = FigureMatch(fig, m.first_token, m.end_token, m.start, m.end, m.number_start,
+                            m.number_end)
+        m, fig, old = _update_range(s, m, fig, lex)
         if isinstance(fig, NotAFigure):
             continue
+        if old is not None:
+            assert isinstance(old.figure, Figure)
+            figs.append(Fig(old, old.figure, old.first_token, old.end_token, earlier=True))
         reason = _reject(s, m, fig, lex, published)
         if reason is not None:
             if rejected is not None:
@@ -510,8 +915,16 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
     starts = [f.first for f in figs]
     for k, f in enumerate(figs):
         hi = figs[k + 1].first if k + 1 < len(figs) else n
-        lo = figs[k - 1].end if k else 0
+        lo = next((p.end for p in reversed(figs[:k]) if not p.reject and not p.earlier), 0)
+        if _fatally(s, f):
+            f.category, f.side, f.part_cue, f.np_end = "killed", "fatal", True, f.end
+            continue
         outcome, value = _right(s, f, hi, starts)
+        false = _false_figure(s, f) if f.figure.kind == "vague" or s.may_hold_false_figures() \
+            else None
+        if false is not None:
+            f.reject = false
+            continue
         if outcome == "reject":
             f.reject = value
             continue
@@ -521,14 +934,28 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
         if outcome == "category":
             f.category, f.side = value.category, "right"
             f.among = value.tokens[0] == "among"
+            if f.end + 1 < n and s.w[f.end] == "of" and s.w[f.end + 1] in _RELATIVE:
+                f.part_cue = True  # "five others, three of whom died"
+            elif "condition" in value.tokens and any(
+                    p.category == value.category and not p.reject for p in figs[:k]):
+                f.part_cue = True  # "three wounded ..., one in critical condition"
             continue
         cue, cue_victims = _part_cue(s, f, lo)
         f.part_cue = cue
         if cue_victims and f.victims is None:
             f.victims = cue_victims
+        if f.earlier:
+            continue
         cat = _left(s, f, lo)
         if cat is not None:
             f.category, f.side = cat.category, "left"
+        elif f.first:
+            if lex.earlier_cues.ending(s.w, f.first - 1) is not None:
+                f.earlier = True  # "climbed to 54, up from 42"
+            else:
+                verb = lex.toll_verbs.ending(s.w, f.first - 1)
+                if verb is not None and verb[1] and lex.toll_subjects.ending(s.w, verb[1] - 1):
+                    f.toll_ref = True  # "while in Syria it stood at 1,782"
     # Coordination: "killed 5 civilians and 3 soldiers", "13 soldiers and 170 others were killed".
     for k, f in enumerate(figs):
         if f.category is not None or f.reject or f.part_cue:
@@ -540,6 +967,31 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
         if k + 1 < len(figs) and figs[k + 1].side == "right" \
                 and _coordinated(s, f.np_end, figs[k + 1].first):
             f.category, f.side = figs[k + 1].category, "coord"
+            continue
+        if k + 1 < len(figs) and figs[k + 1].part_cue and figs[k + 1].category is None \
+                and _coordinated(s, f.np_end, figs[k + 1].first):
+            f.part_cue = True  # "a woman and four children among them"
+            continue
+        shared = _distributive(s, figs, k)
+        if shared is not None:
+            f.category, f.side = shared, "coord"
+    # "Of the dead, at least 145 were Egyptian": parts of a whole named before.
+    opening = _partitive_opening(s)
+    if opening is not None:
+        for f in figs:
+            if f.category is None and not f.reject and f.first > opening[1]:
+                f.category, f.side, f.among = opening[0], "right", True
+    # Earlier tolls and tolls referred back to: the category of the toll beside them.
+    for k, f in enumerate(figs):
+        if f.category is not None or f.reject or not (f.earlier or f.toll_ref):
+            continue
+        before = [p for p in figs[:k] if p.category and not p.reject and p.part_of is None
+                  and not p.part_cue]
+        after = [p for p in figs[k + 1:] if p.category and not p.reject] if f.earlier else []
+        ref = before[-1] if before else (after[0] if after else None)
+        if ref is not None:
+            f.category, f.side = ref.category, "coord"
+            f.victims = f.victims or ref.victims
     # Part of a whole: the nearest earlier figure in the sentence that is a whole.
     whole: int | None = None
     for k, f in enumerate(figs):
@@ -551,6 +1003,9 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
                 if f.category is None or f.category == parent.category:
                     f.part_of, f.category = whole, parent.category
                     f.side = f.side or "part"
+                elif f.category == "killed" and parent.category in ("injured", "casualties") \
+                        and parent.part_of is None and _minus(parent, f):
+                    f.part_cue = False  # "five shot, two fatally": 2 killed, 3 injured
         elif f.category is not None:
             whole = k
     # "including 14 children and seven women": the second part joins the first.
@@ -582,8 +1037,59 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             if rejected is not None:
                 rejected.append((f.figure.text, "part claim over a mixed victim group"))
             continue
+        if f.person is not None and f.category == "displaced":
+            if rejected is not None:  # "the gunman fled": displacement counts populations
+                rejected.append((f.figure.text, "one person fleeing is not a displacement"))
+            continue
+        if f.person is not None and f.category == "detained" and f.person in s.lex.not_detained:
+            if rejected is not None:
+                rejected.append((f.figure.text, "an arrest for a crime"))
+            continue
         out.append(f)
+    if any(f.person is not None for f in out):
+        out = _merge_singles(s, out)
     s.figs = out
+    return out
+
+
+def _partitive_opening(s: SentenceView) -> tuple[str, int] | None:
+    """A sentence opening 'Of the dead,' / 'Of those killed,': (category, comma index)."""
+    w = s.w
+    if len(w) < 4 or w[0] != "of" or w[1] not in ("the", "those"):
+        return None
+    c = s.lex.cat_any.at(w, 2)
+    if c is None or c[1] >= len(w) or w[c[1]] != ",":
+        return None
+    return c[0].category, c[1]
+
+
+def _merge_singles(s: SentenceView, figs: list[Fig]) -> list[Fig]:
+    """'a man and his wife died': one claim of two; 'two males and a female': of three."""
+    out: list[Fig] = []
+    for f in figs:
+        prev = out[-1] if out else None
+        if prev is not None and prev.person is not None and f.person is not None \
+                and s.w[prev.end:f.first] == [","]:
+            continue  # "The first victim, an adult man, ...": one person named twice
+        generic = prev is not None and prev.person is None and f.person in _GENERIC \
+            and prev.figure.kind == "exact" and prev.np_end > prev.end \
+            and not prev.among and not f.among \
+            and s.w[prev.np_end - 1] in _GENERIC_PLURAL
+        if prev is not None and (prev.person is not None or generic) and f.person is not None \
+                and prev.category == f.category and prev.part_of is None and f.part_of is None \
+                and not prev.part_cue and not f.part_cue \
+                and _coordinated(s, prev.np_end or prev.end, f.first):
+            count = prev.figure.low + f.figure.low
+            m = prev.match
+            text = s.text[m.start:f.match.end]
+            fig = Figure(text, Interval(count, count), count, "exact")
+            prev.match = FigureMatch(fig, m.first_token, f.end, m.start, f.match.end, m.start,
+                                     f.match.end)
+            prev.figure, prev.end, prev.np_end = fig, f.end, f.np_end
+            if prev.victims != f.victims:
+                prev.victims = s.lex.common_group(prev.victims or "people", f.victims or "people")
+            continue
+        out.append(f)
     return out
 
 

@@ -299,9 +299,10 @@ def claims_frame(rows: Sequence[dict], columns: Sequence[str]) -> pd.DataFrame:
     """Rows as a table sorted by (article_id, span), bounds as nullable integers."""
     frame = pd.DataFrame(list(rows), columns=list(columns))
     if len(frame):
-        span = frame["span"].astype(str).str.split("-", n=1, expand=True)
-        frame["_s"] = pd.to_numeric(span[0], errors="coerce")
-        frame["_e"] = pd.to_numeric(span[1], errors="coerce")
+        span = frame["span"].astype(str).str.partition("-")
+        # A claim read from the title has no span in the body: it sorts first.
+        frame["_s"] = pd.to_numeric(span[0], errors="coerce").fillna(-1)
+        frame["_e"] = pd.to_numeric(span[2], errors="coerce").fillna(-1)
         frame = frame.sort_values(["article_id", "_s", "_e", "claim_id"], kind="stable")
         frame = frame.drop(columns=["_s", "_e"]).reset_index(drop=True)
     for col in _INT_COLUMNS:

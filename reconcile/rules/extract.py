@@ -22,6 +22,9 @@ from .toml import Problems, TomlReader, key_line
 
 __all__ = [
     "ATTRIBUTION_KINDS",
+    "EARLIER_LISTS",
+    "FALSE_FIGURE_LISTS",
+    "PEOPLE_LISTS",
     "AttributionWord",
     "CategoryWord",
     "DateWords",
@@ -33,6 +36,11 @@ __all__ = [
 ]
 
 ATTRIBUTION_KINDS = ("verb", "told", "prep", "by", "relay", "citing")
+# The word lists of [people] and [false_figures] (each required).
+PEOPLE_LISTS = ("determiners", "modifiers", "heads", "not_victims", "ordinals")
+EARLIER_LISTS = ("cues", "toll_verbs", "toll_subjects")
+FALSE_FIGURE_LISTS = ("increments", "totals", "change_verbs", "rates", "rates_before",
+                      "rate_exceptions", "identification", "uncounted", "ages")
 POSITIONS = ("before", "after", "both")
 
 Phrase = tuple[str, ...]
@@ -99,6 +107,9 @@ class ExtractRules:
     biography_verbs: frozenset[str]
     abbreviations: frozenset[str]
     dates: DateWords
+    people: dict[str, tuple[Phrase, ...]]  # determiners, modifiers, heads, not_victims, ordinals
+    earlier: dict[str, tuple[Phrase, ...]]  # cues, toll_verbs, toll_subjects
+    false_figures: dict[str, tuple[Phrase, ...]]  # increments, totals, rates, ...
 
 
 def _phrases(reader: TomlReader, row: dict, line: int | None, key: str) -> list[Phrase]:
@@ -290,6 +301,13 @@ def _read(reader: TomlReader, categories: Iterable[str]) -> dict[str, Any]:
     out["carry_back"] = tuple(_word_list(reader, "words", "carry_back", phrase=True))
     out["biography_roles"] = tuple(_word_list(reader, "words", "biography_roles", phrase=True))
     out["biography_verbs"] = frozenset(_word_list(reader, "words", "biography_verbs"))
+
+    out["people"] = {name: tuple(_word_list(reader, "people", name, phrase=True))
+                     for name in PEOPLE_LISTS}
+    out["false_figures"] = {name: tuple(_word_list(reader, "false_figures", name, phrase=True))
+                            for name in FALSE_FIGURE_LISTS}
+    out["earlier"] = {name: tuple(_word_list(reader, "earlier", name, phrase=True))
+                      for name in EARLIER_LISTS}
 
     periods: dict[Phrase, tuple[str, int]] = {}
     section = reader.data.get("dates", {})

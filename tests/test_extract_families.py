@@ -1,0 +1,219 @@
+"""Issue 12: the extractor reads families of wording, not single phrases.
+
+One case per family row of ``rules/extract.toml`` (and per structure of the
+grammar), written for these tests; the labelled dev sets are scored with
+floors in tests/test_extract.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from reconcile.errors import RulesError
+from reconcile.extract.engine import extract_article
+from reconcile.rules.extract import EARLIER_LISTS, FALSE_FIGURE_LISTS, PEOPLE_LISTS, load_extract_rules
+from reconcile.rules.load import default_rules_dir
+
+
+def claims(text: str, **kw) -> list[tuple]:
+    rows = extract_article(text, article_id="t", published="2024-06-01", **kw)
+    return [(r["low"], r["high"], r["category"]) for r in rows]
+
+
+def sources(text: str) -> list[tuple]:
+    rows = extract_article(text, article_id="t", published="2024-06-01")
+    return [(r["low"], r["category"], r["source"], r["relay"]) for r in rows]
+
+
+# -- lexicon families: one sentence per row -------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    # toll nouns before the figure
+    ("The number of martyrs had risen to 404 by Tuesday.", [(404, 404, "killed")]),
+    ("Killings in the capital rose to 934 in the first half.", [(934, 934, "killed")]),
+    # nouns for the dead, before or after
+    ("Authorities confirmed 773 corpses in the city's morgues.", [(773, 773, "killed")]),
+    ("Rescuers found the bodies of 12 people in a truck.", [(12, 12, "killed")]),
+    ("The floods claimed 182 lives in the province.", [(182, 182, "killed")]),
+    # ways of dying
+    ("Three others succumbed to their injuries in hospital.", [(3, 3, "killed")]),
+    ("Two priests and 13 parishioners were laid to rest on Tuesday.",
+     [(2, 2, "killed"), (13, 13, "killed")]),
+    ("At least 116 people were crushed to death in the stampede.", [(116, None, "killed")]),
+    # killing verbs, both sides
+    ("Insurgents beheaded five people in the village.", [(5, 5, "killed")]),
+    ("Three fishermen were beheaded last week.", [(3, 3, "killed")]),
+    ("The army had lost six men in the ambush.", [(6, 6, "killed")]),
+    # injury phrases
+    ("Eight people were treated for smoke inhalation.", [(8, 8, "injured")]),
+    ("Over 150 people had been sent to hospital with injuries.", [(151, None, "injured")]),
+    ("Two men remain in critical condition.", [(2, 2, "injured")]),
+    # detention
+    ("Bandits seized 50 people in the raid.", [(50, 50, "detained")]),
+    ("At least 27 remained in captivity on Sunday.", [(27, None, "detained")]),
+    ("The hostage count of 126 was confirmed by the army.", [(126, 126, "detained")]),
+    # displacement
+    ("The fighting forced about 40,000 people to flee their homes.",
+     [(32000, 48000, "displaced")]),
+    ("More than 3,800 residents were moved to shelters.", [(3801, None, "displaced")]),
+    # missing
+    ("At least five people were still trapped under the rubble.", [(5, None, "missing")]),
+    ("Rescuers were looking for 26 others on Friday.", [(26, 26, "missing")]),
+    # zero forms
+    ("Officials said there were no human casualties.", [(0, 0, "casualties")]),
+    ("No new deaths were recorded in the district.", [(0, 0, "killed")]),
+])
+def test_family_rows(text, expected):
+    assert claims(text) == expected
+
+
+# -- structures -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    # appositive and relative parts
+    ("At least 27 people, four of them children, died in the strikes.",
+     [(27, None, "killed"), (4, 4, "killed")]),
+    ("In Daraa, 24 civilians, a woman and four children among them, were killed.",
+     [(24, 24, "killed"), (1, 1, "killed"), (4, 4, "killed")]),
+    ("The floods killed 47 people, who include 18 men and 17 women.",
+     [(47, 47, "killed"), (18, 18, "killed"), (17, 17, "killed")]),
+    ("The strike killed 16 people, including a child.", [(16, 16, "killed"), (1, 1, "killed")]),
+    # single victims without a digit
+    ("A driver was killed when the bus overturned.", [(1, 1, "killed")]),
+    ("Man dies after stabbing in Leeds", [(1, 1, "killed")]),
+    ("A teenager was fatally shot on Friday night.", [(1, 1, "killed")]),
+    ("Officers fatally shot a 16-year-old boy outside the shelter.", [(1, 1, "killed")]),
+    ("A man and his wife died in a house fire.", [(2, 2, "killed")]),
+    # wounds that include deaths
+    ("Five people were shot, two of them fatally, police said.",
+     [(3, 3, "injured"), (2, 2, "killed")]),
+    ("Gunmen killed two people and wounded five others, three of whom died in hospital.",
+     [(2, 2, "killed"), (2, 2, "injured"), (3, 3, "killed")]),
+    ("Officers said three people had been shot.", [(3, 3, "casualties")]),
+    # ranges inside longer phrases
+    ("Officials put the dead somewhere between 40 and 90.", [(40, 90, "killed")]),
+    # categories along a clause chain
+    ("Troops killed 14 militants and wounded more than a dozen.",
+     [(14, 14, "killed"), (13, None, "injured")]),
+    # distributive lists
+    ("Police said 92 people had died in Jajarkot and 36 in Rukum West.",
+     [(92, 92, "killed"), (36, 36, "killed")]),
+    # earlier tolls
+    ("The sheriff said the toll had climbed to 54, up from 42 a day earlier.",
+     [(54, 54, "killed"), (42, 42, "killed")]),
+    ("The ministry revised the death toll upward from 73 to 87.",
+     [(73, 73, "killed"), (87, 87, "killed")]),
+])
+def test_structures(text, expected):
+    assert claims(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # change amounts: only the total is a claim
+    "The toll rose by 300 to 2,450.",
+    # rates
+    "About 20 bodies are recovered each day.",
+    "The war is killing an average of 5,000 people a month.",
+    # rescues and survivors
+    "Residents rescued nine people from the water.",
+    # identification subsets
+    "Investigators have named 7 of the victims.",
+    "So far 55 of the dead have been identified.",
+    # counts of places or units
+    "The gunmen raided three villages and burned 40 homes.",
+    "The death toll in the crash involving two express trains is unknown.",
+    # 'many'
+    "Many people were injured.",
+    # ages in a list
+    "Three girls aged 3, 7 and 11 were unharmed.",
+])
+def test_false_figures(text):
+    assert [c for c in claims(text) if c[0] != 2450] == []
+
+
+def test_increment_beside_its_total_is_not_a_claim():
+    assert claims("Four more bodies were found, which brought the death toll to at least 15.") \
+        == [(15, None, "killed")]
+
+
+def test_headline_counted_once():
+    body = "Two people were killed in the fire, firefighters said."
+    assert claims(f"2 killed in apartment fire\n{body}") == [(2, 2, "killed")]
+    assert claims(f"2 killed, 4 hurt in apartment fire\n{body}") == \
+        [(4, 4, "injured"), (2, 2, "killed")]
+
+
+def test_title_counted_when_the_body_does_not_say_it():
+    rows = extract_article("A man and a teenager died at the scene, police said.",
+                           article_id="t", published="2024-06-01", title="3 hurt in shooting")
+    assert (rows[0]["low"], rows[0]["category"], rows[0]["span"]) == (3, "injured", "")
+
+
+# -- attribution ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Health Minister Firas Abiad said the strikes killed four paramedics, Xinhua reported.",
+     [(4, "killed", "Health Minister Firas Abiad", "Xinhua")]),
+    ("Its director, Rami Abdel Rahman, said 482 people had been killed.",
+     [(482, "killed", "Rami Abdel Rahman", "")]),
+    ("At least 75 people were killed, according to casualty figures released by the Houthis.",
+     [(75, "killed", "Houthis", "")]),
+    ("Police said four had died, while the mayor said up to 11 were killed.",
+     [(4, "killed", "police", ""), (0, "killed", "mayor", "")]),
+    ("Spokesman Muhammad Shehu said police recorded the deaths of two persons.",
+     [(2, "killed", "Spokesman Muhammad Shehu", "")]),
+    ("Local officials had been saying that 40 people were killed.",
+     [(40, "killed", "local officials", "")]),
+    ("The ministry confirmed the toll to be 31.", [(31, "killed", "ministry", "")]),
+    ("Officials put the toll at 12.", [(12, "killed", "officials", "")]),
+    ("Two people were killed, the Civil Protection Agency told Reuters.",
+     [(2, "killed", "Civil Protection Agency", "Reuters")]),
+    ("The NDMA data showed 75 deaths in the province.", [(75, "killed", "NDMA", "")]),
+])
+def test_attribution_families(text, expected):
+    assert sources(text) == expected
+
+
+def test_he_said_is_the_last_named_speaker():
+    text = ("According to Ko Zaw Tun, a fighter from the village, a jet dropped three bombs. "
+            "Ten people were killed and eight wounded, he said.")
+    assert {r[2] for r in sources(text)} == {"Ko Zaw Tun"}
+
+
+def test_partitive_opening_counts_parts_of_the_earlier_whole():
+    rows = extract_article("Rescuers found 300 bodies. Of the dead, at least 145 were Egyptian. "
+                           "Of the dead, 20 were children.",
+                           article_id="t", published="2024-06-01")
+    # Linked to the whole when the part names a narrower victim group.
+    assert [(r["low"], r["category"], bool(r["part_of"])) for r in rows] == \
+        [(300, "killed", False), (145, "killed", False), (20, "killed", True)]
+
+
+def test_part_in_a_later_sentence_takes_the_whole_s_source():
+    text = ("Floods have killed 910 people, the NDMA said. "
+            "Among the deceased were 241 children.")
+    assert sources(text)[-1][2] == "NDMA"
+
+
+# -- the rule tables are validated like the other rules ---------------------------------------
+
+@pytest.mark.parametrize("table, names", [("people", PEOPLE_LISTS),
+                                          ("false_figures", FALSE_FIGURE_LISTS),
+                                          ("earlier", EARLIER_LISTS)])
+def test_family_tables_are_read_and_each_list_is_required(tmp_path, table, names):
+    ex = load_extract_rules()
+    assert all(getattr(ex, table)[name] for name in names)
+    shutil.copy(default_rules_dir() / "extract.toml", tmp_path / "extract.toml")
+    path = tmp_path / "extract.toml"
+    text = path.read_text(encoding="utf-8")
+    first = names[0]
+    broken = text.replace(f"\n[{table}]\n{first} = ", f"\n[{table}]\nx_{first} = ", 1)
+    if broken == text:  # the list is not the first line of its table
+        broken = "\n".join(line for line in text.splitlines()
+                           if not line.startswith(f"{first} = "))
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(RulesError) as err:
+        load_extract_rules(tmp_path)
+    assert f"{table}.{first}" in str(err.value)
