@@ -29,7 +29,8 @@ from .io.records import read_records
 from .rules.load import Rules, default_rules
 from .schema import CLAIM_COLUMNS, CLAIM_OUTPUT_COLUMNS, PARSED_COLUMNS, REJECT_COLUMNS, SCOPES
 
-__all__ = ["LoadResult", "load_claims", "validate_claims"]
+__all__ = ["CheckedRows", "LoadResult", "check_ids", "check_rows", "finish_claims", "load_claims",
+           "validate_claims"]
 
 
 
@@ -260,10 +261,11 @@ def _published(col: _Column) -> np.ndarray:
     return table[col.codes]
 
 
-def _claim_ids(frame: dict[str, pd.Series], columns: list[str], rows: np.ndarray) -> np.ndarray:
+def _digests(frame: dict[str, pd.Series], columns: list[str], rows: np.ndarray) -> np.ndarray:
     """Stable ids from row content: the same row gets the same id in any file order.
 
-    ``frame`` holds the validated columns; ids are made for the rows at ``rows``.
+    ``frame`` holds the validated columns; ids are made for the rows at
+    ``rows``. Identical rows get the same digest; :func:`check_ids` numbers them.
     """
     cols = sorted(c for c in columns if c not in ("claim_id", "line"))
     if not len(rows):
@@ -272,12 +274,8 @@ def _claim_ids(frame: dict[str, pd.Series], columns: list[str], rows: np.ndarray
     for col in cols:
         joined = joined + "\x1f" + frame[col].iloc[rows].reset_index(drop=True).astype("str")
     sha1 = hashlib.sha1
-    digests = np.array(["c" + sha1(t.encode("utf-8")).hexdigest()[:12] for t in joined.tolist()],
-                       dtype=object)
-    # Identical rows: number them; which copy is "-2" cannot matter, they are equal.
-    occurrence = pd.Series(digests).groupby(digests).cumcount().to_numpy()
-    numbered = np.add(np.add(digests, "-"), (occurrence + 1).astype(str).astype(object))
-    return np.where(occurrence == 0, digests, numbered)
+    return np.array(["c" + sha1(t.encode("utf-8")).hexdigest()[:12] for t in joined.tolist()],
+                    dtype=object)
 
 
 def _part_of_cycles(df: pd.DataFrame, candidates: pd.Series) -> pd.Series:
@@ -343,7 +341,25 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     Claims gain ``low``/``high``/``anchor`` (nullable Int64; a missing
     ``high`` means unbounded), ``kind``, ``date_start``/``date_end`` and a
     ``claim_id`` where none was given. Rejects keep their original cells plus
-    ``line``, ``field`` and ``reason``. Pure: no I/O.
+    ``line``, ``field`` and ``reason``. Pure: no I/O. The three steps
+    (:func:`check_rows`, :func:`check_ids`, :func:`finish_claims`) are what
+    an engine runs per partition and across partitions.
+
+    Raises
+    ------
+    InputError
+        When a required column is missing (naming the columns found).
+    """
+    checked = check_rows(raw, rules, file=file)
+    return finish_claims(checked, check_ids(checked.id_table()))
+
+
+def check_rows(raw: pd.DataFrame, rules: Rules | None = None, *,
+               file: str = "<claims>") -> CheckedRows:
+    """The checks of each row on its own: figures, bounds, vocabularies, dates.
+
+    Pure: no I/O. The result holds the validated columns, the parsed
+    intervals and every row's faults so far.
 
     Raises
     ------
@@ -354,8 +370,8 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     -----
     Every check runs once per distinct value of its column and is spread to
     the rows with numpy, so the time is that of factorising each column
-    (O(n)) plus one Python call per distinct value; the output is one sort
-    by ``claim_id`` (O(n log n)). ``raw`` is never copied whole.
+    (O(n)) plus one Python call per distinct value. ``raw`` is never
+    copied whole.
     """
     rules = rules or default_rules()
     columns = [c for c in raw.columns if c != "line"]
@@ -472,44 +488,105 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     out["scope"] = scope.derive(lambda v: v.lower() or "incident").series
 
     # Ids: given ones are kept; blanks get a stable content hash of the
-    # validated cells (carried-through columns as read).
+    # validated cells (carried-through columns as read), numbered in check_ids.
     for col in columns:
         if col not in out:
             out[col] = raw[col].reset_index(drop=True).fillna("").astype("str")
-    ids = out["claim_id"]
-    blank_id = cols["claim_id"].blank()
-    if blank_id.any():
-        rows = np.flatnonzero(blank_id)
-        id_values = ids.to_numpy(dtype=object, na_value="")
-        id_values[rows] = _claim_ids(out, columns, rows)
-        ids = out["claim_id"] = pd.Series(id_values, index=index).astype("str")
+    generated = cols["claim_id"].blank()
+    lines = raw["line"].to_numpy(dtype=np.int64)
+    return CheckedRows(raw, columns, out, lo, hi, anchor, kind, rej, lines, generated)
+
+
+@dataclass
+class CheckedRows:
+    """A table (or one partition of it) after the checks that need only its own rows.
+
+    :meth:`id_table` is what the checks across rows (:func:`check_ids`) need;
+    :func:`finish_claims` applies their answer and splits claims from rejects.
+    """
+
+    raw: pd.DataFrame
+    columns: list[str]
+    out: dict[str, pd.Series]
+    lo: np.ndarray
+    hi: np.ndarray
+    anchor: np.ndarray
+    kind: np.ndarray
+    rejections: _Rejections
+    lines: np.ndarray
+    generated: np.ndarray
+
+    def id_table(self) -> pd.DataFrame:
+        """Per row: ``claim_id`` (a content digest where none was given),
+        ``generated``, ``part_of``, ``line`` and ``bad`` (a row check failed)."""
+        ids = self.out["claim_id"]
+        if self.generated.any():
+            rows = np.flatnonzero(self.generated)
+            values = ids.to_numpy(dtype=object, na_value="")
+            values[rows] = _digests(self.out, self.columns, rows)
+            ids = pd.Series(values, dtype="str")
+        return pd.DataFrame({"claim_id": ids.reset_index(drop=True),
+                             "generated": self.generated,
+                             "part_of": self.out["part_of"].reset_index(drop=True),
+                             "line": self.lines, "bad": self.rejections.mask()})
+
+
+def check_ids(table: pd.DataFrame) -> pd.DataFrame:
+    """The checks across rows: ids and the part_of links between claims.
+
+    ``table`` is :meth:`CheckedRows.id_table` of every partition, stacked.
+    Returns, per row in the same order, the final ``claim_id`` (identical
+    rows without an id numbered "-2", "-3"... in line order), and the
+    ``field``/``reason`` of the one id fault it has ("" when none).
+
+    Notes
+    -----
+    Factorising the ids is O(n); the part_of loop repeats once per link of
+    the longest chain of claims that stop being usable.
+    """
+    n = len(table)
+    ids = table["claim_id"].reset_index(drop=True)
+    lines = table["line"].to_numpy(dtype=np.int64)
+    generated = table["generated"].to_numpy(dtype=bool)
+    if generated.any():
+        rows = np.flatnonzero(generated)
+        digests = ids.iloc[rows].to_numpy(dtype=object)
+        order = np.lexsort((lines[rows], digests.astype(str)))
+        occurrence = np.empty(len(rows), dtype=np.int64)
+        occurrence[order] = pd.Series(digests[order]).groupby(digests[order]).cumcount().to_numpy()
+        numbered = np.add(np.add(digests, "-"), (occurrence + 1).astype(str).astype(object))
+        values = ids.to_numpy(dtype=object, na_value="")
+        values[rows] = np.where(occurrence == 0, digests, numbered)
+        ids = pd.Series(values, dtype="str")
+    field = np.full(n, "", dtype=object)
+    reason = np.full(n, "", dtype=object)
+    bad = table["bad"].to_numpy(dtype=bool).copy()
+
     id_codes, id_uniques = pd.factorize(ids)
     id_counts = np.bincount(id_codes, minlength=len(id_uniques))
     dup = id_counts[id_codes] > 1
-    lines = raw["line"].to_numpy(dtype=np.int64)
     if dup.any():
         dup_rows = np.flatnonzero(dup)
         order = dup_rows[np.lexsort((lines[dup_rows], id_codes[dup_rows]))]
         listed: dict[int, list[str]] = {}
         for code, line in zip(id_codes[order].tolist(), lines[order].tolist(), strict=True):
             listed.setdefault(code, []).append(str(line))
-        reason = np.full(n, "", dtype=object)
+        field[dup_rows] = "claim_id"
         reason[dup_rows] = [f"{id_uniques[c]!r} appears on lines {', '.join(listed[c])}"
                             for c in id_codes[dup_rows].tolist()]
-        rej.add(dup, "claim_id", reason)
+        bad |= dup
 
     # part_of must name a claim that is itself usable, and never lead back to
     # the claim itself (a in b, b in a); repeat for chains.
-    part_of = cols["part_of"]
+    part_of = _Column.read(table["part_of"], strip=False)
     has_part = ~part_of.blank()
     if has_part.any():
         # The claim each part_of names, as a code into the distinct ids (-1: none).
         named = pd.Index(id_uniques).get_indexer(pd.Index(part_of.values, dtype=object))
         target = np.where(has_part, named[part_of.codes], -1)
         self_ref = has_part & (target == id_codes)
-        links = pd.DataFrame({"claim_id": ids, "part_of": out["part_of"], "line": lines})
+        links = pd.DataFrame({"claim_id": ids, "part_of": part_of.series, "line": lines})
         while True:
-            bad = rej.mask()
             usable = np.zeros(len(id_uniques) + 1, dtype=bool)
             usable[id_codes[~bad]] = True
             dangling = ~bad & has_part & ~usable[target]
@@ -517,30 +594,52 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
             cycles = _part_of_cycles(links, pd.Series(~bad & ~dangling & ~self_now))
             if not (dangling.any() or self_now.any() or len(cycles)):
                 break
-            rej.add(self_now, "part_of", "a claim cannot be part of itself")
-            rej.add(dangling & ~self_now, "part_of", part_of.map(
-                lambda p: f"names claim {p!r}, which is not a usable claim"))
+            field[self_now | dangling] = "part_of"
+            reason[self_now] = "a claim cannot be part of itself"
+            dangling &= ~self_now
+            reason[dangling] = part_of.map(
+                lambda p: f"names claim {p!r}, which is not a usable claim")[dangling]
+            bad |= self_now | dangling
             if len(cycles):
-                reason = np.full(n, "", dtype=object)
-                reason[cycles.index.to_numpy()] = cycles.to_numpy()
-                rej.add(np.isin(np.arange(n), cycles.index.to_numpy()), "part_of", reason)
+                at = cycles.index.to_numpy()
+                field[at] = "part_of"
+                reason[at] = cycles.to_numpy()
+                bad[at] = True
+    return pd.DataFrame({"claim_id": ids, "field": pd.Series(field, dtype="str"),
+                         "reason": pd.Series(reason, dtype="str")})
 
+
+def finish_claims(checked: CheckedRows, ids: pd.DataFrame, *, sort: bool = True
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Claims and rejects of one checked partition, given its rows of :func:`check_ids`.
+
+    Claims are sorted by ``claim_id`` (when ``sort``), rejects by line.
+    """
+    rej, lines, out = checked.rejections, checked.lines, checked.out
+    field = ids["field"].to_numpy(dtype=object, na_value="")
+    reason = ids["reason"].to_numpy(dtype=object)
+    for name in ("claim_id", "part_of"):
+        rej.add(field == name, name, reason)
+    final_ids = ids["claim_id"].reset_index(drop=True)
     bad = rej.mask()
     good = np.flatnonzero(~bad)
-    # One sort, one take per column: the claims in claim_id order.
-    good = good[ids.iloc[good].argsort(kind="stable").to_numpy()]
+    if sort:  # one sort, one take per column: the claims in claim_id order
+        good = good[final_ids.iloc[good].argsort(kind="stable").to_numpy()]
     claims: dict[str, object] = {}
     for col in CLAIM_OUTPUT_COLUMNS:
         if col == "line":
             claims[col] = lines[good]
+        elif col == "claim_id":
+            claims[col] = final_ids.array.take(good)
         elif col in ("low", "high", "anchor"):
-            values = {"low": lo, "high": np.where(hi == INF, np.nan, hi), "anchor": anchor}[col]
+            values = {"low": checked.lo, "high": np.where(checked.hi == INF, np.nan, checked.hi),
+                      "anchor": checked.anchor}[col]
             claims[col] = pd.array(np.round(values[good]), dtype="Float64").astype("Int64")
         elif col == "kind":
-            claims[col] = pd.array(kind[good], dtype="str")
+            claims[col] = pd.array(checked.kind[good], dtype="str")
         else:
             claims[col] = out[col].array.take(good)
-    for col in columns:
+    for col in checked.columns:
         if col not in (*CLAIM_COLUMNS, *PARSED_COLUMNS):
             claims[col] = out[col].array.take(good)
     claims_frame = pd.DataFrame(claims)
@@ -548,7 +647,7 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     rejected_rows = np.flatnonzero(bad)
     rejected_rows = rejected_rows[np.argsort(lines[rejected_rows], kind="stable")]
     fields, reasons = rej.texts(rejected_rows)
-    rejected = raw.iloc[rejected_rows].reset_index(drop=True)
+    rejected = checked.raw.iloc[rejected_rows].reset_index(drop=True)
     _, field_col, reason_col = REJECT_COLUMNS
     rejected.insert(1, field_col, pd.Series(fields, dtype="str"))
     rejected.insert(2, reason_col, pd.Series(reasons, dtype="str"))
