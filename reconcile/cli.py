@@ -84,21 +84,38 @@ def main() -> None:
 @quiet_option
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as one JSON object on standard output.")
-def run(claims: Path, outdir: Path, rules_dir: Path | None, quiet: bool, as_json: bool) -> None:
+@click.option("--engine", "engine_name", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True,
+              help="local: this process. dask: dask.distributed workers (pip install "
+                   "'reconcile[dask]'); the results are the same.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler of an existing cluster (tcp://host:8786); without it "
+                   "--engine dask starts local worker processes.")
+@click.option("--partitions", type=click.IntRange(min=1), default=None,
+              help="Partitions of the claims (default: 1 local; 4 per Dask worker).")
+def run(claims: Path, outdir: Path, rules_dir: Path | None, quiet: bool, as_json: bool,
+        engine_name: str, scheduler: str | None, partitions: int | None) -> None:
     """Reconcile the claims in CLAIMS (.csv, .tsv, .jsonl, .parquet) into OUT.
 
     CLAIMS may be - for standard input (CSV, JSON lines or parquet, told
-    apart by their first bytes).
+    apart by their first bytes). With --engine dask the same pipeline runs
+    on a Dask cluster; its workers read CLAIMS in byte ranges, so on a
+    cluster give a path every worker can read.
 
     \b
     Example:
         reconcile run examples/claims.csv -o out/
         cat claims.csv | reconcile run - -o out/ --json
+        reconcile run claims.csv -o out/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
+    from .engine import make_engine
+
     data = _stdin_bytes() if str(claims) == "-" else None
     name = STDIN if data is not None else claims
-    with TerminalProgress(enabled=not quiet) as progress:
-        result = run_pipeline(name, outdir, rules_dir=rules_dir, data=data, progress=progress)
+    with make_engine(engine_name, scheduler=scheduler, partitions=partitions) as engine, \
+            TerminalProgress(enabled=not quiet) as progress:
+        result = run_pipeline(name, outdir, rules_dir=rules_dir, data=data, progress=progress,
+                              engine=engine)
     _warn(result.warnings, quiet)
     if as_json:
         click.echo(json.dumps(result.summary_dict(), ensure_ascii=False))

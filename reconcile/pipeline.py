@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from .engine import Engine, LocalEngine, run_plan
 from .errors import OutputError
 from .group.baseline import group_claims
-from .load import LoadResult, load_claims
+from .load import LoadResult
 from .progress import NO_PROGRESS, Progress
 from .report.tables import write_tables
 from .resolve.baseline import resolve_events
@@ -78,12 +79,16 @@ def reconcile_claims(loaded: LoadResult, progress: Progress = NO_PROGRESS
 
 def run(claims_path: str | Path, outdir: str | Path, *,
         rules: Rules | None = None, rules_dir: str | Path | None = None,
-        data: bytes | None = None, progress: Progress = NO_PROGRESS) -> RunResult:
+        data: bytes | None = None, progress: Progress = NO_PROGRESS,
+        engine: Engine | None = None) -> RunResult:
     """Load a claims file, reconcile it, and write the tables to ``outdir``.
 
-    Writes ``events.csv``, ``claims.csv`` and ``rejects.csv`` (each atomically).
+    Writes ``events.csv``, ``claims.csv`` and ``rejects.csv`` (each atomically,
+    and only once every stage has succeeded, so a failed run writes nothing).
     ``data``, when given, is the claims file's content (standard input) and
     ``claims_path`` only names it. ``progress`` hears of each stage.
+    ``engine`` runs the stages (:mod:`reconcile.engine`; the local engine by
+    default); the tables are the same on every engine.
     Raises :class:`reconcile.errors.ReconcileError` on unreadable input or rules,
     and before any work when ``outdir`` is an existing file.
     """
@@ -92,10 +97,9 @@ def run(claims_path: str | Path, outdir: str | Path, *,
                           file=str(outdir))
     if rules is None:
         rules = load_rules(rules_dir) if rules_dir is not None else default_rules()
-    with progress.stage(f"loading {claims_path}"):
-        loaded = load_claims(claims_path, rules, data=data)
-    events, claims = reconcile_claims(loaded, progress)
+    result = run_plan(engine or LocalEngine(), claims_path, rules, data=data, progress=progress)
     with progress.stage("writing"):
-        outputs = write_tables(outdir, {"events": events, "claims": claims,
-                                        "rejects": loaded.rejects})
-    return RunResult(events, claims, loaded.rejects, loaded.n_rows, loaded.warnings, outputs)
+        outputs = write_tables(outdir, {"events": result.events, "claims": result.claims,
+                                        "rejects": result.rejects})
+    return RunResult(result.events, result.claims, result.rejects, result.n_rows,
+                     tuple(result.warnings), outputs)

@@ -17,6 +17,7 @@ import io
 import json
 import warnings
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -635,3 +636,64 @@ def read_records(path: str | Path, *, strict_width: bool = False, data: bytes | 
     else:
         frame, bad = _read_csv(name, text, notes, strict_width=strict_width)
     return frame, bad, notes
+
+
+# -- byte ranges: reading one CSV as partitions ------------------------------------
+
+
+def csv_ranges(path: str | Path, n: int) -> tuple[bytes, list[tuple[int, int]]] | None:
+    """The header line and about ``n`` byte ranges of a CSV's body, each ending after a newline.
+
+    None when the file cannot be read in ranges (not UTF-8 text the fast
+    reader takes, or too small to split): read it whole instead.
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        with p.open("rb") as fh:
+            head = fh.read(262144)
+            if _utf8_head(head[len(codecs.BOM_UTF8):] if head.startswith(codecs.BOM_UTF8)
+                          else head) is None or b"\n" not in head:
+                return None
+            header_end = head.index(b"\n") + 1
+            cuts = [header_end]
+            for i in range(1, n):
+                at = max(header_end, size * i // n)
+                fh.seek(at)
+                tail = fh.read(1 << 20)
+                nl = tail.find(b"\n")
+                if nl < 0:
+                    break
+                cuts.append(max(cuts[-1], at + nl + 1))
+    except OSError:
+        return None
+    cuts.append(size)
+    ranges = [(a, b) for a, b in pairwise(cuts) if b > a]
+    return head[:header_end], ranges or [(header_end, header_end)]
+
+
+def count_lines(path: str | Path, start: int, end: int) -> int:
+    """Newlines in bytes ``[start, end)`` of a file (the line offset of the next range)."""
+    with Path(path).open("rb") as fh:
+        fh.seek(start)
+        return fh.read(end - start).count(b"\n")
+
+
+def read_csv_range(path: str | Path, header: bytes, start: int, end: int, first_line: int
+                   ) -> tuple[pd.DataFrame | None, list[str]]:
+    """Rows in bytes ``[start, end)`` of a CSV whose body line ``first_line`` starts at ``start``.
+
+    Returns the table (``line`` numbered as in the whole file) and reading
+    notes; the table is None when the range is not one-line rows of UTF-8
+    (a quoted field spanning lines, a blank line, bad bytes): the caller then
+    reads the whole file with :func:`read_records`.
+    """
+    with Path(path).open("rb") as fh:
+        fh.seek(start)
+        body = fh.read(end - start)
+    notes: list[str] = []
+    frame = _read_utf8_csv(str(path), header + body, notes)
+    if frame is None:
+        return None, notes
+    frame["line"] += first_line - 2
+    return frame, notes
