@@ -50,3 +50,12 @@ def test_csv_bytes_is_what_pandas_writes(frame):
 def test_one_column_and_empty_tables_go_through_pandas():
     for frame in (pd.DataFrame({"x": ["", "a"]}), pd.DataFrame({"x": [], "y": []})):
         assert bytes(csv_bytes(frame)) == reference(frame)
+
+
+def test_slices_of_rows_join_into_the_same_bytes(monkeypatch):
+    """The writer works a slice of rows at a time; the slices make the same file."""
+    from reconcile.io import write
+
+    frame = pd.DataFrame({"a": ["x", "=1", 'q"', "a,b", "", "y", "z"], "n": [1.5, 2, 3, 4, 5, 6, 7]})
+    monkeypatch.setattr(write, "_CHUNK_ROWS", 3)
+    assert bytes(csv_bytes(frame)) == reference(frame)

@@ -60,8 +60,10 @@ def run_plan(engine: Engine, path: str | Path, rules: Rules, *, data: bytes | No
         id_parts = PerPart(engine.scatter(
             [ids.iloc[a:b].reset_index(drop=True) for a, b in pairwise(bounds)]))
         finished = engine.map_partitions(_finish, checked, id_parts)
+        del raw_parts, checked, id_parts, ids, tables  # the raw cells live on only in rejects
         claims = engine.map_partitions(_first, finished)
         rejects = engine.gather(engine.map_partitions(_second, finished))
+        del finished
         n_rows = sum(sizes) + len(unreadable)
         victims = engine.reduce(claims, _victim_counts, _add_counts)
         message = unknown_victims(_victims_frame(victims), rules)
@@ -70,8 +72,10 @@ def run_plan(engine: Engine, path: str | Path, rules: Rules, *, data: bytes | No
     with progress.stage("grouping"):
         claims = _co_locate(engine, claims)
         grouped = engine.map_partitions(_group, claims)
+        del claims
     with progress.stage("resolving"):
         resolved = engine.map_partitions(_resolve, grouped)
+        del grouped
         events = _concat_sorted(engine.gather(engine.map_partitions(_first, resolved)), "event_id")
         claims_out = _concat_sorted(engine.gather(engine.map_partitions(_second, resolved)),
                                     "claim_id")
@@ -260,7 +264,8 @@ def _digest(values: pd.Series) -> pd.Series:
 
 
 def _group(claims: pd.DataFrame) -> pd.DataFrame:
-    out = claims.drop(columns=[BLOCK_COLUMN]) if BLOCK_COLUMN in claims else claims.copy()
+    # pandas copies on write: neither line copies the table's columns.
+    out = claims.drop(columns=[BLOCK_COLUMN]) if BLOCK_COLUMN in claims else claims.copy(deep=False)
     out["event_id"] = group_block(out)
     return out
 

@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,8 @@ import pandas as pd
 
 from ..errors import OutputError
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "csv_bytes", "csv_text", "neutralise_formulas",
-           "output_folder", "write_csv"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "csv_bytes", "csv_chunks", "csv_text",
+           "neutralise_formulas", "output_folder", "write_csv"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A signed plain number ("-5", "+1,200", "-0.5"): a spreadsheet reads it as that
@@ -60,8 +61,9 @@ def atomic_write_text(path: str | Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_bytes(path: str | Path, data: bytes | memoryview) -> None:
-    """Write ``data`` to ``path`` via a temporary file, fsync and a rename.
+def atomic_write_bytes(path: str | Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or pieces of bytes) to ``path`` via a temporary file,
+    fsync and a rename.
 
     Raises :class:`OutputError` naming the file when it cannot be written.
     """
@@ -75,7 +77,8 @@ def atomic_write_bytes(path: str | Path, data: bytes | memoryview) -> None:
         raise OutputError(f"cannot write here: {exc.strerror or exc}", file=str(target)) from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                fh.write(piece)
             fh.flush()
             os.fchmod(fh.fileno(), _new_file_mode(target))
             os.fsync(fh.fileno())
@@ -130,28 +133,43 @@ def output_folder(path: str | Path) -> Path:
 
 def csv_text(frame: pd.DataFrame) -> str:
     """One table as CSV text, formulas neutralised: what :func:`write_csv` writes."""
-    return bytes(csv_bytes(frame)).decode("utf-8")
+    return csv_bytes(frame).decode("utf-8")
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write one table as UTF-8 CSV, atomically, formulas neutralised."""
-    atomic_write_bytes(path, csv_bytes(frame))
+    atomic_write_bytes(path, csv_chunks(frame))
     return Path(path)
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes | memoryview:
-    """One table as UTF-8 CSV bytes, formulas neutralised.
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """One table as UTF-8 CSV bytes, formulas neutralised (see :func:`csv_chunks`)."""
+    return b"".join(csv_chunks(frame))
+
+
+# Rows per chunk of the column-wise writer: bounds its memory to a few
+# tens of megabytes, whatever the table's length.
+_CHUNK_ROWS = 1 << 17
+
+
+def csv_chunks(frame: pd.DataFrame) -> Iterator[bytes]:
+    """One table as UTF-8 CSV, in pieces of bytes, formulas neutralised.
 
     Byte for byte what ``neutralise_formulas(frame).to_csv(index=False,
     lineterminator="\\n")`` writes, built column-wise with pyarrow's compute
-    functions (one Python call per distinct number, none per cell); pandas
-    writes it when pyarrow is missing or a column holds values other than
-    text, numbers and booleans.
+    functions (one Python call per distinct number, none per cell), a slice
+    of rows at a time; pandas writes it when pyarrow is missing or a column
+    holds values other than text, numbers and booleans.
     """
-    fast = _csv_bytes_arrow(frame)
-    if fast is not None:
-        return fast
-    return neutralise_formulas(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    arrow = _arrow_writer(frame)
+    if arrow is None:
+        yield neutralise_formulas(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+        return
+    pa, pc = arrow
+    header = ",".join(_quote_name(str(n)) for n in frame.columns)
+    yield (header + "\n").encode("utf-8")
+    for start in range(0, len(frame), _CHUNK_ROWS):
+        yield _csv_rows(frame.iloc[start:start + _CHUNK_ROWS], pa, pc)
 
 
 def _quote_chars() -> str:
@@ -161,11 +179,21 @@ def _quote_chars() -> str:
     return "".join(p[1] for p in probe if '"' + p.replace('"', '""') + '"' in written)
 
 
-_QUOTE_CHARS: str | None = None
+_QUOTE_CHARS: list[str] = []
 
 
-def _csv_bytes_arrow(frame: pd.DataFrame) -> bytes | memoryview | None:
-    global _QUOTE_CHARS
+def _quoting() -> str:
+    if not _QUOTE_CHARS:
+        _QUOTE_CHARS.append(_quote_chars())
+    return _QUOTE_CHARS[0]
+
+
+def _quote_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"' if any(c in name for c in _quoting()) else name
+
+
+def _arrow_writer(frame: pd.DataFrame) -> tuple[Any, Any] | None:
+    """pyarrow's modules when the column-wise writer can write ``frame``, else None."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -173,11 +201,23 @@ def _csv_bytes_arrow(frame: pd.DataFrame) -> bytes | memoryview | None:
         return None
     if len(frame.columns) < 2 or len(frame) == 0 or frame.columns.duplicated().any():
         return None  # pandas' special cases (a lone empty cell is written "")
-    if _QUOTE_CHARS is None:
-        _QUOTE_CHARS = _quote_chars()
-    quote_chars = _QUOTE_CHARS
+    for name in frame.columns:
+        dtype = frame[name].dtype
+        if pd.api.types.is_object_dtype(dtype):
+            kind = pd.api.types.infer_dtype(frame[name].to_numpy(), skipna=True)
+            if kind not in ("string", "empty"):
+                return None
+        elif not (pd.api.types.is_string_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+                  or pd.api.types.is_numeric_dtype(dtype)):
+            return None
+    return pa, pc
 
-    def quoted(arr: object) -> object:
+
+def _csv_rows(frame: pd.DataFrame, pa: Any, pc: Any) -> bytes:
+    """The CSV lines of ``frame``'s rows (no header), each ending in a newline."""
+    quote_chars = _quoting()
+
+    def quoted(arr: Any) -> Any:
         if not _may_hold(arr, quote_chars):
             return arr
         needs = None
@@ -192,25 +232,15 @@ def _csv_bytes_arrow(frame: pd.DataFrame) -> bytes | memoryview | None:
         wrapped = pc.binary_join_element_wise('"', pc.replace_substring(rows, '"', '""'), '"', "")
         return pc.replace_with_mask(arr, needs, wrapped)
 
-    texts = []
-    for name in frame.columns:
-        col = frame[name]
-        text = _column_text(col, pa, pc)
-        if text is None:
-            return None
-        texts.append(quoted(text))
-    header = ",".join(
-        '"' + str(n).replace('"', '""') + '"' if any(c in str(n) for c in _QUOTE_CHARS) else str(n)
-        for n in frame.columns)
+    texts = [quoted(_column_text(frame[name], pa, pc)) for name in frame.columns]
     # Cells joined by commas, then "\n" after each row: the string data buffer of
-    # a contiguous array is then the CSV body itself.
+    # a contiguous array is then the CSV lines themselves.
     rows = pc.binary_join_element_wise(pc.binary_join_element_wise(*texts, ","), "", "\n")
     if isinstance(rows, pa.ChunkedArray):
         rows = rows.combine_chunks()
     rows = rows.cast(pa.large_string())
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset:rows.offset + len(rows) + 1]
-    body = memoryview(rows.buffers()[2])[int(offsets[0]):int(offsets[-1])]
-    return (header + "\n").encode("utf-8") + bytes(body)
+    return bytes(memoryview(rows.buffers()[2])[int(offsets[0]):int(offsets[-1])])
 
 
 def _column_text(col: pd.Series, pa: Any, pc: Any) -> Any:
