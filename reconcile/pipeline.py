@@ -13,8 +13,9 @@ from .group.baseline import group_claims
 from .load import LoadResult
 from .progress import NO_PROGRESS, Progress
 from .report.tables import write_tables
-from .resolve.baseline import resolve_events
+from .resolve import Options, Resolution, resolve_events
 from .rules.load import Rules, default_rules, load_rules
+from .rules.sources import SourcePriors, default_source_priors, load_source_priors
 from .schema import STATUSES
 
 __all__ = ["RunResult", "reconcile_claims", "run"]
@@ -30,6 +31,8 @@ class RunResult:
     n_rows: int
     warnings: tuple[str, ...] = ()
     outputs: dict[str, Path] = field(default_factory=dict)
+    sources: pd.DataFrame | None = None
+    policy: str = "estimate"
 
     @property
     def n_contested(self) -> int:
@@ -46,6 +49,11 @@ class RunResult:
             counts = self.events["status"].value_counts()
             parts = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES)
             lines.append(f"status:    {parts}")
+        if self.sources is not None:
+            n_copiers = int(self.sources["copies_of"].ne("").sum())
+            lines.append(f"sources:   {len(self.sources)} ({n_copiers} repeating another)")
+        if self.policy != "estimate":
+            lines.append(f"policy:    {self.policy}")
         for name, path in self.outputs.items():
             lines.append(f"{name + ':':<10} {path}")
         return "\n".join(lines)
@@ -63,32 +71,39 @@ class RunResult:
             "events": len(self.events),
             "contested": self.n_contested,
             "status": {s: int(counts.get(s, 0)) for s in STATUSES},
+            "sources": None if self.sources is None else len(self.sources),
+            "policy": self.policy,
             "warnings": list(self.warnings),
             "outputs": {name: str(path) for name, path in self.outputs.items()},
         }
 
 
-def reconcile_claims(loaded: LoadResult, progress: Progress = NO_PROGRESS
-                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Group and resolve loaded claims: (events, claims with event_id and verdict)."""
+def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
+                     priors: SourcePriors | None = None,
+                     options: Options | None = None,
+                     progress: Progress = NO_PROGRESS) -> Resolution:
+    """Group and resolve loaded claims: events, claims with verdicts, sources."""
     with progress.stage("grouping"):
         grouped = group_claims(loaded.claims)
     with progress.stage("resolving"):
-        return resolve_events(grouped)
+        return resolve_events(grouped, policy=policy, priors=priors, options=options)
 
 
 def run(claims_path: str | Path, outdir: str | Path, *,
         rules: Rules | None = None, rules_dir: str | Path | None = None,
         data: bytes | None = None, progress: Progress = NO_PROGRESS,
-        engine: Engine | None = None) -> RunResult:
+        policy: str = "estimate", level: float = 0.8, engine: Engine | None = None
+        ) -> RunResult:
     """Load a claims file, reconcile it, and write the tables to ``outdir``.
 
-    Writes ``events.csv``, ``claims.csv`` and ``rejects.csv`` (each atomically,
-    and only once every stage has succeeded, so a failed run writes nothing).
-    ``data``, when given, is the claims file's content (standard input) and
-    ``claims_path`` only names it. ``progress`` hears of each stage.
-    ``engine`` runs the stages (:mod:`reconcile.engine`; the local engine by
-    default); the tables are the same on every engine.
+    Writes ``events.csv``, ``claims.csv``, ``sources.csv`` and ``rejects.csv``
+    (each atomically, and only once every stage has succeeded, so a failed run
+    writes nothing). ``data``, when given, is the claims file's content
+    (standard input) and ``claims_path`` only names it. ``progress`` hears of
+    each stage. ``policy`` chooses how ``best`` is picked and ``level`` is the
+    credible level of ``[low, high]``. ``engine`` runs the stages
+    (:mod:`reconcile.engine`; the local engine by default); the tables are the
+    same on every engine.
     Raises :class:`reconcile.errors.ReconcileError` on unreadable input or rules,
     and before any work when ``outdir`` is an existing file.
     """
@@ -97,9 +112,12 @@ def run(claims_path: str | Path, outdir: str | Path, *,
                           file=str(outdir))
     if rules is None:
         rules = load_rules(rules_dir) if rules_dir is not None else default_rules()
-    result = run_plan(engine or LocalEngine(), claims_path, rules, data=data, progress=progress)
+    priors = load_source_priors(rules_dir) if rules_dir is not None else default_source_priors()
+    result = run_plan(engine or LocalEngine(), claims_path, rules, data=data, progress=progress,
+                      policy=policy, priors=priors, options=Options(level=level))
     with progress.stage("writing"):
-        outputs = write_tables(outdir, {"events": result.events, "claims": result.claims,
-                                        "rejects": result.rejects})
+        tables = {"events": result.events, "claims": result.claims, "sources": result.sources,
+                  "rejects": result.rejects}
+        outputs = write_tables(outdir, {k: v for k, v in tables.items() if v is not None})
     return RunResult(result.events, result.claims, result.rejects, result.n_rows,
-                     tuple(result.warnings), outputs)
+                     tuple(result.warnings), outputs, result.sources, policy)

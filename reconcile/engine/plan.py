@@ -25,8 +25,9 @@ from ..group import EVENT_KEY, group_block
 from ..io.records import count_lines, csv_ranges, read_csv_range, read_records
 from ..load import CheckedRows, check_ids, check_rows, finish_claims, unknown_victims
 from ..progress import NO_PROGRESS, Progress
-from ..resolve import resolve_block
+from ..resolve import Options, resolve_events
 from ..rules.load import Rules
+from ..rules.sources import SourcePriors
 from .base import Engine, Parts, PerPart
 
 __all__ = ["BLOCK_COLUMN", "PlanResult", "block_keys", "run_plan"]
@@ -44,11 +45,20 @@ class PlanResult:
     rejects: pd.DataFrame
     n_rows: int
     warnings: list[str] = field(default_factory=list)
+    sources: pd.DataFrame | None = None
 
 
 def run_plan(engine: Engine, path: str | Path, rules: Rules, *, data: bytes | None = None,
-             progress: Progress = NO_PROGRESS) -> PlanResult:
-    """Load, group and resolve the claims at ``path`` on ``engine``."""
+             progress: Progress = NO_PROGRESS, policy: str = "estimate",
+             priors: SourcePriors | None = None, options: Options | None = None) -> PlanResult:
+    """Load, group and resolve the claims at ``path`` on ``engine``.
+
+    Loading and grouping run per partition on the engine. Resolution runs
+    :func:`~reconcile.resolve.resolve_events` on the gathered claims: its
+    blocks index one table prepared for the whole run (source codes and
+    dependence are global), so they cannot yet be shipped to workers one by
+    one (see docs/engines.md).
+    """
     rules_handle = engine.broadcast(rules)
     with progress.stage(f"loading {path}"):
         raw_parts, unreadable, warnings = _read(engine, path, data)
@@ -74,13 +84,13 @@ def run_plan(engine: Engine, path: str | Path, rules: Rules, *, data: bytes | No
         grouped = engine.map_partitions(_group, claims)
         del claims
     with progress.stage("resolving"):
-        resolved = engine.map_partitions(_resolve, grouped)
+        table = _concat_sorted(engine.gather(grouped), "claim_id")
         del grouped
-        events = _concat_sorted(engine.gather(engine.map_partitions(_first, resolved)), "event_id")
-        claims_out = _concat_sorted(engine.gather(engine.map_partitions(_second, resolved)),
-                                    "claim_id")
+        resolution = resolve_events(table, policy=policy, priors=priors, options=options)
+        del table
     rejects_out = _rejects_table(rejects, unreadable)
-    return PlanResult(events, claims_out, rejects_out, n_rows, warnings)
+    return PlanResult(resolution.events, resolution.claims, rejects_out, n_rows, warnings,
+                      resolution.sources)
 
 
 # -- loading ------------------------------------------------------------------------
@@ -268,10 +278,6 @@ def _group(claims: pd.DataFrame) -> pd.DataFrame:
     out = claims.drop(columns=[BLOCK_COLUMN]) if BLOCK_COLUMN in claims else claims.copy(deep=False)
     out["event_id"] = group_block(out)
     return out
-
-
-def _resolve(claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return resolve_block(claims)
 
 
 def _concat_sorted(frames: list[pd.DataFrame], key: str) -> pd.DataFrame:
