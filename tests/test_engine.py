@@ -57,6 +57,22 @@ def test_local_partitions_give_the_same_tables(world, local_out, tmp_path):
     assert_same_tables(local_out, tmp_path)
 
 
+@pytest.mark.parametrize("text", [
+    'source,figure,quote\nA,5,"two\nlines"\nB,6,x\nC,,\nD,7,y\nA,5,"two\nlines"\n',  # careful reader
+    "source,figure\r\nA,5\r\nB,six\r\nC,7\r\nD,-1\r\nE,8\r\n",  # CRLF, read in ranges
+    "\ufeffsource,figure,part_of,claim_id\nA,5,c3,c1\nB,6,c1,c2\nC,7,c2,c3\nD,8,,c4\nE,9,c4,c5\n",
+])
+def test_partitions_keep_lines_rejects_and_links(tmp_path, text):
+    """Byte ranges, the careful reader's fallback, a BOM and part_of cycles across
+    partitions give what one partition gives."""
+    path = tmp_path / "c.csv"
+    path.write_bytes(text.encode("utf-8"))
+    one = run(path, tmp_path / "one")
+    many = run(path, tmp_path / "many", engine=LocalEngine(3))
+    assert (one.n_rows, len(one.rejects)) == (many.n_rows, len(many.rejects))
+    assert_same_tables(tmp_path / "one", tmp_path / "many")
+
+
 def test_bucket_is_stable_across_processes():
     """The shuffle's bucket is pandas' hash of the text, not Python's salted hash."""
     buckets = bucket_of(pd.Series(["a", "Aleppo", ""]), 7).tolist()
