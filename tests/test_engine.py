@@ -73,6 +73,16 @@ def test_partitions_keep_lines_rejects_and_links(tmp_path, text):
     assert_same_tables(tmp_path / "one", tmp_path / "many")
 
 
+def test_parquet_row_groups_as_partitions(world, local_out, tmp_path):
+    """A parquet file is read by row groups, rows numbered as in the whole file."""
+    frame = pd.read_csv(world, dtype=str, keep_default_na=False)
+    path = tmp_path / "claims.parquet"
+    frame.to_parquet(path, row_group_size=3000)
+    run(path, tmp_path / "one")
+    run(path, tmp_path / "many", engine=LocalEngine(4))
+    assert_same_tables(tmp_path / "one", tmp_path / "many")
+
+
 def test_bucket_is_stable_across_processes():
     """The shuffle's bucket is pandas' hash of the text, not Python's salted hash."""
     buckets = bucket_of(pd.Series(["a", "Aleppo", ""]), 7).tolist()

@@ -22,7 +22,14 @@ import pandas as pd
 
 from ..errors import InputError
 from ..group import EVENT_KEY, group_block
-from ..io.records import count_lines, csv_ranges, read_csv_range, read_records
+from ..io.records import (
+    count_lines,
+    csv_ranges,
+    parquet_groups,
+    read_csv_range,
+    read_parquet_groups,
+    read_records,
+)
 from ..load import CheckedRows, check_ids, check_rows, finish_claims, unknown_victims
 from ..progress import NO_PROGRESS, Progress
 from ..resolve import Options, resolve_events
@@ -98,8 +105,8 @@ def run_plan(engine: Engine, path: str | Path, rules: Rules, *, data: bytes | No
 
 def _read(engine: Engine, path: str | Path, data: bytes | None
           ) -> tuple[Parts, list[dict], list[str]]:
-    """The raw table as partitions: byte ranges read by the workers when the
-    file allows it (UTF-8 CSV, one line per row), else read here and split."""
+    """The raw table as partitions: CSV byte ranges (UTF-8, one line per row) or
+    parquet row groups read by the workers, else the file read here and split."""
     n = engine.partitions
     suffix = Path(path).suffix.lower()
     if n > 1 and data is None and suffix in (".csv", ".tsv", ".txt", "") and Path(path).is_file():
@@ -117,6 +124,13 @@ def _read(engine: Engine, path: str | Path, data: bytes | None
             if all(not isinstance(v, str) for v in notes):
                 return engine.map_partitions(_first, parts), [], list(dict.fromkeys(
                     note for part_notes in notes for note in part_notes))
+    if n > 1 and data is None and suffix == ".parquet" and Path(path).is_file():
+        groups = parquet_groups(path, n)
+        if groups is not None:
+            parts = engine.map_partitions(_read_groups, engine.scatter(groups), str(path))
+            notes = engine.gather(engine.map_partitions(_second, parts))
+            return engine.map_partitions(_first, parts), [], list(dict.fromkeys(
+                note for part_notes in notes for note in part_notes))
     frame, unreadable, warnings = read_records(path, data=data)
     bounds = np.linspace(0, len(frame), n + 1).astype(int)
     return (engine.scatter([frame.iloc[a:b].reset_index(drop=True)
@@ -134,6 +148,10 @@ def _read_range(span: tuple[int, int, int], path: str, header: bytes
     if frame is None:
         return None, "whole"  # a marker: the file must be read whole
     return frame, notes
+
+
+def _read_groups(spec: tuple[list[int], int], path: str) -> tuple[pd.DataFrame, list[str]]:
+    return read_parquet_groups(path, *spec)
 
 
 def _check_rows(raw: pd.DataFrame, rules: Rules, file: str) -> CheckedRows:

@@ -540,15 +540,21 @@ def _read_parquet(path: str, notes: list[str], data: bytes | None = None
         frame = pd.read_parquet(io.BytesIO(data) if data is not None else path)
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         raise InputError(f"not a readable parquet file ({exc})", file=path) from None
+    return _parquet_text(frame, path, notes, 1), []
+
+
+def _parquet_text(frame: pd.DataFrame, path: str, notes: list[str], first_line: int
+                  ) -> pd.DataFrame:
+    """A parquet table as cells of text, rows numbered from ``first_line``."""
     columns = normalise_header([str(c) for c in frame.columns])
     dupes = sorted({c for c in columns if c and columns.count(c) > 1})
     if dupes:
         raise InputError(f"duplicate column(s): {', '.join(dupes)}", file=path)
     names = _own_names(columns, path, notes)
-    out = pd.DataFrame({"line": np.arange(1, len(frame) + 1, dtype=np.int64)})
+    out = pd.DataFrame({"line": np.arange(first_line, first_line + len(frame), dtype=np.int64)})
     for name, col in zip(names, frame.columns, strict=True):
         out[name] = _text_column(frame[col])
-    return out, []
+    return out
 
 
 def _text_column(values: pd.Series) -> pd.Series:
@@ -697,3 +703,36 @@ def read_csv_range(path: str | Path, header: bytes, start: int, end: int, first_
         return None, notes
     frame["line"] += first_line - 2
     return frame, notes
+
+
+# -- row groups: reading one parquet file as partitions ------------------------------
+
+
+def parquet_groups(path: str | Path, n: int) -> list[tuple[list[int], int]] | None:
+    """About ``n`` runs of a parquet file's row groups, each with the line (1-based row
+    number) of its first row; None when the file cannot be read that way."""
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(str(path)).metadata
+    except Exception:  # an unreadable file: the whole read gives the message
+        return None
+    rows = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    if len(rows) < 2:
+        return None
+    bounds = np.linspace(0, len(rows), min(n, len(rows)) + 1).astype(int)
+    firsts = np.cumsum([1, *rows])
+    return [(list(range(a, b)), int(firsts[a])) for a, b in pairwise(bounds) if b > a]
+
+
+def read_parquet_groups(path: str | Path, groups: list[int], first_line: int
+                        ) -> tuple[pd.DataFrame, list[str]]:
+    """Rows of the given row groups of a parquet file as text, numbered as in the whole file."""
+    import pyarrow.parquet as pq
+
+    notes: list[str] = []
+    try:
+        frame = pq.ParquetFile(str(path)).read_row_groups(groups).to_pandas()
+    except (OSError, ValueError) as exc:
+        raise InputError(f"not a readable parquet file ({exc})", file=str(path)) from None
+    return _parquet_text(frame, str(path), notes, first_line), notes
