@@ -111,7 +111,11 @@ def measure(fn: Callable[[], object]) -> tuple[object, float, float]:
 def _stage_run(claims: Path, outdir: Path, *extra: str) -> dict:
     """One ``reconcile run`` in a fresh process (bench/stage_run.py): stage seconds, peak memory."""
     done = subprocess.run([sys.executable, str(HERE / "stage_run.py"), str(claims), str(outdir),
-                           *extra], check=True, capture_output=True, text=True)
+                           *extra], capture_output=True, text=True)
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-12:]
+        print("\n".join(tail), file=sys.stderr)
+        raise RuntimeError(f"stage_run {' '.join(extra)} failed: {tail[-1] if tail else ''}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -176,9 +180,12 @@ def bench_engines(workdir: Path, partitions: int = 8) -> dict | None:
     out["garbage"] = _stage_run(garbage, workdir / "garbage_out")
     print(f"  garbage: {out['garbage']['total_s']:.2f}s, peak {out['garbage']['peak_mib']:.0f} MiB",
           flush=True)
-    out["dask"] = _stage_run(path, workdir / "dask_out", "--engine", "dask",
-                             "--partitions", str(partitions))
-    print(f"  dask LocalCluster (2 workers): {out['dask']['total_s']:.2f}s", flush=True)
+    try:
+        out["dask"] = _stage_run(path, workdir / "dask_out", "--engine", "dask",
+                                 "--partitions", str(partitions))
+        print(f"  dask LocalCluster (2 workers): {out['dask']['total_s']:.2f}s", flush=True)
+    except RuntimeError as exc:  # recorded, not hidden: the table says it failed
+        out["dask"] = {"error": str(exc)}
     out["parts"] = _stage_run(path, workdir / "parts_out", "--profile-parts",
                               "--partitions", str(partitions))
     print(f"  local, {partitions} partitions: {out['parts']['total_s']:.2f}s", flush=True)
@@ -407,6 +414,9 @@ def _render_scale(results: dict) -> list[str]:
                         (f"Dask LocalCluster, 2 worker processes, {eng['partitions']} partitions "
                          "(peak: client / largest worker)", d),
                         (f"local engine, {eng['partitions']} partitions", eng["parts"])):
+            if "error" in r:
+                lines.append(f"| {name} | failed: {r['error']} | | | | | |")
+                continue
             st = r["stages"]
             peak = f"{r['peak_mib']:.0f}" + (f" / {r['children_peak_mib']:.0f}"
                                              if r.get("children_peak_mib") else "")

@@ -270,25 +270,20 @@ def _part_links(claims: pd.DataFrame) -> pd.DataFrame:
 
 
 def _blocks_of(claims: pd.DataFrame, named: set[str]) -> pd.DataFrame:
-    hit = claims["claim_id"].isin(list(named)) if named else pd.Series(False, index=claims.index)
+    hit = claims["claim_id"].isin(pd.Index(sorted(named), dtype="str")) if named else \
+        pd.Series(False, index=claims.index)
     return claims.loc[hit, ["claim_id", BLOCK_COLUMN]].reset_index(drop=True)
 
 
 def _join_blocks(claims: pd.DataFrame, joined: dict[str, str]) -> pd.DataFrame:
-    if joined:
-        blocks = claims[BLOCK_COLUMN]
-        claims[BLOCK_COLUMN] = blocks.map(lambda b: joined.get(b, b)).astype("str") \
-            if blocks.isin(list(joined)).any() else blocks
-    # The bucket key is a digest: short, and the same text on every machine.
-    claims[BLOCK_COLUMN] = _digest(claims[BLOCK_COLUMN])
-    return claims
-
-
-def _digest(values: pd.Series) -> pd.Series:
-    codes, uniques = pd.factorize(values)
-    table = np.asarray([hashlib.sha1(str(u).encode("utf-8")).hexdigest()[:16] for u in uniques],
+    """The bucket key: a digest of the block's root (blocks joined by part_of share one),
+    short and the same text on every machine; once per distinct block."""
+    codes, uniques = pd.factorize(claims[BLOCK_COLUMN])
+    roots = [joined.get(u, u) for u in uniques.tolist()]
+    table = np.asarray([hashlib.sha1(r.encode("utf-8")).hexdigest()[:16] for r in roots],
                        dtype=object)
-    return pd.Series(table[codes], index=values.index, dtype="str")
+    claims[BLOCK_COLUMN] = pd.Series(table[codes], index=claims.index, dtype="str")
+    return claims
 
 
 def _group(claims: pd.DataFrame) -> pd.DataFrame:
