@@ -9,7 +9,7 @@ import pandas as pd
 
 from .engine import Engine, LocalEngine, run_plan
 from .errors import OutputError
-from .group.baseline import group_claims
+from .group import group_claims
 from .load import LoadResult
 from .progress import NO_PROGRESS, Progress
 from .report.tables import write_tables
@@ -81,10 +81,16 @@ class RunResult:
 def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
                      priors: SourcePriors | None = None,
                      options: Options | None = None,
-                     progress: Progress = NO_PROGRESS) -> Resolution:
-    """Group and resolve loaded claims: events, claims with verdicts, sources."""
+                     progress: Progress = NO_PROGRESS,
+                     rules: Rules | None = None) -> Resolution:
+    """Group and resolve loaded claims: events, claims with verdicts, sources.
+
+    Grouping gives each claim its event, the event's parent (parts and the
+    totals that hold incidents) and the canonical source; the resolver reads
+    all three.
+    """
     with progress.stage("grouping"):
-        grouped = group_claims(loaded.claims)
+        grouped = group_claims(loaded.claims, rules)
     with progress.stage("resolving"):
         return resolve_events(grouped, policy=policy, priors=priors, options=options)
 

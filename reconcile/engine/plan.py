@@ -1,8 +1,9 @@
 """The pipeline written once against the :class:`~reconcile.engine.base.Engine` interface.
 
 load (per partition, line numbers kept) -> the id checks across partitions
--> shuffle on the blocking key -> group (a block function per partition)
--> resolve (a block function per partition) -> the tables.
+-> grouping: prepare and train (global, on the caller), the prepared claims
+cut on the blocking key (the country), ``group_block`` per partition ->
+resolution -> the tables.
 
 Every step is a function of its partition and of small broadcast values,
 so a partition's result does not depend on which worker, or how many
@@ -11,7 +12,6 @@ times, it was computed: results are identical on every engine.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..group import EVENT_KEY, group_block
+from ..group import group_block, prepare, train
 from ..io.records import (
     count_lines,
     csv_ranges,
@@ -35,13 +35,10 @@ from ..progress import NO_PROGRESS, Progress
 from ..resolve import Options, resolve_events
 from ..rules.load import Rules
 from ..rules.sources import SourcePriors
-from .base import Engine, Parts, PerPart
+from ..schema import GROUP_COLUMNS, PLACE_COLUMNS
+from .base import Engine, Parts, PerPart, bucket_of
 
-__all__ = ["BLOCK_COLUMN", "PlanResult", "block_keys", "run_plan"]
-
-# The shuffle key column while claims move between stages (never written).
-BLOCK_COLUMN = "__block"
-
+__all__ = ["BLOCK_KEY", "PlanResult", "run_plan"]
 
 @dataclass
 class PlanResult:
@@ -60,9 +57,11 @@ def run_plan(engine: Engine, path: str | Path, rules: Rules, *, data: bytes | No
              priors: SourcePriors | None = None, options: Options | None = None) -> PlanResult:
     """Load, group and resolve the claims at ``path`` on ``engine``.
 
-    Loading and grouping run per partition on the engine. Resolution runs
-    :func:`~reconcile.resolve.resolve_events` on the gathered claims: its
-    blocks index one table prepared for the whole run (source codes and
+    Loading runs per partition on the engine; grouping prepares and trains
+    on the gathered claims (both global in :mod:`reconcile.group`), then
+    runs ``group_block`` per partition of whole blocks on the engine.
+    Resolution runs :func:`~reconcile.resolve.resolve_events` on the caller:
+    its blocks index one table prepared for the whole run (source codes and
     dependence are global), so they cannot yet be shipped to workers one by
     one (see docs/engines.md).
     """
@@ -87,14 +86,13 @@ def run_plan(engine: Engine, path: str | Path, rules: Rules, *, data: bytes | No
         if message:
             warnings.append(f"{path}: {message}")
     with progress.stage("grouping"):
-        claims = _co_locate(engine, claims)
-        grouped = engine.map_partitions(_group, claims)
+        table = _concat_sorted(engine.gather(claims), "claim_id")
         del claims
-    with progress.stage("resolving"):
-        table = _concat_sorted(engine.gather(grouped), "claim_id")
-        del grouped
-        resolution = resolve_events(table, policy=policy, priors=priors, options=options)
+        grouped = _group(engine, table, rules)
         del table
+    with progress.stage("resolving"):
+        resolution = resolve_events(grouped, policy=policy, priors=priors, options=options)
+        del grouped
     rejects_out = _rejects_table(rejects, unreadable)
     return PlanResult(resolution.events, resolution.claims, rejects_out, n_rows, warnings,
                       resolution.sources)
@@ -207,90 +205,82 @@ def _rejects_table(parts: list[pd.DataFrame], unreadable: list[dict]) -> pd.Data
     return rejects
 
 
-# -- grouping and resolution ------------------------------------------------------------
+# -- grouping ---------------------------------------------------------------------------
 
 
-def block_keys(claims: pd.DataFrame) -> pd.Series:
-    """The blocking key of each claim: claims that may be one event share it.
+def _group(engine: Engine, claims: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """``claims`` grouped as :func:`reconcile.group.group_claims` groups them, with the
+    block function run per partition of whole blocks on ``engine``.
 
-    For today's grouping the event key itself, case- and space-folded (its
-    blocks are its events); a grouping with looser blocks supplies its own.
+    The prepared claims are cut on the blocking key (``country_key``: a
+    block is a country, or the claims whose country is unknown) by a stable
+    hash, so every block lies whole in one partition; blocks that a
+    ``part_of`` link joins (a part in one country, its whole in another)
+    share a partition, since the hierarchy links them.
     """
-    key = pd.Series("", index=claims.index, dtype="str")
-    for col in EVENT_KEY:
-        values = claims[col].fillna("").astype("str") if col in claims else \
-            pd.Series("", index=claims.index, dtype="str")
-        codes, uniques = pd.factorize(values)
-        folded = np.asarray([" ".join(str(u).casefold().split()) for u in uniques] + [""],
-                            dtype=object)
-        key = key + "\x1f" + pd.Series(folded[codes], index=claims.index, dtype="str")
-    return key
-
-
-def _with_block(claims: pd.DataFrame) -> pd.DataFrame:
+    prepared = prepare(claims, rules)
+    model = train(prepared, rules)
+    frame = prepared.frame
+    n = engine.partitions
+    if n > 1 and len(frame):
+        bucket = bucket_of(_linked_blocks(frame), n)
+        order = np.argsort(bucket, kind="stable")
+        bounds = np.searchsorted(bucket[order], np.arange(n + 1))
+        pieces = [frame.iloc[order[a:b]] for a, b in pairwise(bounds) if b > a]
+    else:
+        pieces = [frame]
+    parts = engine.scatter(pieces)
+    del pieces
+    assigned = engine.gather(engine.map_partitions(
+        _group_part, parts, engine.broadcast(model), engine.broadcast(rules),
+        engine.broadcast(prepared.places)))
+    done = pd.concat(assigned) if len(assigned) > 1 else assigned[0]
+    done = done.loc[frame.index]
     out = claims.copy(deep=False)
-    out[BLOCK_COLUMN] = block_keys(claims)
+    for col in GROUP_COLUMNS:
+        out[col] = frame["source_id"] if col == "source_id" else done[col]
+    for col in PLACE_COLUMNS:
+        out[col] = frame[col]
     return out
 
 
-def _co_locate(engine: Engine, claims: Parts) -> Parts:
-    """Shuffle so that every block, and every part with its whole (``part_of``),
-    sits in one partition: blocks linked by part_of share a bucket key."""
-    if engine.partitions == 1 and len(claims) == 1:
-        return claims
-    keyed = engine.map_partitions(_with_block, claims)
-    links = engine.gather(engine.map_partitions(_part_links, keyed))
-    named = {w for part in links for w in part["part_of"]}
-    owners = engine.gather(engine.map_partitions(_blocks_of, keyed, engine.broadcast(named)))
-    block_of = {cid: b for part in owners for cid, b in zip(part["claim_id"], part[BLOCK_COLUMN],
-                                                              strict=True)}
+# The prepared column that names a claim's block.
+BLOCK_KEY = "country_key"
+
+
+def _linked_blocks(frame: pd.DataFrame) -> pd.Series:
+    """Each claim's block, with blocks joined by part_of links named by their least key
+    (a union-find over the links: one pass over the few claims that name a whole)."""
+    keys = frame[BLOCK_KEY].fillna("").astype("str")
+    part_of = frame["part_of"].fillna("").astype("str") if "part_of" in frame else \
+        pd.Series("", index=frame.index, dtype="str")
+    has = part_of.ne("").to_numpy()
+    if not has.any():
+        return keys
+    key_of = pd.Series(keys.to_numpy(), index=frame["claim_id"].astype("str").to_numpy())
+    key_of = key_of[~key_of.index.duplicated()]
+    whole = part_of[has].map(key_of)
     parent: dict[str, str] = {}
 
     def root(x: str) -> str:
         while parent.get(x, x) != x:
-            parent[x] = parent.get(parent[x], parent[x])
             x = parent[x]
         return x
 
-    for part in links:
-        for block, whole in zip(part[BLOCK_COLUMN], part["part_of"], strict=True):
-            other = block_of.get(whole)
-            if other is not None:
-                a, b = root(block), root(other)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-    joined = {b: root(b) for b in parent}
-    keyed = engine.map_partitions(_join_blocks, keyed, engine.broadcast(joined))
-    return engine.shuffle(keyed, BLOCK_COLUMN)
+    for a, b in zip(keys[has].tolist(), whole.tolist(), strict=True):
+        if isinstance(b, str) and a != b:
+            ra, rb = root(a), root(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    if not parent:
+        return keys
+    codes, uniques = pd.factorize(keys)
+    table = np.asarray([root(u) for u in uniques.tolist()] + [""], dtype=object)
+    return pd.Series(table[codes], index=frame.index, dtype="str")
 
 
-def _part_links(claims: pd.DataFrame) -> pd.DataFrame:
-    has = claims["part_of"].fillna("").astype("str").ne("")
-    return claims.loc[has, [BLOCK_COLUMN, "part_of"]].reset_index(drop=True)
-
-
-def _blocks_of(claims: pd.DataFrame, named: set[str]) -> pd.DataFrame:
-    hit = claims["claim_id"].isin(pd.Index(sorted(named), dtype="str")) if named else \
-        pd.Series(False, index=claims.index)
-    return claims.loc[hit, ["claim_id", BLOCK_COLUMN]].reset_index(drop=True)
-
-
-def _join_blocks(claims: pd.DataFrame, joined: dict[str, str]) -> pd.DataFrame:
-    """The bucket key: a digest of the block's root (blocks joined by part_of share one),
-    short and the same text on every machine; once per distinct block."""
-    codes, uniques = pd.factorize(claims[BLOCK_COLUMN])
-    roots = [joined.get(u, u) for u in uniques.tolist()]
-    table = np.asarray([hashlib.sha1(r.encode("utf-8")).hexdigest()[:16] for r in roots],
-                       dtype=object)
-    claims[BLOCK_COLUMN] = pd.Series(table[codes], index=claims.index, dtype="str")
-    return claims
-
-
-def _group(claims: pd.DataFrame) -> pd.DataFrame:
-    # pandas copies on write: neither line copies the table's columns.
-    out = claims.drop(columns=[BLOCK_COLUMN]) if BLOCK_COLUMN in claims else claims.copy(deep=False)
-    out["event_id"] = group_block(out)
-    return out
+def _group_part(frame: pd.DataFrame, model: Any, rules: Rules, places: dict) -> pd.DataFrame:
+    return group_block(frame, model, rules, places=places)
 
 
 def _concat_sorted(frames: list[pd.DataFrame], key: str) -> pd.DataFrame:
