@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from .engine import Engine, LocalEngine, group_on, load_on
 from .errors import OutputError
 from .group import group_claims
-from .load import LoadResult, load_claims
+from .load import LoadResult
 from .progress import NO_PROGRESS, Progress
 from .report.html import DEFAULT_MAX_CHARTS, DEFAULT_MAX_EVENTS, build_report, write_report
 from .report.tables import ged_columns, parquet_available, write_tables
@@ -135,7 +137,9 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
                      options: Options | None = None,
                      progress: Progress = NO_PROGRESS,
                      rules: Rules | None = None,
-                     review: ReviewPlan | None = None) -> Resolution:
+                     review: ReviewPlan | None = None,
+                     group: Callable[[pd.DataFrame, Rules | None], pd.DataFrame] = group_claims
+                     ) -> Resolution:
     """Group and resolve loaded claims: events, claims with verdicts, sources.
 
     Grouping gives each claim its event, the event's parent (parts and the
@@ -147,12 +151,14 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
     splits as constraints on the grouping, trust and distrust as source
     priors to the resolver (:func:`resolver_priors`), set event figures and
     the ``review`` columns at the end (see :mod:`reconcile.review.apply`).
+    ``group`` groups the claims (:func:`~reconcile.group.group_claims` here,
+    :func:`~reconcile.engine.group_on` an engine's partitions: the same events).
     """
     claims, excluded = loaded.claims, loaded.claims.head(0)
     if review is not None:
         claims, excluded = review.before_grouping(claims, review.rules)
     with progress.stage("grouping"):
-        grouped = group_claims(claims, rules)
+        grouped = group(claims, rules)
     if review is not None:
         grouped, excluded = review.constrain_groups(grouped, excluded)
     with progress.stage("resolving"):
@@ -195,11 +201,12 @@ def run(claims_path: str | Path, outdir: str | Path, *,
         policy: str = "estimate", level: float = 0.8,
         fmt: str = "csv", hxl: bool = False, report: bool = True,
         report_events: int = DEFAULT_MAX_EVENTS, report_charts: int = DEFAULT_MAX_CHARTS,
-        review: str | Path | None = None) -> RunResult:
+        review: str | Path | None = None, engine: Engine | None = None) -> RunResult:
     """Load a claims file, reconcile it, and write the tables and the report to ``outdir``.
 
     Writes ``events``, ``claims``, ``sources`` and ``rejects`` in ``fmt``
-    (csv, jsonl, parquet or one sqlite database; each file atomically;
+    (csv, jsonl, parquet or one sqlite database; each file atomically, and
+    only once every stage has succeeded, so a failed run writes nothing;
     ``hxl`` adds an HXL hashtag row to CSV files) and ``report.html`` (unless
     ``report`` is false) holding the ``report_events`` events most in need
     of review, with charts for the first ``report_charts``. ``data``, when
@@ -207,7 +214,9 @@ def run(claims_path: str | Path, outdir: str | Path, *,
     only names it. ``progress`` hears of each stage. ``policy`` chooses how
     ``best`` is picked and ``level`` is the credible level of ``[low,
     high]``. ``review`` is a review file of a fact-checker's verdicts
-    (:mod:`reconcile.review`). Raises
+    (:mod:`reconcile.review`). ``engine`` loads and groups the claims
+    (:mod:`reconcile.engine`; the local engine by default); the tables are
+    the same on every engine. Raises
     :class:`reconcile.errors.ReconcileError` on unreadable input, rules or
     review file, and before any work when ``outdir`` is an existing file.
     """
@@ -221,12 +230,13 @@ def run(claims_path: str | Path, outdir: str | Path, *,
     priors = load_source_priors(rules_dir) if rules_dir is not None else default_source_priors()
     problems: list[str] = []
     verdicts = read_review(review, problems) if review is not None else None
-    with progress.stage(f"loading {claims_path}"):
-        loaded = load_claims(claims_path, rules, data=data)
+    engine = engine or LocalEngine()
+    loaded = load_on(engine, claims_path, rules, data=data, progress=progress)
     plan = plan_review(str(review), verdicts, loaded.claims, rules, problems) \
         if verdicts is not None else None
     result = reconcile_claims(loaded, policy=policy, priors=priors, options=Options(level=level),
-                              progress=progress, rules=rules, review=plan)
+                              progress=progress, rules=rules, review=plan,
+                              group=lambda claims, r: group_on(engine, claims, r))
     events = ged_columns(result.events, result.claims)
     with progress.stage("writing"):
         outputs = write_tables(outdir, {"events": events, "claims": result.claims,
