@@ -50,6 +50,8 @@ def sources(text: str) -> list[tuple]:
     ("Eight people were treated for smoke inhalation.", [(8, 8, "injured")]),
     ("Over 150 people had been sent to hospital with injuries.", [(151, None, "injured")]),
     ("Two men remain in critical condition.", [(2, 2, "injured")]),
+    ("Three others were carried off in ambulances.", [(3, 3, "injured")]),
+    ("Two victims were taken from the scene by ambulance.", [(2, 2, "injured")]),
     # detention
     ("Bandits seized 50 people in the raid.", [(50, 50, "detained")]),
     ("At least 27 remained in captivity on Sunday.", [(27, None, "detained")]),
@@ -126,6 +128,12 @@ def test_structures(text, expected):
     "The death toll in the crash involving two express trains is unknown.",
     # 'many'
     "Many people were injured.",
+    # block numbers of an address
+    "He was pronounced dead in the 800 block of North University Drive.",
+    # the agent of an active verb, and an arrest of the other person
+    "The suspect stabbed him in the chest.",
+    "A man shot a woman outside the store.",
+    "Albert Wood, 44, was detained on Sept. 11 and charged.",
     # ages in a list
     "Three girls aged 3, 7 and 11 were unharmed.",
 ])

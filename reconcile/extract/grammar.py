@@ -504,7 +504,7 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
             if cat.agentive and not passive and end < len(w):
                 nxt = w[end]
                 if nxt[0].isdigit() or nxt in lex.determiners or nxt in lex.figure_starts \
-                        or lex.victim_at(w, end) is not None:
+                        or nxt in _OBJECT_PRONOUNS or lex.victim_at(w, end) is not None:
                     return "agent", None
             return "category", cat
         rejected = lex.nc_after.at(w, j, n) if steps else None
@@ -520,6 +520,8 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
 
 
 _VICTIM_NOUNS = frozenset({("victims",), ("casualties",)})
+# "the suspect stabbed him": an active verb with a pronoun object has an agent before it.
+_OBJECT_PRONOUNS = frozenset({"him", "her", "them", "us", "me"})
 _RELATIVE_AUX = frozenset({"were", "was", "been"})
 
 
