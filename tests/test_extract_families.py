@@ -13,7 +13,13 @@ import pytest
 
 from reconcile.errors import RulesError
 from reconcile.extract.engine import extract_article
-from reconcile.rules.extract import EARLIER_LISTS, FALSE_FIGURE_LISTS, PEOPLE_LISTS, load_extract_rules
+from reconcile.rules.extract import (
+    EARLIER_LISTS,
+    FALSE_FIGURE_LISTS,
+    PEOPLE_LISTS,
+    TRANSFER_LISTS,
+    load_extract_rules,
+)
 from reconcile.rules.load import default_rules_dir
 
 
@@ -52,6 +58,10 @@ def sources(text: str) -> list[tuple]:
     ("Two men remain in critical condition.", [(2, 2, "injured")]),
     ("Three others were carried off in ambulances.", [(3, 3, "injured")]),
     ("Two victims were taken from the scene by ambulance.", [(2, 2, "injured")]),
+    # a transfer to a named hospital; the outcome after it
+    ("Three people were rushed to Regional One Hospital on Friday.", [(3, 3, "injured")]),
+    ("A woman, 29, was taken to Mercy Hospital, where she later died.", [(1, 1, "killed")]),
+    ("The man was taken to a hospital and died there on Monday.", [(1, 1, "killed")]),
     # detention
     ("Bandits seized 50 people in the raid.", [(50, 50, "detained")]),
     ("At least 27 remained in captivity on Sunday.", [(27, None, "detained")]),
@@ -209,7 +219,8 @@ def test_part_in_a_later_sentence_takes_the_whole_s_source():
 
 @pytest.mark.parametrize("table, names", [("people", PEOPLE_LISTS),
                                           ("false_figures", FALSE_FIGURE_LISTS),
-                                          ("earlier", EARLIER_LISTS)])
+                                          ("earlier", EARLIER_LISTS),
+                                          ("transfer", TRANSFER_LISTS)])
 def test_family_tables_are_read_and_each_list_is_required(tmp_path, table, names):
     ex = load_extract_rules()
     assert all(getattr(ex, table)[name] for name in names)

@@ -163,6 +163,13 @@ class Lexicon:
                          | frozenset(self.victims.first))
         # Earlier tolls and tolls referred back to.
         earlier = ex.earlier
+        # Capitalised words that may stand before a capitalised number that counts:
+        # "In Two days", "Only Three people".
+        self.name_starters = frozenset({"in", "at", "on", "of", "the", "and", "but", "only",
+                                        "some", "about", "around", "over", "nearly", "almost",
+                                        "least", "than", "to", "for", "with", "by"})
+        self.transfer_verbs = PhraseIndex((p, p) for p in ex.transfer["verbs"])
+        self.transfer_places = PhraseIndex((p, p) for p in ex.transfer["places"])
         self.earlier_cues = PhraseIndex((p, " ".join(p)) for p in earlier["cues"])
         self.toll_verbs = PhraseIndex((p, " ".join(p)) for p in earlier["toll_verbs"])
         self.toll_subjects = PhraseIndex((p, " ".join(p)) for p in earlier["toll_subjects"])
@@ -339,6 +346,9 @@ def _reject(s: SentenceView, m: FigureMatch, fig: Figure, lex: Lexicon, publishe
     w, i, e = s.w, m.first_token, m.end_token
     if _glued(s.text, m.start, m.end):
         return "part of a word, label or code"
+    if i and e == i + 1 and s.caps[i] and s.caps[i - 1] and w[i - 1].isalpha() \
+            and w[i] in lex.number_words and w[i - 1] not in lex.name_starters:
+        return "part of a name"  # "Regional One Hospital", "Channel Four"
     hit = lex.nc_before.ending(w, i - 1)
     if hit is not None:
         return hit[0]
@@ -411,7 +421,9 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
     while j < n and f.person is not None:
         # A single victim's own verb follows it, after an age or an aside in commas.
         if w[j] == "," and j + 2 < len(w) and w[j + 1][0].isdigit() and w[j + 2] == ",":
-            j += 3  # "the woman, 31, died"
+            j += 3  # "the woman, 31, died": the age is no figure of its own
+            k = bisect_left(starts, j)
+            n = max(n, starts[k] if k < len(starts) else len(w))
             continue
         if w[j] == ",":
             after = _skip_part_parenthesis(s, j, len(w)) or _skip_apposition(s, j)
@@ -490,6 +502,8 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
     passive, steps = False, 0
     while j < n and steps < 8:
         c = lex.cat_after.at(w, j, n)
+        if c is None and w[j] in lex.transfer_verbs.first:
+            c = _transfer(s, j, n)
         if c is not None and c[0].category == "casualties" and (
                 c[0].tokens in _VICTIM_NOUNS or (j and w[j - 1] in _RELATIVE_AUX)):
             # "13 victims were taken to hospital", "two people who were shot remain in
@@ -523,6 +537,50 @@ _VICTIM_NOUNS = frozenset({("victims",), ("casualties",)})
 # "the suspect stabbed him": an active verb with a pronoun object has an agent before it.
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them", "us", "me"})
 _RELATIVE_AUX = frozenset({"were", "was", "been"})
+
+
+def _transfer(s: SentenceView, j: int, n: int) -> tuple[CategoryWord, int] | None:
+    """'taken to Mercy Hospital': a transfer verb and, within eight words, a hospital."""
+    lex, w = s.lex, s.w
+    hit = lex.transfer_verbs.at(w, j, n)
+    if hit is None:
+        return None
+    for k in range(hit[1], min(n, hit[1] + 8)):
+        if s.brk[k] or w[k] == ",":
+            return None
+        place = lex.transfer_places.at(w, k, n)
+        if place is not None:
+            return CategoryWord(tuple(w[j:place[1]]), "injured", False, True), place[1]
+    return None
+
+
+# "was taken to hospital, where he later died", "and died there": the outcome after a transfer.
+_LATER_LINKS = frozenset({",", "and", "but", "where"})
+_LATER_SUBJECTS = frozenset({"he", "she", "they", "both", "the", "victim", "man", "woman", "boy",
+                             "girl"})
+_LATER_FILLERS = frozenset({"later", "subsequently", "eventually", "soon", "shortly", "then",
+                            "afterwards", "also", "tragically", "sadly", "was", "were", "has",
+                            "had", "have", "been", "after", "arrival"})
+
+
+def _later_death(s: SentenceView, j: int) -> bool:
+    """Whether a clause right after token j says the same people died ('where she died')."""
+    lex, w = s.lex, s.w
+    n = len(w)
+    k, stop = j, min(n, j + 14)
+    while k < stop and w[k] not in _LATER_LINKS:
+        if w[k] in ("(", ")", ";", ":", '"', "."):
+            return False
+        k += 1
+    links = 0
+    while k < stop and w[k] in _LATER_LINKS:
+        k, links = k + 1, links + 1
+    if not links or k >= stop:
+        return False
+    while k < stop and (w[k] in _LATER_SUBJECTS or w[k] in _LATER_FILLERS):
+        k += 1
+    c = lex.cat_after.at(w, k) if k < n else None
+    return c is not None and c[0].category == "killed"
 
 
 def _verb_after_noun(s: SentenceView, j: int, n: int) -> tuple[Any, int] | None:
@@ -935,6 +993,9 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             continue
         if outcome == "category":
             f.category, f.side = value.category, "right"
+            if value.category in ("injured", "casualties") and f.word_at is not None \
+                    and _later_death(s, f.word_at + len(value.tokens)):
+                f.category = "killed"  # "was taken to hospital, where she later died"
             f.among = value.tokens[0] == "among"
             if f.end + 1 < n and s.w[f.end] == "of" and s.w[f.end + 1] in _RELATIVE:
                 f.part_cue = True  # "five others, three of whom died"

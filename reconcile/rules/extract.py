@@ -25,6 +25,7 @@ __all__ = [
     "EARLIER_LISTS",
     "FALSE_FIGURE_LISTS",
     "PEOPLE_LISTS",
+    "TRANSFER_LISTS",
     "AttributionWord",
     "CategoryWord",
     "DateWords",
@@ -39,6 +40,7 @@ ATTRIBUTION_KINDS = ("verb", "told", "prep", "by", "relay", "citing")
 # The word lists of [people] and [false_figures] (each required).
 PEOPLE_LISTS = ("determiners", "modifiers", "heads", "not_victims", "ordinals")
 EARLIER_LISTS = ("cues", "toll_verbs", "toll_subjects")
+TRANSFER_LISTS = ("verbs", "places")
 FALSE_FIGURE_LISTS = ("increments", "totals", "change_verbs", "rates", "rates_before",
                       "rate_exceptions", "identification", "uncounted", "ages")
 POSITIONS = ("before", "after", "both")
@@ -110,6 +112,7 @@ class ExtractRules:
     people: dict[str, tuple[Phrase, ...]]  # determiners, modifiers, heads, not_victims, ordinals
     earlier: dict[str, tuple[Phrase, ...]]  # cues, toll_verbs, toll_subjects
     false_figures: dict[str, tuple[Phrase, ...]]  # increments, totals, rates, ...
+    transfer: dict[str, tuple[Phrase, ...]]  # verbs, places: "taken to Mercy Hospital"
 
 
 def _phrases(reader: TomlReader, row: dict, line: int | None, key: str) -> list[Phrase]:
@@ -308,6 +311,8 @@ def _read(reader: TomlReader, categories: Iterable[str]) -> dict[str, Any]:
                             for name in FALSE_FIGURE_LISTS}
     out["earlier"] = {name: tuple(_word_list(reader, "earlier", name, phrase=True))
                       for name in EARLIER_LISTS}
+    out["transfer"] = {name: tuple(_word_list(reader, "transfer", name, phrase=True))
+                       for name in TRANSFER_LISTS}
 
     periods: dict[Phrase, tuple[str, int]] = {}
     section = reader.data.get("dates", {})
