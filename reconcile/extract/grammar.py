@@ -430,6 +430,14 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
             if after is not None:
                 j = after
                 continue
+        if w[j] in ("from", "of") and j + 1 < len(w) and s.caps[j + 1]:
+            k = j + 1  # "a 27-year-old man from Hempstead was killed": where the person lives
+            while k < len(w) and k < j + 4 and s.caps[k] and w[k].isalpha():
+                k += 1
+            j = k
+            kk = bisect_left(starts, j)
+            n = max(n, starts[kk] if kk < len(starts) else len(w))
+            continue
         if w[j] == "in" and j + 2 < len(w) and w[j + 1] in _POSSESSIVES \
                 and w[j + 2][0].isdigit():
             j += 3  # "a woman in her 20s"

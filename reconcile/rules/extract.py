@@ -11,7 +11,7 @@ before these files existed) falls back to the shipped copy of that file.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ __all__ = [
     "ATTRIBUTION_KINDS",
     "EARLIER_LISTS",
     "FALSE_FIGURE_LISTS",
+    "NOT_PLACE_LISTS",
     "PEOPLE_LISTS",
     "TRANSFER_LISTS",
     "AttributionWord",
@@ -41,6 +42,8 @@ ATTRIBUTION_KINDS = ("verb", "told", "prep", "by", "relay", "citing")
 PEOPLE_LISTS = ("determiners", "modifiers", "heads", "not_victims", "ordinals")
 EARLIER_LISTS = ("cues", "toll_verbs", "toll_subjects")
 TRANSFER_LISTS = ("verbs", "places")
+# places.toml [not_places]: names the extractor's place reading does not take for places.
+NOT_PLACE_LISTS = ("titles", "speech", "residence", "treated")
 FALSE_FIGURE_LISTS = ("increments", "totals", "change_verbs", "rates", "rates_before",
                       "rate_exceptions", "identification", "uncounted", "ages")
 POSITIONS = ("before", "after", "both")
@@ -113,6 +116,8 @@ class ExtractRules:
     earlier: dict[str, tuple[Phrase, ...]]  # cues, toll_verbs, toll_subjects
     false_figures: dict[str, tuple[Phrase, ...]]  # increments, totals, rates, ...
     transfer: dict[str, tuple[Phrase, ...]]  # verbs, places: "taken to Mercy Hospital"
+    # From places.toml: titles, speech, residence, treated ("Sgt. Hale", "a Milford man").
+    not_places: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _phrases(reader: TomlReader, row: dict, line: int | None, key: str) -> list[Phrase]:
@@ -352,6 +357,11 @@ def _read(reader: TomlReader, categories: Iterable[str]) -> dict[str, Any]:
     return out
 
 
+def _not_places(reader: TomlReader) -> dict[str, frozenset[str]]:
+    """places.toml's [not_places] lists: single words, lower case."""
+    return {name: frozenset(_word_list(reader, "not_places", name)) for name in NOT_PLACE_LISTS}
+
+
 def _path(directory: Path, name: str) -> Path:
     path = directory / name
     return path if path.exists() else default_rules_dir() / name
@@ -367,6 +377,7 @@ def check_extract_rules(directory: str | Path | None = None,
     cats = [c.name for c in (rules.categories if rules is not None else ())]
     _read(TomlReader(_path(root, "extract.toml"), problems), cats)
     load_place_rules(_path(root, "places.toml"), problems)
+    _not_places(TomlReader(_path(root, "places.toml"), problems))
     return problems.items
 
 
@@ -386,6 +397,7 @@ def load_extract_rules(directory: str | Path | None = None,
     problems = Problems()
     cats = [c.name for c in (rules.categories if rules is not None else ())]
     data = _read(TomlReader(_path(root, "extract.toml"), problems), cats)
+    data["not_places"] = _not_places(TomlReader(_path(root, "places.toml"), problems))
     if problems.items:
         raise RulesError(problems.items)
     return ExtractRules(**data)
