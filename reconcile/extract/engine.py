@@ -67,6 +67,14 @@ from .attribution import (
 from .dates import DatePhrase, parse_published
 from .document import MAX_SENTENCE, Article, Sentence, split_article
 from .grammar import Fig, Lexicon, SentenceView, govern_figures
+from .incident import (
+    Note,
+    article_totals,
+    fill_dates,
+    link_victims,
+    split_wholes,
+    wounds_with_deaths,
+)
 from .place import ArticlePlaces, PlaceFinder
 
 __all__ = [
@@ -101,6 +109,7 @@ class _Ctx:
     claims: list[dict]
     named_sources: list[str]
     last_source: tuple[str, str] | None = None
+    notes: list[Note] = field(default_factory=list)  # figures read, for the article pass
     places: ArticlePlaces = field(default_factory=ArticlePlaces)  # filled by the PlaceFinder
 
 
@@ -210,17 +219,39 @@ class _Engine:
             self.sentence_claims(ctx, sent, s, figs, zeros, pub_text)
             if para.heading:
                 headline_end = len(ctx.claims)
-        claims = ctx.claims
+        claims = self.incident(ctx, headline_end)
+        headline_end = min(headline_end, len(claims))
         if title and not (doc.paragraphs and doc.paragraphs[0].heading) and headline_end == 0:
             head = self.article(title, article_id, published, outlet, url, None)
             for row in head:
                 row["claim_id"] = f"{article_id}:title:{row['span']}"
                 row["span"] = ""
+                if not row["location"] or row["location"] == row["country"]:
+                    # "Two dead after shooting": the body says where.
+                    row["location"], row["country"] = self.places.article_place(ctx)
             claims = head + claims
             headline_end = len(head)
         if headline_end:
             claims = _headline_once(claims, headline_end)
+        if len(doc.sentences) > 1 and any(not r["event_date"] for r in claims) \
+                and not self.places.roundup(ctx):
+            fill_dates(claims)  # one incident: its date
         return claims
+
+    def incident(self, ctx: _Ctx, headline_end: int) -> list[dict]:
+        """The body's claims read together: one claim per victim, totals, wounds and deaths.
+
+        See :mod:`reconcile.extract.incident`. The headline's claims
+        (``ctx.claims[:headline_end]``) are left to :func:`_headline_once`.
+        """
+        if not ctx.notes or ctx.notes[0].sentence == ctx.notes[-1].sentence:
+            return ctx.claims  # one sentence: the grammar has read it all
+        victims, drop = link_victims(ctx.notes)
+        words = {n.sentence: ctx.views[n.sentence].w for n in ctx.notes}
+        split_wholes(ctx.notes, drop)
+        sums = article_totals(ctx.notes, victims, drop, words, ctx.article_id, self.lex)
+        wounds_with_deaths(ctx.notes, drop, sums)
+        return [r for r in ctx.claims if id(r) not in drop] + sums
 
     # -- zero claims ------------------------------------------------------
     def zeros_and_denials(self, s: SentenceView) -> list[tuple]:
@@ -301,7 +332,13 @@ class _Engine:
         # With at most one place named in the sentence, every figure gets the same place.
         one_place = len(self.places.mentions(ctx, s.index)) <= 1
         places: tuple[str, str] | None = None
+        headline = ctx.doc.paragraphs[sent.paragraph].heading
         for k, f in enumerate(figs):
+            if f.det == "pronoun":
+                # "He died in hospital": a victim named before, if any (incident.py).
+                if not headline:
+                    ctx.notes.append(Note(None, f, s.index))
+                continue
             if any(f.first < z[1] and z[0] < f.end for z in zeros):
                 # "No one was killed": the zero phrase is read once, as a zero claim
                 # (its category comes with the phrase), not again as a figure.
@@ -356,6 +393,8 @@ class _Engine:
                         row[key] = whole[key]
             made[k] = row
             ctx.claims.append(row)
+            if not headline:
+                ctx.notes.append(Note(row, f, s.index))
         for first, last, category, victims, denial, verb in zeros:
             if verb is not None:
                 found = np_left(s, verb)

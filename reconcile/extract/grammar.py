@@ -20,7 +20,7 @@ from ..rules.extract import CategoryWord, ExtractRules, PartOfCue
 from ..rules.load import Rules
 from .dates import DateGrammar, DatePhrase, find_dates
 
-__all__ = ["Fig", "Lexicon", "PhraseIndex", "SentenceView", "govern_figures"]
+__all__ = ["Fig", "Lexicon", "Person", "PhraseIndex", "SentenceView", "govern_figures"]
 
 Phrase = tuple[str, ...]
 _LEFT_REACH = 16  # tokens a figure looks back for its governing word
@@ -154,10 +154,16 @@ class Lexicon:
         self.person_heads = PhraseIndex((p, " ".join(p)) for p in people["heads"])
         self.not_detained = frozenset(" ".join(p) for p in people["not_victims"])
         self.ordinals = frozenset(" ".join(p) for p in people["ordinals"])
+        self.male = frozenset(" ".join(p) for p in people["male"])
+        self.female = frozenset(" ".join(p) for p in people["female"])
+        self.person_pronouns = frozenset(" ".join(p) for p in people["pronouns"])
+        self.generic_people = frozenset(" ".join(p) for p in people["generic"])
         # A sentence with none of these words has no single victim: one set test.
-        self.person_cues = frozenset(p[-1] for p in people["heads"]) | self.ordinals | {"another"}
+        self.person_cues = frozenset(p[-1] for p in people["heads"]) | self.ordinals \
+            | {"another"} | self.person_pronouns
         self.prefilter = self.prefilter | frozenset(
-            t for p in people["heads"] for t in p if t.isalpha() and len(t) > 2)
+            t for p in people["heads"] for t in p if t.isalpha() and len(t) > 2) \
+            | self.person_pronouns
         # First words of what the search after a figure looks for.
         self.np_first = (frozenset(self.cat_after.first) | frozenset(self.nc_after.first)
                          | frozenset(self.victims.first))
@@ -277,6 +283,15 @@ class SentenceView:
         return self.text[self.toks[a].start:self.toks[b - 1].end]
 
 
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One person a single-victim figure names: 'a 27-year-old man', 'his wife', 'she'."""
+
+    head: str
+    gender: str = ""  # m | f | "" (unknown: "the victim", "a person")
+    age: str = ""  # "27", "30s" or "" when not said
+
+
 @dataclass(slots=True)
 class Fig:
     """A figure in a sentence and what the grammar around it says."""
@@ -299,6 +314,9 @@ class Fig:
     earlier: bool = False  # an earlier toll: "up from 42", "revised from 73 to 87"
     toll_ref: bool = False  # "it stood at 1,782": the subject refers back to a toll
     derived: bool = False  # the count is not the figure's words: "five shot, two fatally" -> 3
+    persons: tuple[Person, ...] = ()  # the people a single-victim figure names
+    det: str = ""  # indef | def | another | pronoun: how a single victim is introduced
+    ordinal: int = 0  # "a second victim": the victim's rank (2), which says a total
     reject: str | None = None
     claim: dict | None = field(default=None, repr=False)
 
@@ -810,6 +828,14 @@ def find_people(s: SentenceView, taken: Sequence[FigureMatch] = ()) -> list[Figu
     i = 0
     while i < n:
         t = w[i]
+        if t in lex.person_pronouns and not busy[i] and i + 1 < n and (
+                w[i + 1] in lex.aux or lex.cat_after.at(w, i + 1) is not None):
+            # "He died in hospital": a victim named before (kept only if the article has one).
+            start, end = s.toks[i].start, s.toks[i].end
+            fig = Figure(s.text[start:end], Interval(1, 1), 1, "exact")
+            out.append(FigureMatch(fig, i, i + 1, start, end, start, end))
+            i += 1
+            continue
         det = t in lex.person_det
         age_start = t[0].isdigit() and heads.at(w, i + 1) is not None \
             and heads.at(w, i + 1)[0] in _AGE_HEADS  # type: ignore[index]
@@ -955,6 +981,7 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             f0 = Fig(m, fig, m.first_token, m.end_token, person=person)
             v = lex.victims.at(s.w, m.end_token - 1)
             f0.victims = v[0] if v is not None else None
+            _person_info(s, f0)
             figs.append(f0)
             continue
         if isinstance(fig, NotAFigure):
@@ -1007,7 +1034,7 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             f.among = value.tokens[0] == "among"
             if f.end + 1 < n and s.w[f.end] == "of" and s.w[f.end + 1] in _RELATIVE:
                 f.part_cue = True  # "five others, three of whom died"
-            elif "condition" in value.tokens and any(
+            elif "condition" in value.tokens and f.person is None and any(
                     p.category == value.category and not p.reject for p in figs[:k]):
                 f.part_cue = True  # "three wounded ..., one in critical condition"
             continue
@@ -1089,15 +1116,17 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
     # A figure without its own noun shares the victims of the figure it is
     # joined to ("28 civilians had been killed and 40 wounded").
     for k, f in enumerate(figs):
-        if f.category is None or f.reject:
-            continue
-        if f.victims is None and f.side in ("left", "coord", "right") and not f.part_cue and k:
+        if f.category is None or f.reject or f.person is not None:
+            continue  # a single victim's noun says who it is ("a man" beside "four women")
+        if f.victims is None and f.side in ("left", "coord", "right") and not f.part_cue and k \
+                and all(t in s.lex.fillers for t in s.w[f.end:f.np_end]):  # not "four adults"
             prev = figs[k - 1]
             if prev.category and prev.part_of is None and not prev.reject and prev.victims \
                     and _coordinated_loose(s, prev.np_end, f.first):
                 f.victims = prev.victims
         if f.victims is None:
             f.victims = _victims_before(s, f)
+    parents = {id(f): figs[f.part_of] for f in figs if f.part_of is not None}
     out = []
     for f in figs:
         if f.reject or f.category is None:
@@ -1117,8 +1146,14 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
                 rejected.append((f.figure.text, "an arrest for a crime"))
             continue
         out.append(f)
-    if any(f.person is not None for f in out):
+    if len(out) > 1:
         out = _merge_singles(s, out)
+    if parents:
+        # part_of pointed into every figure read; the claims are the figures kept.
+        at = {id(f): k for k, f in enumerate(out)}
+        for f in out:
+            if f.part_of is not None:
+                f.part_of = at.get(id(parents[id(f)])) if id(f) in parents else None
     s.figs = out
     return out
 
@@ -1134,29 +1169,79 @@ def _partitive_opening(s: SentenceView) -> tuple[str, int] | None:
     return c[0].category, c[1]
 
 
+_ORDINAL_VALUE = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+                  "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+_DEFINITE = frozenset({"the", "that", "this"})
+
+
+def _person_info(s: SentenceView, f: Fig) -> None:
+    """Who a single victim is: gender, age, determiner and rank ('a second victim')."""
+    lex, w = s.lex, s.w
+    a, e = f.first, f.end
+    head = f.person or ""
+    gender = "m" if head in lex.male else "f" if head in lex.female else ""
+    if not gender:
+        for k in range(a, e):  # "a male victim", "the baby girl"
+            if w[k] in lex.male or w[k] in lex.female:
+                gender = "m" if w[k] in lex.male else "f"
+    age = ""
+    for k in range(a, e - 1):
+        if w[k].isdigit() and w[k + 1] in ("-", "year"):
+            age = w[k]  # "a 27-year-old man"
+    if not age and e + 2 < len(w) and w[e] == "," and w[e + 1].isdigit() and w[e + 2] == ",":
+        age = w[e + 1]  # "the woman, 31,"
+    if not age and e + 2 < len(w) and w[e] == "in" and w[e + 1] in _POSSESSIVES \
+            and w[e + 2][0].isdigit():
+        age = w[e + 2].rstrip("s") + "s"  # "a man in his 30s"
+    first = w[a]
+    if head in lex.person_pronouns:
+        det = "pronoun"
+    elif first == "another" or any(w[k] in ("other", "another") for k in range(a, e)):
+        det = "another"
+    elif first in _DEFINITE:
+        det = "def"
+    else:
+        det = "indef"  # "a man", "his wife", "one person", a bare headline noun
+    f.det = det
+    f.ordinal = max((_ORDINAL_VALUE.get(w[k], 0) for k in range(a, e)), default=0)
+    f.persons = (Person(head, gender, age),)
+
+
 def _merge_singles(s: SentenceView, figs: list[Fig]) -> list[Fig]:
     """'a man and his wife died': one claim of two; 'two males and a female': of three."""
     out: list[Fig] = []
-    for f in figs:
+    for k, f in enumerate(figs):
         prev = out[-1] if out else None
         if prev is not None and prev.person is not None and f.person is not None \
                 and s.w[prev.end:f.first] == [","]:
             continue  # "The first victim, an adult man, ...": one person named twice
-        generic = prev is not None and prev.person is None and f.person in _GENERIC \
-            and prev.figure.kind == "exact" and prev.np_end > prev.end \
-            and not prev.among and not f.among \
-            and s.w[prev.np_end - 1] in _GENERIC_PLURAL
-        if prev is not None and (prev.person is not None or generic) and f.person is not None \
+        # A pair, not a longer list ("23 men, 23 women and 29 children" breaks a total down).
+        pair = prev is not None and not (
+            k + 1 < len(figs) and _coordinated(s, f.np_end or f.end, figs[k + 1].first)) \
+            and not (len(out) > 1 and _coordinated(s, out[-2].np_end or out[-2].end, prev.first))
+        # "two males and a female", "three women and one man": sex and age words for
+        # people coordinated under one verb are one count.
+        generic = pair and prev is not None and prev.person is None \
+            and prev.figure.kind == "exact" \
+            and prev.np_end > prev.end and not prev.among and not f.among \
+            and s.w[prev.np_end - 1] in s.lex.generic_people \
+            and (f.person in s.lex.generic_people or (
+                f.person is None and f.figure.kind == "exact" and f.np_end > f.end
+                and s.w[f.np_end - 1] in s.lex.generic_people))
+        if prev is not None and (prev.person is not None or generic) \
+                and (f.person is not None or generic) \
                 and prev.category == f.category and prev.part_of is None and f.part_of is None \
                 and not prev.part_cue and not f.part_cue \
                 and _coordinated(s, prev.np_end or prev.end, f.first):
             count = prev.figure.low + f.figure.low
             m = prev.match
-            text = s.text[m.start:f.match.end]
+            stop = f.match.end if f.person is not None else s.toks[f.np_end - 1].end
+            last = f.end if f.person is not None else f.np_end
+            text = s.text[m.start:stop]
             fig = Figure(text, Interval(count, count), count, "exact")
-            prev.match = FigureMatch(fig, m.first_token, f.end, m.start, f.match.end, m.start,
-                                     f.match.end)
-            prev.figure, prev.end, prev.np_end = fig, f.end, f.np_end
+            prev.match = FigureMatch(fig, m.first_token, last, m.start, stop, m.start, stop)
+            prev.figure, prev.end, prev.np_end = fig, last, f.np_end
+            prev.persons = prev.persons + f.persons if prev.person is not None else ()
             if prev.victims != f.victims:
                 prev.victims = s.lex.common_group(prev.victims or "people", f.victims or "people")
             continue

@@ -10,6 +10,7 @@ the paragraph fallback looks at most ``NEARBY`` sentences each side.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
@@ -23,6 +24,9 @@ from .grammar import Lexicon, SentenceView
 __all__ = ["NEARBY", "ArticlePlaces", "PlaceContext", "PlaceFinder"]
 
 NEARBY = 3  # sentences each side searched for a place
+_LEDE_SENTENCES = 8  # the lede is read from the body's first sentences ...
+_LEDE_PARAGRAPHS = 3  # ... of its first paragraphs
+_ROUNDUP_TOWNS = 3  # an article naming this many towns reports more than one incident
 _PLACE_PREPS = frozenset({"in", "at", "of", "from", "near", "for", "outside", "across"})
 _AFTER_RESIDENT = frozenset({",", ".", "who", "and", "died", "dies", "killed", "shot", "stabbed",
                              "injured", "wounded", "hurt", "in", "on", "at", "with", "had"})
@@ -48,12 +52,15 @@ class ArticlePlaces:
     surnames: frozenset[str] | None = None  # last words of people named in the article
     lede: Place | None = None  # the first place the body names
     lede_done: bool = False
+    roundup: bool | None = None  # three towns or more: several incidents
+    place_sentences: list[int] | None = None  # sentences that may name a place
+    top_country: str | None = None  # "" once computed and none found
 
 # "Justin Martin, 24," "Sgt. John Hale": a person's name, whose last word is no place
 # anywhere in the article.
 _NAMED = re.compile(r"\b([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?) ([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?),"
                     r" (?:aged )?\d{1,3},")
-_TITLED = re.compile(r"\b([A-Z][a-z]{1,12})\.? (?:[A-Z][a-z]+ ){0,2}([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
 
 
 class PlaceContext(Protocol):
@@ -86,6 +93,11 @@ class PlaceFinder:
         self.source_nouns = source_nouns
         self.tokens = tokens
         self.not_places = lex.ex.not_places
+        self._place_words: dict[str, bool] = {}
+        titles = sorted((t for t in self.not_places["titles"]), key=len, reverse=True)
+        # "Sgt. John Hale", "Officer Hale": the last word names a person.
+        self._titled = re.compile(r"\b(?:" + "|".join(re.escape(t.capitalize()) for t in titles)
+                                  + r")\.? (?:[A-Z][a-z]+ ){0,2}([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
 
     def mentions(self, ctx: PlaceContext, index: int) -> list[PlaceMention]:
         """Places named in sentence ``index``: not countries used as adjectives, people's
@@ -121,10 +133,11 @@ class PlaceFinder:
     def _surnames(self, ctx: PlaceContext) -> frozenset[str]:
         """Last words of the people the article names ("Justin Martin, 24,", "Sgt. Hale")."""
         if ctx.places.surnames is None:
-            titles = self.not_places["titles"]
+            if len(ctx.doc.sentences) < 2:
+                ctx.places.surnames = frozenset()  # the gazetteer reads names in one sentence
+                return ctx.places.surnames
             found = {m.group(2).lower() for m in _NAMED.finditer(ctx.text)}
-            found |= {m.group(2).lower() for m in _TITLED.finditer(ctx.text)
-                      if m.group(1).lower() in titles}
+            found |= {m.group(1).lower() for m in self._titled.finditer(ctx.text)}
             ctx.places.surnames = frozenset(found)
         return ctx.places.surnames
 
@@ -199,6 +212,100 @@ class PlaceFinder:
             ctx.places.countries = (named, top)
         return ctx.places.countries
 
+    def _title_mentions(self, ctx: PlaceContext) -> list[PlaceMention]:
+        if ctx.places.title_mentions is None:
+            title = ctx.title or ""
+            toks = tokenize(title)
+            w = [t.text for t in toks]
+            found = self.gaz.find(toks, title)
+            if found:
+                caps = [title[t.start].isupper() for t in toks]
+                found = [m for m in found if not self._adjectival(w, m)
+                         and not self._person(ctx, w, caps, m, found)
+                         and not self._residence(w, m)]
+            ctx.places.title_mentions = found
+        return ctx.places.title_mentions
+
+    def lede(self, ctx: PlaceContext) -> Place | None:
+        """The first place below a country that the body names in its first paragraphs.
+
+        Where the report's incident happened ("... in Stanton on Sunday"): claims
+        nothing nearer places fall back to it before the country.
+        """
+        if not ctx.places.lede_done:
+            ctx.places.lede_done = True
+            doc = ctx.doc
+            if self.roundup(ctx):
+                return None
+            for i, sent in enumerate(doc.sentences[:_LEDE_SENTENCES]):
+                para = doc.paragraphs[sent.paragraph]
+                if para.biography or sent.paragraph > _LEDE_PARAGRAPHS:
+                    break
+                found = [m for m in self.mentions(ctx, i) if m.candidates[0].kind != "country"]
+                if found:
+                    ctx.places.lede = self._pick(ctx, found[:1], None)
+                    break
+        return ctx.places.lede
+
+    def article_place(self, ctx: PlaceContext) -> tuple[str, str]:
+        """(location, country) of the article as a whole: its lede, else its country."""
+        place = self.lede(ctx)
+        if place is None:
+            top = self.top_country(ctx)
+            name = self.gaz.country_name(top) if top else ""
+            return name, name
+        code = place.country or (self.top_country(ctx) or "")
+        return place.name, self.gaz.country_name(code) if code else ""
+
+    def roundup(self, ctx: PlaceContext) -> bool:
+        """Whether the article reports from three towns or more (a live blog, a roundup):
+        then a claim its sentence does not place is not placed, or dated, by the first."""
+        if ctx.places.roundup is None:
+            towns: set[str] = set()
+            for i in self._place_sentences(ctx):
+                for m in self.mentions(ctx, i):
+                    if m.candidates[0].kind == "city":
+                        towns.add(m.candidates[0].name)
+                if len(towns) >= _ROUNDUP_TOWNS:
+                    break
+            ctx.places.roundup = len(towns) >= _ROUNDUP_TOWNS
+        return ctx.places.roundup
+
+    def _place_sentences(self, ctx: PlaceContext) -> list[int]:
+        """Sentences holding a capitalised word that names a place (one regex pass and a
+        cached look-up per word): the only ones a count of places needs to read."""
+        if ctx.places.place_sentences is None:
+            starts = [sent.start for sent in ctx.doc.sentences]
+            known = self._place_words
+            found: set[int] = set()
+            for m in _CAPITALISED.finditer(ctx.text):
+                word = m.group()
+                hit = known.get(word)
+                if hit is None:
+                    if len(known) > 50_000:
+                        known.clear()
+                    hit = known[word] = bool(self.gaz.lookup(word))
+                if hit:
+                    found.add(bisect_right(starts, m.start()) - 1)
+            ctx.places.place_sentences = sorted(i for i in found if i >= 0)
+        return ctx.places.place_sentences
+
+    def top_country(self, ctx: PlaceContext) -> str | None:
+        """The country the article's places (homes and title included) point at most."""
+        if ctx.places.top_country is not None:
+            return ctx.places.top_country or None
+        counts: dict[str, int] = {}
+        every = [m for i in self._place_sentences(ctx) for m in self.mentions(ctx, i)]
+        every += [m for found in ctx.places.residences.values() for m in found]
+        every += self._title_mentions(ctx) if ctx.title else []
+        for m in every:
+            code = m.candidates[0].country
+            if code:
+                counts[code] = counts.get(code, 0) + 1
+        top = max(sorted(counts), key=lambda c: counts[c]) if counts else self.countries(ctx)[1]
+        ctx.places.top_country = top or ""
+        return top
+
     def _pick(self, ctx: PlaceContext, mentions: list[PlaceMention],
               near: int | None) -> Place | None:
         if not mentions:
@@ -244,11 +351,11 @@ class PlaceFinder:
                             break
                     break
         if place is None and ctx.title:
-            if ctx.places.title_mentions is None:
-                ctx.places.title_mentions = self.gaz.find(tokenize(ctx.title), ctx.title)
-            place = self._pick(ctx, ctx.places.title_mentions, None)
+            place = self._pick(ctx, self._title_mentions(ctx), None)
         if place is None:
-            top = self.countries(ctx)[1]
+            place = self.lede(ctx)
+        if place is None:
+            top = self.top_country(ctx)
             if top is None:
                 return "", ""
             name = self.gaz.country_name(top)

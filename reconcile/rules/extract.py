@@ -39,7 +39,8 @@ __all__ = [
 
 ATTRIBUTION_KINDS = ("verb", "told", "prep", "by", "relay", "citing")
 # The word lists of [people] and [false_figures] (each required).
-PEOPLE_LISTS = ("determiners", "modifiers", "heads", "not_victims", "ordinals")
+PEOPLE_LISTS = ("determiners", "modifiers", "heads", "not_victims", "ordinals", "male", "female",
+                "pronouns", "generic")
 EARLIER_LISTS = ("cues", "toll_verbs", "toll_subjects")
 TRANSFER_LISTS = ("verbs", "places")
 # places.toml [not_places]: names the extractor's place reading does not take for places.
