@@ -14,7 +14,9 @@ Sections:
 2. worlds — grouping precision/recall (pairwise, B-cubed) and estimate
    error, coverage and calibration on simulated worlds with known truth, for
    the engine and every baseline in reconcile/resolve/policies.py on the same groups
-   (reconcile/evaluate/harness.py);
+   (reconcile/evaluate/harness.py), with the grouping stage's events and with
+   the true grouping, on held-out seeds (REPORT_SEEDS: never used while
+   developing; development used DEV_SEEDS); ablations of the model;
 3. population — the real Population benchmark (Wikipedia city populations);
 4. extract — bench/bench_extract.py, when present.
 """
@@ -39,8 +41,24 @@ import pandas as pd
 from reconcile.evaluate.harness import evaluate_population, evaluate_world
 from reconcile.group.baseline import group_claims
 from reconcile.load import load_claims
-from reconcile.resolve.baseline import resolve_events
+from reconcile.resolve import Options, resolve_events
 from reconcile.simulate.world import WorldSpec, simulate_world, write_world
+
+# Seeds the resolution model was developed and tuned on, and seeds it never saw:
+# every number BENCHMARKS.md reports for the worlds comes from REPORT_SEEDS.
+DEV_SEEDS = tuple(range(101, 111))
+REPORT_SEEDS = (9101, 9102)
+# Seeds of an earlier report, looked at once; one change followed (copy detection
+# across split events), so they are no longer held out and are not reported.
+SPENT_SEEDS = (9001, 9002)
+SCENARIOS = ("easy", "realistic", "adversarial")
+ABLATIONS = {
+    "full model": {},
+    "without dependence": {"dependence": False},
+    "without growth": {"growth": False},
+    "without learnt bias": {"learn_bias": False},
+    "without shrinkage": {"shrinkage": False},
+}
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -106,19 +124,91 @@ def bench_scale(sizes: list[int], workdir: Path) -> list[dict]:
         row = {"claims": n, "rows_used": len(loaded.claims), "rows_rejected": len(loaded.rejects),
                "csv_read_s": t_read, "csv_read_mib": m_read,
                "load_s": t_load, "load_mib": m_load, "group_s": t_group, "group_mib": m_group,
-               "resolve_s": t_resolve, "resolve_mib": m_resolve}
+               "resolve_s": t_resolve, "resolve_mib": m_resolve,
+               "resolve_vs_read": t_resolve / t_read}
         row["total_s"] = t_load + t_group + t_resolve
         row["total_vs_read"] = row["total_s"] / t_read
         row["load_vs_read"] = t_load / t_read
         row["claims_per_s"] = n / row["total_s"]
         rows.append(row)
         print(f"  {n:>9,} claims: read {t_read:6.2f}s  load {t_load:6.2f}s  group {t_group:6.2f}s  "
-              f"resolve {t_resolve:6.2f}s  = {row['total_vs_read']:.1f}x the CSV read", flush=True)
+              f"resolve {t_resolve:6.2f}s ({m_resolve:.0f} MiB)  = {row['total_vs_read']:.1f}x "
+              "the CSV read", flush=True)
         del loaded, grouped
     return rows
 
 
 # -- 2. worlds ---------------------------------------------------------------------
+
+
+def _pool(runs: list[dict]) -> dict:
+    """Pool the runs of several seeds: estimate metrics weighted by events, calibration
+    tables summed bin by bin (exactly), ECE and ceiling recomputed."""
+    out = {"seeds": [r["seed"] for r in runs], "claims": sum(r["claims"] for r in runs),
+           "true_events": sum(r["true_events"] for r in runs),
+           "events_found": sum(r["events_found"] for r in runs),
+           "rejected": sum(r["rejected"] for r in runs)}
+    n = np.array([r["true_events"] for r in runs], dtype=float)
+    out["ceiling_within_10pct"] = float((n * [r["ceiling_within_10pct"] for r in runs]).sum()
+                                        / n.sum())
+    out["grouping_scores"] = {k: {m: float(np.mean([r["grouping_scores"][k][m] for r in runs]))
+                                  for m in runs[0]["grouping_scores"][k]}
+                              for k in runs[0]["grouping_scores"]}
+    out["estimates"] = {}
+    for method in runs[0]["estimates"]:
+        rows = [r["estimates"][method] for r in runs]
+        w = np.array([x["n"] for x in rows], dtype=float)
+        out["estimates"][method] = {k: float((w * [x[k] for x in rows]).sum() / w.sum())
+                                    for k in rows[0] if k != "n"}
+        out["estimates"][method]["n"] = int(w.sum())
+    bins: dict[str, list[float]] = {}
+    for r in runs:
+        for row in r["calibration"]:
+            b = bins.setdefault(row["bin"], [0.0, 0.0, 0.0])
+            b[0] += row["n"]
+            b[1] += row["n"] * row["mean_confidence"]
+            b[2] += row["n"] * row["coverage"]
+    table = [{"bin": k, "n": int(v[0]), "mean_confidence": v[1] / v[0], "coverage": v[2] / v[0]}
+             for k, v in sorted(bins.items())]
+    out["calibration"] = table
+    total = sum(row["n"] for row in table)
+    out["ece"] = sum(row["n"] * abs(row["coverage"] - row["mean_confidence"]) for row in table) \
+        / total if total else float("nan")
+    out["engine_seconds"] = float(np.mean([r["seconds"]["reconcile"] for r in runs]))
+    return out
+
+
+def bench_worlds(n: int, seeds: tuple[int, ...]) -> list[dict]:
+    rows = []
+    for scenario in SCENARIOS:
+        for grouping in ("baseline", "true"):
+            runs = [evaluate_world(scenario, n, seed, grouping=grouping) for seed in seeds]
+            w = _pool(runs)
+            w.update(scenario=scenario, grouping=grouping, claims_per_world=n)
+            rows.append(w)
+            e = w["estimates"]
+            print(f"  {scenario:<11} {grouping:<8} within-10% {e['reconcile']['within_10pct']:.3f} "
+                  f"(ceiling {w['ceiling_within_10pct']:.3f})  median rel. error "
+                  f"{e['reconcile']['median_rel_error']:.3f} (best baseline "
+                  f"{min(v['median_rel_error'] for k, v in e.items() if k != 'reconcile'):.3f})  "
+                  f"ECE {w['ece']:.3f}", flush=True)
+    return rows
+
+
+def bench_ablations(n: int, seeds: tuple[int, ...]) -> list[dict]:
+    rows = []
+    for scenario in ("realistic", "adversarial"):
+        for name, switches in ABLATIONS.items():
+            runs = [evaluate_world(scenario, n, seed, grouping="true", options=Options(**switches),
+                                   baselines=False) for seed in seeds]
+            w = _pool(runs)
+            e = w["estimates"]["reconcile"]
+            rows.append({"scenario": scenario, "model": name, "within_10pct": e["within_10pct"],
+                         "median_rel_error": e["median_rel_error"], "coverage": e["coverage"],
+                         "ece": w["ece"]})
+            print(f"  {scenario:<11} {name:<20} within-10% {e['within_10pct']:.3f}  median rel. "
+                  f"error {e['median_rel_error']:.3f}  ECE {w['ece']:.3f}", flush=True)
+    return rows
 
 
 # -- 3. population ------------------------------------------------------------------
@@ -157,6 +247,10 @@ def _machine() -> dict:
             "platform": platform.platform()}
 
 
+def _seed_span(seeds: list[int]) -> str:
+    return f"{min(seeds)}-{max(seeds)}" if seeds else "none recorded"
+
+
 def _fmt(x: float, digits: int = 3) -> str:
     if isinstance(x, float) and not np.isfinite(x):
         return "∞" if x > 0 else "–"
@@ -173,52 +267,94 @@ def render_markdown(results: dict, command: str) -> str:
         f"numpy {m['numpy']}. The whole file is rewritten by `bench/run.py` from "
         "`bench/results.json`; ratios compare against peers measured in the same run.",
         "",
-        "Reading these tables: grouping and resolution are still the foundation's "
-        "baselines (exact event-key match; intersection, else source-weighted median), and "
-        "`confidence` is a heuristic, so the calibration tables show what the learned "
-        "resolver has to fix. Baselines see the engine's groups and one number per claim "
+        "Resolution is the model of `reconcile/resolve/` (docs/resolve.md). World numbers "
+        f"come from seeds {', '.join(map(str, results.get('report_seeds', [])))}, never used "
+        f"while developing (development used seeds {_seed_span(results.get('dev_seeds', []))}; "
+        f"seeds {', '.join(map(str, results.get('spent_seeds', [])))} were reported once, before "
+        "the last change, and are not used here), "
+        "two worlds pooled per row. Each true event is counted once, through the found event "
+        "that holds most of its claims. Baselines see the same groups and one number per claim "
         "(its anchor, else its interval's middle); their `[low, high]` is a point, so their "
-        "coverage equals their exact share.",
+        "coverage equals their exact share. The machine is shared with other sessions: wall "
+        "times vary with their load.",
         "",
     ]
     if results.get("scale"):
         lines += ["## Scale: load, group, resolve vs. pandas reading the same CSV", "",
                   "Simulated realistic worlds. Peak memory is the growth of resident memory "
                   "during the stage.", "",
-                  "| claims | pandas read_csv | load | group | resolve | total | total / read | "
-                  "peak MiB load / group / resolve |",
-                  "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                  "| claims | pandas read_csv | load | group | resolve | resolve / read | total | "
+                  "total / read | peak MiB load / group / resolve |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in results["scale"]:
             lines.append(
                 f"| {r['claims']:,} | {r['csv_read_s']:.2f} s | {r['load_s']:.2f} s | "
-                f"{r['group_s']:.2f} s | {r['resolve_s']:.2f} s | {r['total_s']:.2f} s | "
+                f"{r['group_s']:.2f} s | {r['resolve_s']:.2f} s | "
+                f"{r.get('resolve_vs_read', r['resolve_s'] / r['csv_read_s']):.1f}x | "
+                f"{r['total_s']:.2f} s | "
                 f"{r['total_vs_read']:.1f}x | {r['load_mib']:.0f} / {r['group_mib']:.0f} / "
                 f"{r['resolve_mib']:.0f} |")
         lines.append("")
-    for w in results.get("worlds", []):
-        g = w["grouping"]
-        lines += [f"## World: {w['scenario']} ({w['claims']:,} claims, {w['true_events']:,} true "
-                  f"events, {w['events_found']:,} found, {w['rejected']} malformed rows rejected)", "",
+    worlds = results.get("worlds", [])
+    if worlds:
+        lines += ["## Targets", "",
+                  "| scenario | grouping | within 10% | knowable ceiling | median rel. error "
+                  "(best baseline) | ECE | calibration bins off by > 0.05 (of bins with >= 50 "
+                  "events) |", "|---|---|---:|---:|---:|---:|---:|"]
+        for w in worlds:
+            e = w["estimates"]
+            best_base = min(v["median_rel_error"] for k, v in e.items() if k != "reconcile")
+            big = [r for r in w["calibration"] if r["n"] >= 50]
+            off = sum(abs(r["coverage"] - r["mean_confidence"]) > 0.05 for r in big)
+            lines.append(f"| {w['scenario']} | {w['grouping']} | "
+                         f"{e['reconcile']['within_10pct']:.3f} | {w['ceiling_within_10pct']:.3f} | "
+                         f"{e['reconcile']['median_rel_error']:.3f} ({best_base:.3f}) | "
+                         f"{w['ece']:.3f} | {off} of {len(big)} |")
+        lines += ["", "Targets from the issue: within 10% >= 0.58 (realistic) and >= 0.43 "
+                  "(adversarial); median relative error below every baseline; ECE <= 0.03 and "
+                  "every decile within 0.05 of its mean confidence (realistic and adversarial).",
+                  ""]
+    for w in worlds:
+        g = w["grouping_scores"]
+        lines += [f"## World: {w['scenario']}, {w['grouping']} grouping ({w['claims_per_world']:,} "
+                  f"claims per world, seeds {', '.join(map(str, w['seeds']))}: "
+                  f"{w['true_events']:,} true events, {w['events_found']:,} found, "
+                  f"{w['rejected']} malformed rows rejected)", "",
                   f"Grouping: pairwise precision {g['pairwise']['precision']:.3f}, recall "
                   f"{g['pairwise']['recall']:.3f}, F1 {g['pairwise']['f1']:.3f}; B-cubed F1 "
-                  f"{g['bcubed']['f1']:.3f}.", "",
+                  f"{g['bcubed']['f1']:.3f}. Knowable ceiling (any stated number within 10%): "
+                  f"{w['ceiling_within_10pct']:.3f}. Engine time per world: "
+                  f"{w['engine_seconds']:.1f} s.", "",
                   "| method | median rel. error | within 10% | exact | coverage of [low, high] | "
                   "median rel. width |", "|---|---:|---:|---:|---:|---:|"]
-        for name, s in w["estimates"].items():
-            lines.append(f"| {name} | {_fmt(s['median_rel_error'])} | {_fmt(s['within_10pct'])} | "
-                         f"{_fmt(s['exact_share'])} | {_fmt(s['coverage'])} | "
-                         f"{_fmt(s['median_rel_width'])} |")
-        lines += ["", "Calibration of the engine (coverage by stated confidence):", "",
-                  "| confidence | events | mean confidence | coverage |", "|---|---:|---:|---:|"]
+        for name, sc in w["estimates"].items():
+            lines.append(f"| {name} | {_fmt(sc['median_rel_error'])} | {_fmt(sc['within_10pct'])} | "
+                         f"{_fmt(sc['exact_share'])} | {_fmt(sc['coverage'])} | "
+                         f"{_fmt(sc['median_rel_width'])} |")
+        lines += ["", f"Calibration of the engine (coverage by stated confidence; ECE "
+                  f"{w['ece']:.3f}):", "",
+                  "| confidence | events | mean confidence | coverage | gap |",
+                  "|---|---:|---:|---:|---:|"]
         for row in w["calibration"]:
             lines.append(f"| {row['bin']} | {row['n']} | {row['mean_confidence']:.3f} | "
-                         f"{row['coverage']:.3f} |")
+                         f"{row['coverage']:.3f} | {row['coverage'] - row['mean_confidence']:+.3f} |")
+        lines.append("")
+    abl = results.get("ablations")
+    if abl:
+        lines += ["## Ablations (true grouping, report seeds)", "",
+                  "| scenario | model | within 10% | median rel. error | coverage | ECE |",
+                  "|---|---|---:|---:|---:|---:|"]
+        for r in abl:
+            lines.append(f"| {r['scenario']} | {r['model']} | {r['within_10pct']:.3f} | "
+                         f"{r['median_rel_error']:.3f} | {r['coverage']:.3f} | {r['ece']:.3f} |")
         lines.append("")
     pop = results.get("population")
     if pop:
         lines += ["## Population (real; Wikipedia city populations, 308 gold values)", "",
                   f"The engine's loader used {pop['engine_loader']['claims']:,} rows and rejected "
-                  f"{pop['engine_loader']['rejects']} with reasons (garbage values up to 6e18).", "",
+                  f"{pop['engine_loader']['rejects']} with reasons (garbage values up to 6e18). "
+                  "One editor (a SourceID, \"user id: name\" or an IP) is one source. Target: "
+                  "exact >= 0.87 on the conflicting subset with MAE below Investment's.", "",
                   "| method | exact (conflicting) | MAE (conflicting) | exact (all gold) | MAE (all) | "
                   "seconds |", "|---|---:|---:|---:|---:|---:|"]
         for name, s in pop["methods"].items():
@@ -316,14 +452,13 @@ def main(argv: list[str] | None = None) -> int:
     print("1. scale")
     with tempfile.TemporaryDirectory() as tmp:
         results["scale"] = bench_scale(sizes, Path(tmp))
-    print("2. worlds")
-    results["worlds"] = []
-    for scenario in ("easy", "realistic", "adversarial"):
-        w = evaluate_world(scenario, args.world_claims)
-        results["worlds"].append(w)
-        e = w["estimates"]
-        print(f"  {scenario:<11} grouping F1 {w['grouping']['pairwise']['f1']:.3f}  "
-              + "  ".join(f"{k} {v['median_rel_error']:.3f}" for k, v in e.items()), flush=True)
+    print(f"2. worlds (seeds {', '.join(map(str, REPORT_SEEDS))}, never used in development)")
+    results["dev_seeds"] = list(DEV_SEEDS)
+    results["report_seeds"] = list(REPORT_SEEDS)
+    results["spent_seeds"] = list(SPENT_SEEDS)
+    results["worlds"] = bench_worlds(args.world_claims, REPORT_SEEDS)
+    print("   ablations (true grouping)")
+    results["ablations"] = bench_ablations(args.world_claims, REPORT_SEEDS)
     print("3. population")
     results["population"] = bench_population()
     if results["population"]:

@@ -8,7 +8,7 @@ from .errors import InputError, ReconcileError, RulesError
 from .group.baseline import group_claims
 from .load import LoadResult, load_claims, validate_claims
 from .pipeline import RunResult, reconcile_claims, run
-from .resolve.baseline import resolve_events
+from .resolve import Resolution, resolve_events
 from .rules.load import Rules, default_rules, load_rules
 
 try:
@@ -25,6 +25,7 @@ __all__ = [
     "LoadResult",
     "NotAFigure",
     "ReconcileError",
+    "Resolution",
     "Rules",
     "RulesError",
     "RunResult",

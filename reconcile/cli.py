@@ -26,6 +26,7 @@ from .errors import ReconcileError
 from .io.records import STDIN
 from .pipeline import run as run_pipeline
 from .progress import TerminalProgress
+from .resolve.policy import POLICIES
 from .rules.load import default_rules_dir, load_rules
 
 rules_option = click.option(
@@ -79,12 +80,19 @@ def main() -> None:
 @main.command()
 @click.argument("claims", type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-o", "--out", "outdir", type=click.Path(path_type=Path), required=True,
-              help="Folder for events.csv, claims.csv and rejects.csv.")
+              help="Folder for events.csv, claims.csv, sources.csv and rejects.csv.")
+@click.option("--policy", type=click.Choice(list(POLICIES)), default="estimate",
+              show_default=True,
+              help="How best is chosen: the model's estimate, ACLED's conservative rule, or a "
+                   "baseline for comparison.")
+@click.option("--level", type=click.FloatRange(0.5, 0.99), default=0.8, show_default=True,
+              help="Credible level of [low, high].")
 @rules_option
 @quiet_option
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as one JSON object on standard output.")
-def run(claims: Path, outdir: Path, rules_dir: Path | None, quiet: bool, as_json: bool) -> None:
+def run(claims: Path, outdir: Path, policy: str, level: float, rules_dir: Path | None,
+        quiet: bool, as_json: bool) -> None:
     """Reconcile the claims in CLAIMS (.csv, .tsv, .jsonl, .parquet) into OUT.
 
     CLAIMS may be - for standard input (CSV, JSON lines or parquet, told
@@ -93,12 +101,14 @@ def run(claims: Path, outdir: Path, rules_dir: Path | None, quiet: bool, as_json
     \b
     Example:
         reconcile run examples/claims.csv -o out/
+        reconcile run examples/claims.csv -o out/ --policy conservative
         cat claims.csv | reconcile run - -o out/ --json
     """
     data = _stdin_bytes() if str(claims) == "-" else None
     name = STDIN if data is not None else claims
     with TerminalProgress(enabled=not quiet) as progress:
-        result = run_pipeline(name, outdir, rules_dir=rules_dir, data=data, progress=progress)
+        result = run_pipeline(name, outdir, rules_dir=rules_dir, data=data, progress=progress,
+                              policy=policy, level=level)
     _warn(result.warnings, quiet)
     if as_json:
         click.echo(json.dumps(result.summary_dict(), ensure_ascii=False))
@@ -225,8 +235,9 @@ def rules() -> None:
 def rules_check(directory: Path | None, quiet: bool) -> None:
     """Validate every rule file in DIRECTORY (default: the shipped rules).
 
-    Checks the core rules and the extractor's (extract.toml, places.toml);
-    every problem is listed at once, as file:line: key: message.
+    Checks the core rules, the extractor's (extract.toml, places.toml) and
+    the source priors (sources.toml); every problem is listed at once, as
+    file:line: key: message.
 
     \b
     Example:

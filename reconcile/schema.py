@@ -13,13 +13,16 @@ __all__ = [
     "EVENT_COLUMNS",
     "EXTRACTED_COLUMNS",
     "FIGURE_KINDS",
+    "GRADES",
     "GROUP_COLUMNS",
     "PARENT_LINKS",
     "PARSED_COLUMNS",
     "REJECT_COLUMNS",
     "RESERVED_COLUMNS",
+    "RESOLVED_CLAIM_COLUMNS",
     "SCOPES",
     "SIMULATED_CLAIM_COLUMNS",
+    "SOURCE_COLUMNS",
     "STATUSES",
     "TRUTH_CLAIM_COLUMNS",
     "TRUTH_EVENT_COLUMNS",
@@ -69,8 +72,11 @@ FIGURE_KINDS = ("exact", "lower", "upper", "range", "nearly", "approx", "vague")
 
 SCOPES = ("incident", "cumulative")
 
-# A claim against its event's estimate.
-VERDICTS = ("consistent", "below", "above", "superseded")
+# A claim against its event's estimate: where its bounds sit against [low, high]
+# (consistent, below, above), or why it carries no weight of its own
+# (superseded by a later count, relayed: the same source's figure again, copy:
+# a repeat of another source's figure) or a denial (a claim of 0 by its speaker).
+VERDICTS = ("consistent", "below", "above", "superseded", "relayed", "copy", "denial")
 
 # An event's status.
 STATUSES = ("agreed", "resolved", "contested", "single-source")
@@ -85,10 +91,19 @@ STATUSES = ("agreed", "resolved", "contested", "single-source")
 GROUP_COLUMNS = ("event_id", "parent_event_id", "parent_link", "source_id")
 PARENT_LINKS = ("part", "within")
 
+# Columns resolution adds to each claim (after the loader's): its event and
+# canonical source, the verdict, the claim's share of one independent voice
+# (0 for superseded, relayed and copied figures) and how far its bounds lie
+# outside its event's [low, high].
+RESOLVED_CLAIM_COLUMNS = (
+    "event_id", "parent_event_id", "parent_link", "source_id", "verdict", "weight", "distance",
+)
+
 # Columns the pipeline adds to a claim or a reject. An input column with one of
 # these names would be overwritten (or stop the run), so it is carried
 # through as ``input_<name>`` instead, with a warning.
-RESERVED_COLUMNS = (*REJECT_COLUMNS, *PARSED_COLUMNS, *GROUP_COLUMNS, "verdict")
+RESERVED_COLUMNS = tuple(dict.fromkeys((*REJECT_COLUMNS, *PARSED_COLUMNS, *GROUP_COLUMNS,
+                                        *RESOLVED_CLAIM_COLUMNS)))
 
 
 def renamed_columns(columns: list[str], reserved: tuple[str, ...] = RESERVED_COLUMNS
@@ -121,8 +136,18 @@ def renamed_columns(columns: list[str], reserved: tuple[str, ...] = RESERVED_COL
 
 EVENT_COLUMNS = (
     "event_id", "category", "victims", "location", "country", "date_start", "date_end",
-    "low", "best", "high", "confidence", "status", "n_claims", "n_sources", "n_independent",
-    "parent_event_id", "sources", "conflicts",
+    "low", "best", "high", "confidence", "grade", "status", "basis", "n_claims", "n_sources",
+    "n_independent", "parent_event_id", "sources", "conflicts", "best_claims",
+)
+
+# An event's grade (after Airwars): how far its figure can be relied on.
+GRADES = ("confirmed", "fair", "weak", "contested")
+
+# -- sources (sources.csv) ------------------------------------------------------------
+
+SOURCE_COLUMNS = (
+    "source", "aliases", "claims", "events", "reliability", "bias", "noise", "agreement",
+    "cluster", "copies_of", "cited_by",
 )
 
 # -- simulated truth (reconcile simulate) -----------------------------------------

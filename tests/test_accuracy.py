@@ -18,32 +18,52 @@ def realistic() -> dict:
 
 
 @pytest.fixture(scope="module")
+def adversarial_true() -> dict:
+    return bench_world("adversarial", 4000, seed=3, grouping="true", baselines=True)
+
+
+@pytest.fixture(scope="module")
 def easy() -> dict:
     return bench_world("easy", 3000, seed=3)
 
 
 def test_grouping_floor(realistic):
-    g = realistic["grouping"]
+    g = realistic["grouping_scores"]
     assert g["pairwise"]["precision"] >= 0.95  # measured 0.99
     assert g["bcubed"]["f1"] >= 0.72  # measured 0.80
 
 
 def test_estimate_floor(realistic):
     e = realistic["estimates"]["reconcile"]
-    assert e["within_10pct"] >= 0.40  # measured 0.46
-    assert e["coverage"] >= 0.62  # measured 0.70
-    assert e["median_rel_error"] <= 0.20  # measured 0.13
+    assert e["within_10pct"] >= 0.45  # measured 0.49 (each true event counted once)
+    assert e["coverage"] >= 0.78  # measured 0.83
+    assert e["median_rel_error"] <= 0.14  # measured 0.12
 
 
-def test_engine_beats_naive_baselines(realistic):
+def test_engine_beats_every_baseline(realistic):
     e = realistic["estimates"]
-    for peer in ("acled_lowest", "median", "majority", "latest"):
-        assert e["reconcile"]["within_10pct"] > e[peer]["within_10pct"], peer
+    for peer in e:
+        if peer != "reconcile":
+            assert e["reconcile"]["within_10pct"] > e[peer]["within_10pct"], peer
+            assert e["reconcile"]["median_rel_error"] <= e[peer]["median_rel_error"], peer
+
+
+def test_confidence_is_roughly_calibrated(realistic):
+    assert realistic["ece"] <= 0.09  # measured 0.06 on this small world
+
+
+def test_adversarial_world_with_true_grouping(adversarial_true):
+    """Most outlets repeat one inflating originator: dependence and learnt bias must hold."""
+    e = adversarial_true["estimates"]
+    assert e["reconcile"]["within_10pct"] >= 0.33  # measured 0.38
+    assert adversarial_true["ece"] <= 0.05  # measured 0.01
+    for peer in e:
+        assert e["reconcile"]["median_rel_error"] <= e[peer]["median_rel_error"], peer
 
 
 def test_easy_world_is_mostly_exact(easy):
     e = easy["estimates"]["reconcile"]
-    assert e["within_10pct"] >= 0.65 and e["coverage"] >= 0.88  # measured 0.73, 0.93
+    assert e["within_10pct"] >= 0.68 and e["coverage"] >= 0.88  # measured 0.74, 0.92
 
 
 def test_malformed_rows_are_rejected(realistic):

@@ -35,10 +35,11 @@ def test_run_golden(tmp_path):
     result = invoke("run", str(EXAMPLE), "-o", str(out))
     assert result.exit_code == 0, result.output
     check_golden("run_stdout.txt", result.output.replace(str(out), "<out>"))
-    for name in ("events.csv", "claims.csv", "rejects.csv"):
+    for name in ("events.csv", "claims.csv", "sources.csv", "rejects.csv"):
         check_golden(name, (out / name).read_text(encoding="utf-8"))
     # No temporary files left behind by the atomic writes.
-    assert sorted(p.name for p in out.iterdir()) == ["claims.csv", "events.csv", "rejects.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["claims.csv", "events.csv", "rejects.csv",
+                                                      "sources.csv"]
 
 
 def test_run_accounts_for_every_row(tmp_path):

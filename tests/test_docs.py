@@ -11,7 +11,15 @@ from click.testing import CliRunner
 
 from reconcile.cli import main
 from reconcile.rules.load import RULE_FILES, default_rules
-from reconcile.schema import CLAIM_COLUMNS, EVENT_COLUMNS, VERDICTS
+from reconcile.schema import (
+    CLAIM_COLUMNS,
+    EVENT_COLUMNS,
+    GRADES,
+    RESOLVED_CLAIM_COLUMNS,
+    SOURCE_COLUMNS,
+    STATUSES,
+    VERDICTS,
+)
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -39,12 +47,21 @@ def test_every_claims_column_documented():
 def test_every_event_column_and_verdict_documented():
     flat = " ".join(README.split())
     assert ", ".join(EVENT_COLUMNS) in flat
-    for verdict in VERDICTS:
-        assert verdict in flat
+    assert ", ".join(RESOLVED_CLAIM_COLUMNS) in flat
+    assert ", ".join(SOURCE_COLUMNS) in flat
+    for word in (*VERDICTS, *STATUSES, *GRADES):
+        assert f"{word}" in flat, word
+
+
+def test_every_policy_documented():
+    from reconcile.resolve.policy import POLICIES
+
+    for name in POLICIES:
+        assert f"`{name}`" in README, name
 
 
 def test_every_rule_file_documented():
-    for name in RULE_FILES:
+    for name in (*RULE_FILES, "extract.toml", "places.toml", "sources.toml"):
         assert f"`{name}`" in README, name
 
 

@@ -179,3 +179,58 @@ class TestDerivedTables:
         first = rules.derived("probe", lambda r: calls.append(r) or object())
         assert rules.derived("probe", lambda r: calls.append(r) or object()) is first
         assert len(calls) == 1
+
+
+# -- sources.toml ---------------------------------------------------------------------------
+
+
+def test_shipped_source_priors_are_neutral():
+    from reconcile.rules.sources import default_source_priors
+
+    priors = default_source_priors()
+    assert priors.bias == 1.0 and priors.denial == 0.5 and priors.sources == ()
+    assert ("final",) in priors.final_words and ("denied",) in priors.denial_words
+
+
+def test_source_priors_report_every_problem_with_line_and_key(rules_dir):
+    from reconcile.rules.sources import check_source_priors, load_source_priors
+
+    path = rules_dir / "sources.toml"
+    line = append(path, '[[source]]\nname = "SOHR"\nnoise = -1\nparty = "yes"\ncolour = 1\n\n'
+                        '[[source]]\nname = "sohr"\n')
+    found = check_source_priors(rules_dir)
+    assert f"{path}:{line}: source[0].noise: must be (0.0, 5.0), got -1" in found
+    assert f"{path}:{line}: source[0].party: expected bool, got str 'yes'" in found
+    assert any(p.startswith(f"{path}:{line}: source[0].colour: unknown key") for p in found)
+    assert f"{path}:{line + 6}: source[1].name: 'sohr' is already named at line {line}" in found
+    with pytest.raises(RulesError):
+        load_source_priors(rules_dir)
+
+
+def test_source_priors_rows_and_aliases(rules_dir):
+    from reconcile.rules.sources import load_source_priors
+
+    append(rules_dir / "sources.toml",
+           '[[source]]\nname = "Syrian Observatory for Human Rights"\naliases = ["SOHR"]\n'
+           'noise = 0.05\n\n[[source]]\nname = "Syrian military"\nparty = true\n')
+    priors = load_source_priors(rules_dir)
+    assert priors.canonical(" sohr ") == "syrian observatory for human rights"
+    assert priors.lookup("SOHR").noise == 0.05
+    assert priors.lookup("syrian military").party
+
+
+def test_a_rules_dir_without_sources_toml_uses_the_shipped_one(rules_dir):
+    from reconcile.rules.sources import load_source_priors
+
+    (rules_dir / "sources.toml").unlink()
+    assert load_source_priors(rules_dir).bias == 1.0
+
+
+def test_rules_check_covers_sources_toml(rules_dir):
+    from reconcile.rules.extract import check_all_rules
+
+    append(rules_dir / "sources.toml", "[[source]]\nbias = 0\n")
+    with pytest.raises(RulesError) as err:
+        check_all_rules(rules_dir)
+    text = "\n".join(err.value.problems)
+    assert "sources.toml" in text and "source[0].name: missing" in text

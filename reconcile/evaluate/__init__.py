@@ -12,7 +12,10 @@ from .metrics import (
     bcubed,
     calibration_table,
     estimate_metrics,
+    expected_calibration_error,
+    knowable_ceiling,
     match_events,
+    match_true_events,
     pairwise_scores,
 )
 
@@ -21,8 +24,11 @@ __all__ = [
     "bcubed",
     "calibration_table",
     "estimate_metrics",
+    "expected_calibration_error",
+    "knowable_ceiling",
     "load_gold",
     "match_events",
+    "match_true_events",
     "pairwise_scores",
     "same_source",
     "score_rows",

@@ -1,9 +1,12 @@
 """The measuring harness the bench and the accuracy tests share.
 
-:func:`evaluate_world` simulates a world with known truth, runs the engine
-and the coder and truth-discovery baselines on the engine's groups, and
-scores grouping, estimates and calibration; :func:`evaluate_population` does
-the same on the real Population benchmark. Both return plain dicts.
+:func:`evaluate_world` simulates a world with known truth, groups it (with
+the grouping stage, or with the true grouping to measure resolution alone),
+runs the engine and the coder and truth-discovery baselines on the same
+groups, and scores grouping, estimates and calibration, counting each true
+event once through the found event that holds most of its claims.
+:func:`evaluate_population` does the same on the real Population benchmark.
+Both return plain dicts.
 """
 
 from __future__ import annotations
@@ -18,13 +21,25 @@ import pandas as pd
 from ..group.baseline import group_claims
 from ..io.records import read_records
 from ..load import load_claims, validate_claims
-from ..resolve.baseline import resolve_events
+from ..resolve import Options, resolve_events
 from ..resolve.policies import BASELINES
+from ..rules.sources import fold_source
 from ..simulate.world import WorldSpec, simulate_world, write_world
-from .metrics import bcubed, calibration_table, estimate_metrics, match_events, pairwise_scores
+from .metrics import (
+    bcubed,
+    calibration_table,
+    estimate_metrics,
+    expected_calibration_error,
+    knowable_ceiling,
+    match_true_events,
+    pairwise_scores,
+)
 from .population import load_population, score_population
 
-__all__ = ["baseline_values", "evaluate_population", "evaluate_world"]
+__all__ = ["GROUPINGS", "baseline_values", "evaluate_population", "evaluate_world",
+           "true_grouping"]
+
+GROUPINGS = ("baseline", "true")
 
 
 def baseline_values(claims: pd.DataFrame) -> pd.DataFrame:
@@ -38,56 +53,99 @@ def baseline_values(claims: pd.DataFrame) -> pd.DataFrame:
                          "value": value, "published": claims["published"]})
 
 
-def evaluate_world(scenario: str, n: int, seed: int = 11) -> dict:
+def true_grouping(claims: pd.DataFrame, truth_claims: pd.DataFrame,
+                  truth_events: pd.DataFrame) -> pd.DataFrame:
+    """``claims`` grouped as the simulator made them: the grouping contract, filled from truth.
+
+    ``event_id`` is the true event, ``parent_event_id`` its true parent,
+    ``parent_link`` "part" for a victim subset and "within" for an incident
+    inside a total, ``source_id`` the canonical source the claim names.
+    """
+    t = truth_claims.set_index("claim_id")
+    ev = truth_events.set_index("true_event_id")
+    out = claims.copy()
+    out["event_id"] = out["claim_id"].map(t["true_event_id"]).astype(object)
+    parent = out["event_id"].map(ev["parent_event_id"]).astype(object)
+    out["parent_event_id"] = parent.where(parent.notna(), "")
+    kind = out["event_id"].map(ev["kind"])
+    out["parent_link"] = np.where(out["parent_event_id"].eq(""), "",
+                                  np.where(kind.eq("part"), "part", "within"))
+    canonical = out["claim_id"].map(t["source_canonical"]).astype(object)
+    out["source_id"] = canonical.where(canonical.notna(), out["source"]).map(fold_source)
+    return out
+
+
+def evaluate_world(scenario: str, n: int, seed: int = 11, *, grouping: str = "baseline",
+                   options: Options | None = None, baselines: bool = True) -> dict:
     """Simulate a world, run the engine and every baseline on it, and score them.
 
-    Returns grouping scores (pairwise, B-cubed), estimate metrics per method,
-    the engine's calibration table and counts; the bench prints these and
+    Returns grouping scores (pairwise, B-cubed), estimate metrics per method
+    (each true event counted once), the knowable ceiling, the engine's
+    calibration table and ECE, and counts; the bench prints these and
     ``tests/test_accuracy.py`` keeps floors under them.
     """
+    if grouping not in GROUPINGS:
+        raise ValueError(f"grouping must be one of {GROUPINGS}, got {grouping!r}")
     world = simulate_world(WorldSpec(n_claims=n, seed=seed, scenario=scenario))
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_world(world, Path(tmp))
         loaded = load_claims(paths["claims"])
-    grouped = group_claims(loaded.claims)
-    events, claims = resolve_events(grouped)
     truth_claims = world.truth_claims
-    truth_events = world.truth_events.set_index("true_event_id")
+    if grouping == "true":
+        grouped = true_grouping(loaded.claims, truth_claims, world.truth_events)
+    else:
+        grouped = group_claims(loaded.claims)
+    t0 = time.perf_counter()
+    result = resolve_events(grouped, options=options)
+    engine_s = time.perf_counter() - t0
+    events, claims = result.events, result.claims
+    truth_count = world.truth_events.set_index("true_event_id")["count"]
 
     # Grouping quality, over claims with a true event.
     tc = truth_claims[truth_claims["true_event_id"].astype(str).ne("")]
-    merged = claims[["claim_id", "event_id"]].merge(tc[["claim_id", "true_event_id"]], on="claim_id")
-    grouping = {"pairwise": pairwise_scores(merged["event_id"], merged["true_event_id"]),
-                "bcubed": bcubed(merged["event_id"], merged["true_event_id"])}
+    merged = claims[["claim_id", "event_id"]].merge(tc[["claim_id", "true_event_id"]],
+                                                    on="claim_id")
+    scores = {"pairwise": pairwise_scores(merged["event_id"], merged["true_event_id"]),
+              "bcubed": bcubed(merged["event_id"], merged["true_event_id"])}
 
-    matched = match_events(claims, truth_claims)
-    truth_count = matched.map(truth_events["count"])
-    methods = {"reconcile": estimate_metrics(events, truth_count)}
-    table = calibration_table(events, truth_count)
+    chosen = match_true_events(claims, truth_claims)
+    truth = truth_count.reindex(chosen.index)
+
+    def per_true_event(table: pd.DataFrame) -> pd.DataFrame:
+        rows = table.set_index("event_id").reindex(chosen.to_numpy())
+        rows.index = chosen.index
+        return rows.rename_axis("event_id").reset_index()
+
+    scored = per_true_event(events)
+    methods = {"reconcile": estimate_metrics(scored, truth)}
+    table = calibration_table(scored, truth)
     values = baseline_values(claims)
-    timings = {}
-    for name, fn in BASELINES.items():
-        t0 = time.perf_counter()
+    timings = {"reconcile": engine_s}
+    for name, fn in (BASELINES.items() if baselines else ()):
+        t1 = time.perf_counter()
         est = fn(values)
-        timings[name] = time.perf_counter() - t0
-        methods[name] = estimate_metrics(est, truth_count)
-    return {"scenario": scenario, "claims": n, "events_found": len(events),
-            "true_events": len(truth_events), "grouping": grouping, "estimates": methods,
-            "calibration": table.to_dict("records"), "baseline_seconds": timings,
-            "rejected": len(loaded.rejects)}
+        timings[name] = time.perf_counter() - t1
+        methods[name] = estimate_metrics(per_true_event(est), truth)
+    return {"scenario": scenario, "seed": seed, "grouping": grouping, "claims": n,
+            "events_found": len(events), "true_events": len(truth),
+            "grouping_scores": scores, "estimates": methods,
+            "ceiling_within_10pct": knowable_ceiling(claims, truth_claims, truth),
+            "calibration": table.to_dict("records"), "ece": expected_calibration_error(table),
+            "seconds": timings, "rejected": len(loaded.rejects),
+            "em": result.diagnostics}
 
 
-def evaluate_population(folder: str | Path) -> dict:
+def evaluate_population(folder: str | Path, options: Options | None = None) -> dict:
     """The engine and every baseline on the Population benchmark in ``folder``.
 
     The engine reads the claims through its own validation (each garbage
     value becomes a reject); the baselines get the benchmark loader's rows.
+    A SourceID is "user id: editor name" (or an IP): one editor, one source.
     """
     folder = Path(folder)
     claims, truth, rejects = load_population(folder / "population_claims.csv",
                                              folder / "population_truth.csv")
     out: dict = {"baseline_loader": {"claims": len(claims), "rejects": len(rejects)}, "methods": {}}
-    # The engine reads the same file through its own loader.
     raw, _, _ = read_records(folder / "population_claims.csv")
     frame = pd.DataFrame({"line": raw["line"], "source": raw["sourceid"],
                           "low": raw["propertyvalue"], "high": raw["propertyvalue"],
@@ -95,11 +153,11 @@ def evaluate_population(folder: str | Path) -> dict:
     t0 = time.perf_counter()
     ok, rej = validate_claims(frame)
     ok["event_id"] = ok["location"] + "|" + ok["event"]
-    events, _ = resolve_events(ok)
+    result = resolve_events(ok, options=options)
     engine_s = time.perf_counter() - t0
     out["engine_loader"] = {"claims": len(ok), "rejects": len(rej),
                             "reasons": rej["reason"].value_counts().head(5).to_dict()}
-    out["methods"]["reconcile"] = {**score_population(events, truth), "seconds": engine_s}
+    out["methods"]["reconcile"] = {**score_population(result.events, truth), "seconds": engine_s}
     for name, fn in BASELINES.items():
         t0 = time.perf_counter()
         est = fn(claims)

@@ -14,7 +14,10 @@ __all__ = [
     "bcubed",
     "calibration_table",
     "estimate_metrics",
+    "expected_calibration_error",
+    "knowable_ceiling",
     "match_events",
+    "match_true_events",
     "pairwise_scores",
 ]
 
@@ -72,6 +75,42 @@ def match_events(claims: pd.DataFrame, truth_claims: pd.DataFrame) -> pd.Series:
     return counts.groupby("event_id")["true_event_id"].first()
 
 
+def match_true_events(claims: pd.DataFrame, truth_claims: pd.DataFrame) -> pd.Series:
+    """For each true event, the found event that holds most of its claims.
+
+    This is how a reader of the output meets a true event: through the row
+    that carries most of what was said about it. Each true event is counted
+    once, however many found events its claims were split over. Ties go to
+    the smallest found id. Returns a Series true_event_id -> event_id.
+    """
+    merged = claims[["claim_id", "event_id"]].merge(
+        truth_claims[["claim_id", "true_event_id"]], on="claim_id", how="inner")
+    merged = merged[merged["true_event_id"].notna() & merged["true_event_id"].astype(str).ne("")]
+    counts = merged.groupby(["true_event_id", "event_id"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["true_event_id", "n", "event_id"], ascending=[True, False, True])
+    return counts.groupby("true_event_id")["event_id"].first()
+
+
+def knowable_ceiling(claims: pd.DataFrame, truth_claims: pd.DataFrame, truth_count: pd.Series,
+                     tolerance: float = 0.10) -> float:
+    """Share of true events with any stated number within ``tolerance`` of the true count.
+
+    A stated number is a claim's anchor, else each finite bound of its
+    interval. An engine that only ever picks a stated number cannot do better
+    on "within 10%"; learning sources' biases and how tolls grow is how one does.
+    """
+    merged = claims[["claim_id", "low", "high", "anchor"]].merge(
+        truth_claims[["claim_id", "true_event_id"]], on="claim_id", how="inner")
+    merged = merged[merged["true_event_id"].notna()]
+    truth = merged["true_event_id"].map(truth_count).astype(float)
+    close = pd.Series(False, index=merged.index)
+    for col in ("anchor", "low", "high"):
+        v = merged[col].astype("Float64").astype(float)
+        close |= ((v - truth).abs() <= tolerance * truth.clip(lower=1)).fillna(False)
+    hit = close.groupby(merged["true_event_id"]).any()
+    return float(hit.reindex(truth_count.index).fillna(False).mean())
+
+
 def estimate_metrics(events: pd.DataFrame, truth_count: pd.Series) -> dict[str, float]:
     """Error, coverage and width of ``events`` against true counts.
 
@@ -124,3 +163,12 @@ def calibration_table(events: pd.DataFrame, truth_count: pd.Series, bins: int = 
                                      coverage=("covered", "mean")).reset_index()
     table["bin"] = [f"{edges[b]:.1f}-{edges[b + 1]:.1f}" for b in table["bin"]]
     return table
+
+
+def expected_calibration_error(table: pd.DataFrame) -> float:
+    """ECE of a :func:`calibration_table`: the event-weighted mean |coverage - confidence|."""
+    if table.empty:
+        return float("nan")
+    n = table["n"].to_numpy(dtype=float)
+    gap = (table["coverage"] - table["mean_confidence"]).abs().to_numpy()
+    return float((n * gap).sum() / n.sum())

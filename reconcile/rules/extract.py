@@ -411,7 +411,7 @@ def extract_rules_for(rules: Rules | None = None) -> ExtractRules:
 
 
 def check_all_rules(directory: str | Path | None = None) -> Rules:
-    """Load every rule file in ``directory``: the core rules and the extractor's.
+    """Load every rule file in ``directory``: the core rules, the extractor's and sources.toml.
 
     Raises
     ------
@@ -424,6 +424,9 @@ def check_all_rules(directory: str | Path | None = None) -> Rules:
     except RulesError as exc:
         rules, problems = None, list(exc.problems)
     problems += check_extract_rules(directory, rules)
+    from .sources import check_source_priors
+
+    problems += check_source_priors(directory)
     if problems or rules is None:
         raise RulesError(problems)
     return rules

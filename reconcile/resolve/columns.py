@@ -1,0 +1,58 @@
+"""Per-event columns from per-claim values, over integer event codes (no Python call per event)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["extreme_per_event", "join_per_event", "mode_per_event"]
+
+
+def mode_per_event(ev: np.ndarray, values: pd.Series, n_events: int) -> np.ndarray:
+    """Per event code, the most common value (ties: the smallest)."""
+    codes, uniques = pd.factorize(values.fillna("").astype(str), sort=True)
+    counts = pd.DataFrame({"ev": ev, "v": codes}).groupby(["ev", "v"]).size()
+    frame = counts.rename("n").reset_index().sort_values(["ev", "n", "v"],
+                                                         ascending=[True, False, True])
+    best = frame.drop_duplicates("ev")
+    out = np.full(n_events, "", dtype=object)
+    out[best["ev"].to_numpy()] = np.asarray(uniques, dtype=object)[best["v"].to_numpy()]
+    return out
+
+
+def extreme_per_event(ev: np.ndarray, values: pd.Series, how: str, n_events: int) -> np.ndarray:
+    """Per event code, the min or max non-empty ISO string ("" when none)."""
+    codes, uniques = pd.factorize(values.fillna("").astype(str), sort=True)
+    uniques = np.asarray(uniques, dtype=object)
+    rank = codes.astype(float)
+    rank[uniques[codes] == ""] = np.nan
+    series = pd.Series(rank).groupby(ev).agg(how)
+    out = np.full(n_events, "", dtype=object)
+    ok = series.notna().to_numpy()
+    out[series.index.to_numpy()[ok]] = uniques[series.to_numpy()[ok].astype(int)]
+    return out
+
+
+def join_per_event(ev: np.ndarray, values: pd.Series, n_events: int, *, unique: bool = False,
+                    sep: str = "; ") -> np.ndarray:
+    """Per event code, its values sorted and joined.
+
+    A grouped ``agg(lambda ...)`` builds a Series per group; this sorts
+    integer codes once and takes one Python step per row.
+    """
+    out = np.full(n_events, "", dtype=object)
+    if len(values) == 0:
+        return out
+    codes, uniques = pd.factorize(values.astype(str), sort=True)
+    uniques = np.asarray(uniques, dtype=object)
+    pairs = np.stack([np.asarray(ev, dtype=np.int64), codes.astype(np.int64)], axis=1)
+    if unique:
+        pairs = np.unique(pairs, axis=0)
+    else:
+        pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    bounds = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0], True])
+    texts = uniques[pairs[:, 1]].tolist()
+    heads = pairs[bounds[:-1], 0].tolist()
+    for head, a, b in zip(heads, bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        out[head] = sep.join(texts[a:b])
+    return out
