@@ -72,6 +72,7 @@ from .incident import (
     article_totals,
     fill_dates,
     link_victims,
+    restated,
     split_wholes,
     wounds_with_deaths,
 )
@@ -247,6 +248,7 @@ class _Engine:
         if not ctx.notes or ctx.notes[0].sentence == ctx.notes[-1].sentence:
             return ctx.claims  # one sentence: the grammar has read it all
         victims, drop = link_victims(ctx.notes)
+        drop |= restated(ctx.notes)
         words = {n.sentence: ctx.views[n.sentence].w for n in ctx.notes}
         split_wholes(ctx.notes, drop)
         sums = article_totals(ctx.notes, victims, drop, words, ctx.article_id, self.lex)

@@ -317,6 +317,7 @@ class Fig:
     persons: tuple[Person, ...] = ()  # the people a single-victim figure names
     det: str = ""  # indef | def | another | pronoun: how a single victim is introduced
     ordinal: int = 0  # "a second victim": the victim's rank (2), which says a total
+    anaphor: bool = False  # "All three were taken to hospital", "the two men": counted before
     reject: str | None = None
     claim: dict | None = field(default=None, repr=False)
 
@@ -500,6 +501,12 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
                 k = bisect_left(starts, j)
                 n = starts[k] if k < len(starts) else len(w)
                 continue
+            after = _skip_apposition(s, j) if victims is None and j > f.end else None
+            if after is not None:
+                j = after  # "one of them, a 28-year-old man, was pronounced dead"
+                k = bisect_left(starts, j)
+                n = starts[k] if k < len(starts) else len(w)
+                continue
             break
         if t in lex.aux or s.brk[j]:
             break
@@ -528,6 +535,8 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
     passive, steps = False, 0
     while j < n and steps < 8:
         c = lex.cat_after.at(w, j, n)
+        if c is not None and c[0].tokens == ("remains",):
+            c = None  # after its figure "remains" is a verb: "he remains in hospital"
         if c is None and w[j] in lex.transfer_verbs.first:
             c = _transfer(s, j, n)
         if c is not None and c[0].category == "casualties" and (
@@ -582,6 +591,8 @@ def _transfer(s: SentenceView, j: int, n: int) -> tuple[CategoryWord, int] | Non
 
 # "was taken to hospital, where he later died", "and died there": the outcome after a transfer.
 _LATER_LINKS = frozenset({",", "and", "but", "where"})
+_DEATH_VERBS = frozenset({"died", "dies", "succumbed", "pronounced", "declared", "passed",
+                          "lost", "bled"})
 _LATER_SUBJECTS = frozenset({"he", "she", "they", "both", "the", "victim", "man", "woman", "boy",
                              "girl"})
 _LATER_FILLERS = frozenset({"later", "subsequently", "eventually", "soon", "shortly", "then",
@@ -606,7 +617,7 @@ def _later_death(s: SentenceView, j: int) -> bool:
     while k < stop and (w[k] in _LATER_SUBJECTS or w[k] in _LATER_FILLERS):
         k += 1
     c = lex.cat_after.at(w, k) if k < n else None
-    return c is not None and c[0].category == "killed"
+    return c is not None and c[0].category == "killed" and c[0].tokens[0] in _DEATH_VERBS
 
 
 def _verb_after_noun(s: SentenceView, j: int, n: int) -> tuple[Any, int] | None:
@@ -660,8 +671,11 @@ def _left(s: SentenceView, f: Fig, lo: int) -> CategoryWord | None:
     lex, w = s.lex, s.w
     j, dist = f.first - 1, 0
     if f.person is not None:
-        # A single victim is the object of the verb right before it ("killing a man").
+        # A single victim is the object of the verb right before it ("killing a man"),
+        # not the second of two people after a verb ("fatally shot and a man ...").
         lo = max(lo, f.first - 3)
+        if j >= 0 and w[j] in ("and", "or"):
+            return None
     if j >= 1 and w[j] == ":" and j - 1 >= lo:
         # "Killed: 5, injured: 12" - a label and its figure.
         c = lex.cat_before.ending(w, j - 1, lo) or lex.cat_after.ending(w, j - 1, lo)
@@ -1005,7 +1019,10 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             if rejected is not None:
                 rejected.append((fig.text, reason))
             continue
-        figs.append(Fig(m, fig, m.first_token, m.end_token))
+        f1 = Fig(m, fig, m.first_token, m.end_token)
+        if m.first_token and fig.kind == "exact" and s.w[m.first_token - 1] in _ANAPHORIC:
+            f1.anaphor = True  # "All three", "the two men who died"
+        figs.append(f1)
     n = len(s.w)
     starts = [f.first for f in figs]
     for k, f in enumerate(figs):
@@ -1054,6 +1071,8 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
                 verb = lex.toll_verbs.ending(s.w, f.first - 1)
                 if verb is not None and verb[1] and lex.toll_subjects.ending(s.w, verb[1] - 1):
                     f.toll_ref = True  # "while in Syria it stood at 1,782"
+                elif _revised_to(s, f.first):
+                    f.toll_ref = True  # "later revised the figure down to six"
     # Coordination: "killed 5 civilians and 3 soldiers", "13 soldiers and 170 others were killed".
     for k, f in enumerate(figs):
         if f.category is not None or f.reject or f.part_cue:
@@ -1090,6 +1109,19 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
         if ref is not None:
             f.category, f.side = ref.category, "coord"
             f.victims = f.victims or ref.victims
+    # "three people were stabbed - one died and one is fighting for his life": bare
+    # counts after a clause break are parts of the people shot or stabbed before them.
+    for k, f in enumerate(figs):
+        if f.reject or f.part_cue or f.category not in ("killed", "injured") \
+                or f.np_end > f.end or f.person is not None or f.figure.kind != "exact":
+            continue
+        prev = next((p for p in reversed(figs[:k]) if not p.reject and p.category
+                     and not p.part_cue), None)
+        if prev is not None and prev.category == "casualties" and prev.part_of is None \
+                and not prev.part_cue and prev.figure.kind == "exact" \
+                and f.figure.low <= prev.figure.low \
+                and any(s.brk[x] or s.w[x] in (",", "-") for x in range(prev.end, f.first)):
+            f.part_cue = True
     # Part of a whole: the nearest earlier figure in the sentence that is a whole.
     whole: int | None = None
     for k, f in enumerate(figs):
@@ -1158,6 +1190,23 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
     return out
 
 
+def _revised_to(s: SentenceView, first: int) -> bool:
+    """'revised the figure down to six', 'lowering it to eight': a toll referred back to."""
+    w = s.w
+    k = first - 1
+    if k < 2 or w[k] not in ("to", "at"):
+        return False
+    k -= 1
+    if w[k] in ("down", "up", "downward", "upward", "downwards", "upwards"):
+        k -= 1
+    hit = s.lex.toll_subjects.ending(w, k)
+    if hit is None or not hit[1]:
+        return False
+    verb = w[hit[1] - 1]
+    return verb in s.lex.ex.update_verbs or verb in ("put", "lowering", "raising", "revising",
+                                                    "putting", "cutting", "bringing")
+
+
 def _partitive_opening(s: SentenceView) -> tuple[str, int] | None:
     """A sentence opening 'Of the dead,' / 'Of those killed,': (category, comma index)."""
     w = s.w
@@ -1169,6 +1218,7 @@ def _partitive_opening(s: SentenceView) -> tuple[str, int] | None:
     return c[0].category, c[1]
 
 
+_ANAPHORIC = frozenset({"all", "the", "those", "these", "both"})
 _ORDINAL_VALUE = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
                   "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 _DEFINITE = frozenset({"the", "that", "this"})
@@ -1241,6 +1291,7 @@ def _merge_singles(s: SentenceView, figs: list[Fig]) -> list[Fig]:
             fig = Figure(text, Interval(count, count), count, "exact")
             prev.match = FigureMatch(fig, m.first_token, last, m.start, stop, m.start, stop)
             prev.figure, prev.end, prev.np_end = fig, last, f.np_end
+            prev.derived = prev.derived or prev.person is None  # "three women and one man"
             prev.persons = prev.persons + f.persons if prev.person is not None else ()
             if prev.victims != f.victims:
                 prev.victims = s.lex.common_group(prev.victims or "people", f.victims or "people")

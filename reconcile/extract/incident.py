@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 
 from .grammar import Fig, Lexicon, Person
 
-__all__ = ["Note", "article_totals", "fill_dates", "link_victims", "split_wholes",
+__all__ = ["Note", "article_totals", "fill_dates", "link_victims", "restated", "split_wholes",
            "wounds_with_deaths"]
 
 # Severity of a victim's state: a victim shot and later dead is killed.
@@ -59,7 +59,7 @@ _ANY_HEAD = frozenset({"victim", "person", "individual", "adult", "male", "femal
 _RANKED = frozenset({"victim", "person", "individual", "one", "second", "third", "fourth",
                      "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"})
 # Words after a number that make it an addition to the count before it: "two others died".
-_ADDED_AFTER = frozenset({"more", "others", "other", "additional", "further"})
+_ADDED_AFTER = frozenset({"more", "additional", "further"})
 _ADDED_BEFORE = frozenset({"another", "further", "additional", "also"})
 
 
@@ -111,6 +111,23 @@ def _same(v: _Victim, p: Person, det: str, sentence: int) -> bool:
                                        (bool(p.age) and p.age == v.person.age))
 
 
+def restated(notes: Sequence[Note]) -> set[int]:
+    """Ids of rows that count people counted before: "Five people were shot ... All five
+    were taken to hospital", "the two men who died"."""
+    out: set[int] = set()
+    seen: set[int] = set()
+    for n in notes:
+        row = n.row
+        if row is None or row["high"] is None or row["low"] != row["high"] \
+                or row["category"] not in _RANK:
+            continue
+        count = int(row["low"])
+        if n.fig.anaphor and count in seen:
+            out.add(id(row))
+        seen.add(count)
+    return out
+
+
 def link_victims(notes: Sequence[Note]) -> tuple[list[_Victim], set[int]]:
     """Victims named one by one, and the ids of rows that name a victim again.
 
@@ -132,10 +149,12 @@ def link_victims(notes: Sequence[Note]) -> tuple[list[_Victim], set[int]]:
             hit = None
             if f.det != "another" and f.ordinal < 2:
                 taken = {id(v) for v in matched}
-                for v in reversed(victims):
-                    if id(v) not in taken and _same(v, p, f.det, note.sentence):
-                        hit = v
-                        break
+                cands = [v for v in reversed(victims)
+                         if id(v) not in taken and _same(v, p, f.det, note.sentence)]
+                # "The man who died" beside a man who lived: the one in that state.
+                hit = next((v for v in cands if v.state == category), None) \
+                    if len(cands) > 1 else None
+                hit = hit or (cands[0] if cands else None)
             if hit is None:
                 if note.row is None:
                     continue  # "He died" with nobody named before: not ours to count
