@@ -91,6 +91,7 @@ STDOUT = "<stdout>"  # how the report names standard output
 _DIGIT = re.compile(r"\d")
 _WORDS = re.compile(r"[^\W\d_]+")
 _PARENT_LOOKBACK = 50
+_PROVISIONAL = ("at first", "initially", "at the scene", "at the time", "immediately")
 
 
 @dataclass(slots=True)
@@ -297,6 +298,9 @@ class _Engine:
                 i = end
                 continue
             hit = lex.zeros.at(w, i)
+            if hit is not None and " ".join(w[hit[1]:hit[1] + 3]).startswith(_PROVISIONAL):
+                i = hit[1]  # "no victims at first", "no victims at the scene": not a toll
+                continue
             if hit is not None:
                 category, end = hit
                 vic = None
@@ -386,7 +390,7 @@ class _Engine:
                 "span": f"{start}-{end}",
             })
             if (f.part_cue and parent is None and f.side == "left") or f.among:
-                row["part_of"] = self._article_parent(ctx, row)
+                row["part_of"] = self._article_parent(ctx, row, f.partitive)
                 if row["part_of"] and stype == "outlet":
                     # "Among the deceased were 241 children": the whole's source says so.
                     whole = next(r for r in reversed(ctx.claims)
@@ -546,13 +550,21 @@ class _Engine:
             or ctx.article_id
         return fallback, "outlet", None
 
-    def _article_parent(self, ctx: _Ctx, row: dict) -> str:
-        """'Among the fatalities were 10 children': the whole named earlier in the article."""
+    def _article_parent(self, ctx: _Ctx, row: dict, partitive: bool = False) -> str:
+        """'Among the fatalities were 10 children': the whole named earlier in the article.
+
+        A partitive ("Three of the injured") names a part of a larger count of the
+        same people; other parts name a narrower group (children of the dead).
+        """
         fallback = ""
         for prev in reversed(ctx.claims[-_PARENT_LOOKBACK:]):
             if prev["category"] != row["category"] or prev["part_of"] or prev["denial"]:
                 continue
-            if prev["victims"] == row["victims"] or \
+            if partitive:
+                if int(prev["low"]) <= int(row["low"]) or \
+                        not self.lex.within(row["victims"], prev["victims"]):
+                    continue
+            elif prev["victims"] == row["victims"] or \
                     not self.lex.within(row["victims"], prev["victims"]):
                 continue
             if prev["source"] == row["source"]:

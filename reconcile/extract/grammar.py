@@ -318,6 +318,7 @@ class Fig:
     det: str = ""  # indef | def | another | pronoun: how a single victim is introduced
     ordinal: int = 0  # "a second victim": the victim's rank (2), which says a total
     anaphor: bool = False  # "All three were taken to hospital", "the two men": counted before
+    partitive: bool = False  # "Three of the injured": part of a whole said before
     reject: str | None = None
     claim: dict | None = field(default=None, repr=False)
 
@@ -439,6 +440,16 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
     victims, unknown, last_was_and = None, 0, False
     while j < n and f.person is not None:
         # A single victim's own verb follows it, after an age or an aside in commas.
+        if w[j] == "," and j + 5 < len(w) and w[j + 1] == "also" and w[j + 2] == "in" \
+                and w[j + 3] in _POSSESSIVES and w[j + 4][0].isdigit():
+            k = j + 5  # "a woman, also in her 30s, is in a serious condition"
+            while k < len(w) and k < j + 7 and w[k] != ",":
+                k += 1
+            if k < len(w) and w[k] == ",":
+                j = k + 1
+                kk = bisect_left(starts, j)
+                n = max(n, starts[kk] if kk < len(starts) else len(w))
+                continue
         if w[j] == "," and j + 2 < len(w) and w[j + 1][0].isdigit() and w[j + 2] == ",":
             j += 3  # "the woman, 31, died": the age is no figure of its own
             k = bisect_left(starts, j)
@@ -1049,6 +1060,9 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
                     and _later_death(s, f.word_at + len(value.tokens)):
                 f.category = "killed"  # "was taken to hospital, where she later died"
             f.among = value.tokens[0] == "among"
+            if f.end + 2 < n and s.w[f.end] == "of" and s.w[f.end + 1] in ("the", "those") \
+                    and f.figure.kind == "exact":
+                f.among = f.partitive = True  # "Three of the injured were taken to hospital"
             if f.end + 1 < n and s.w[f.end] == "of" and s.w[f.end + 1] in _RELATIVE:
                 f.part_cue = True  # "five others, three of whom died"
             elif "condition" in value.tokens and f.person is None and any(
@@ -1173,7 +1187,9 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             if rejected is not None:  # "the gunman fled": displacement counts populations
                 rejected.append((f.figure.text, "one person fleeing is not a displacement"))
             continue
-        if f.person is not None and f.category == "detained" and f.person in s.lex.not_detained:
+        if f.category == "detained" and (f.person in s.lex.not_detained or (
+                f.person is None and f.figure.high == 1 and f.np_end > f.end
+                and s.w[f.np_end - 1] in s.lex.not_detained)):  # "One suspect is in custody"
             if rejected is not None:
                 rejected.append((f.figure.text, "an arrest for a crime"))
             continue
