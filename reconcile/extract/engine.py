@@ -252,7 +252,8 @@ class _Engine:
         drop |= restated(ctx.notes)
         words = {n.sentence: ctx.views[n.sentence].w for n in ctx.notes}
         split_wholes(ctx.notes, drop)
-        sums = article_totals(ctx.notes, victims, drop, words, ctx.article_id, self.lex)
+        sums = article_totals(ctx.notes, victims, drop, words, ctx.article_id, self.lex,
+                              len(ctx.doc.sentences))
         wounds_with_deaths(ctx.notes, drop, sums)
         return [r for r in ctx.claims if id(r) not in drop] + sums
 

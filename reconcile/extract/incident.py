@@ -55,6 +55,8 @@ _ANY_HEAD = frozenset({"victim", "person", "individual", "adult", "male", "femal
                        "woman", "boy", "girl", "teenager", "teen", "youth", "juvenile", "old",
                        "resident", "he", "she", "one", "child", "baby", "infant", "minor",
                        "people", "pedestrian", "civilian", "gentleman", "lady"})
+# A text of this many sentences is an article: its victims are of one incident.
+_ARTICLE_SENTENCES = 4
 # Heads whose rank counts every victim: "a second victim", "a second person", "a third died".
 _RANKED = frozenset({"victim", "person", "individual", "one", "second", "third", "fourth",
                      "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"})
@@ -200,7 +202,7 @@ def _added(note: Note, w: Sequence[str] | None, before: Note | None) -> bool:
 
 def article_totals(notes: Sequence[Note], victims: Sequence[_Victim], drop: set[int],
                    words: Mapping[int, Sequence[str]], article_id: str,
-                   lex: Lexicon) -> list[dict]:
+                   lex: Lexicon, sentences: int = 0) -> list[dict]:
     """Totals an article implies but never states, and the parts of the totals it states.
 
     ``words`` gives the tokens of each sentence that holds a figure (to see
@@ -255,7 +257,10 @@ def article_totals(notes: Sequence[Note], victims: Sequence[_Victim], drop: set[
         # (within one sentence the grammar reads coordinations and lists).
         said_in = {n.sentence for n in notes if n.fig.person is not None or n in numbers
                    if (n.row["category"] if n.row is not None else n.fig.category) == category}
-        if total <= stated or total < 2 or (groups < 2 and ordinal < 2) or len(said_in) < 2:
+        # Within one sentence of a short text, separate victims may be separate events
+        # ("One man died of a heart attack, while another was killed by a falling tree").
+        short = len(said_in) < 2 and sentences < _ARTICLE_SENTENCES
+        if total <= stated or total < 2 or (groups < 2 and ordinal < 2) or short:
             if whole is not None and stated >= len(people):
                 # "Two people were killed ... a woman in her 20s": parts of the two.
                 for v in people:
