@@ -17,6 +17,7 @@ from reconcile.rules.extract import (
     EARLIER_LISTS,
     FALSE_FIGURE_LISTS,
     PEOPLE_LISTS,
+    PROJECTION_LISTS,
     TRANSFER_LISTS,
     load_extract_rules,
 )
@@ -112,6 +113,24 @@ def test_family_rows(text, expected):
     # distributive lists
     ("Police said 92 people had died in Jajarkot and 36 in Rukum West.",
      [(92, 92, "killed"), (36, 36, "killed")]),
+    # projections: read as the verb says, hedged
+    ("The mayor said the toll could climb to 20,000 given the damage.",
+     [(0, 20000, "killed")]),
+    ("The death toll may well surpass 100 in Kentucky alone.", [(101, None, "killed")]),
+    # sex and age words coordinated under one verb: one count
+    ("Three women and one man were pronounced dead at the scene.", [(4, 4, "killed")]),
+    ("Five men and a woman were killed.", [(6, 6, "killed")]),
+    # a breakdown of a total is not a sum
+    ("The floods killed 23 men, 23 women and 29 children, out of 75 deaths.",
+     [(23, 23, "killed"), (23, 23, "killed"), (29, 29, "killed"), (75, 75, "killed")]),
+    # people shot or stabbed, then who died, in one sentence
+    ("Three people were stabbed; one died and one is fighting for his life.",
+     [(2, 2, "injured"), (1, 1, "killed"), (1, 1, "injured")]),
+    ("All three were taken to hospital, where one of them, a 28-year-old man, was pronounced dead.",
+     [(2, 2, "injured"), (1, 1, "killed")]),
+    # an update of a count referred back to
+    ("Police said 14 people had been hospitalized, but later revised the figure down to six.",
+     [(14, 14, "injured"), (6, 6, "injured")]),
     # earlier tolls
     ("The sheriff said the toll had climbed to 54, up from 42 a day earlier.",
      [(54, 54, "killed"), (42, 42, "killed")]),
@@ -220,7 +239,8 @@ def test_part_in_a_later_sentence_takes_the_whole_s_source():
 @pytest.mark.parametrize("table, names", [("people", PEOPLE_LISTS),
                                           ("false_figures", FALSE_FIGURE_LISTS),
                                           ("earlier", EARLIER_LISTS),
-                                          ("transfer", TRANSFER_LISTS)])
+                                          ("transfer", TRANSFER_LISTS),
+                                          ("projection", PROJECTION_LISTS)])
 def test_family_tables_are_read_and_each_list_is_required(tmp_path, table, names):
     ex = load_extract_rules()
     assert all(getattr(ex, table)[name] for name in names)

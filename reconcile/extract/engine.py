@@ -357,7 +357,7 @@ class _Engine:
                     and f.word.agentive and f.word_at is not None:
                 a = self._agent_source(s, f.word_at)
             source, stype, relay = self._source(ctx, s, attrs, a)
-            hedge = list(dict.fromkeys([*hedges, *carry_hedges,
+            hedge = list(dict.fromkeys([*([f.hedge] if f.hedge else []), *hedges, *carry_hedges,
                                         *([a.hedge] if a is not None and a.hedge else [])]))
             cumulative = self._cumulative(s, f.first, scope_clauses) or (
                 f.word_at is not None and s.clause[f.word_at] in scope_clauses)
@@ -603,9 +603,13 @@ class _Engine:
 
 
 def _count_text(fig) -> str:
-    """A figure text that parses back to ``fig``'s bounds: '3', 'at least 4'."""
+    """A figure text that parses back to ``fig``'s bounds: '3', 'at least 4', 'up to 9'."""
     if fig.high is None:
+        if fig.anchor is not None and fig.anchor == fig.low - 1:
+            return f"more than {fig.anchor}"
         return f"at least {fig.low}"
+    if fig.low == 0 and fig.anchor == fig.high and fig.high > 0:
+        return f"up to {fig.high}"
     if fig.low == fig.high:
         return str(fig.low)
     return f"between {fig.low} and {fig.high}"

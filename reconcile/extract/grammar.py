@@ -174,6 +174,10 @@ class Lexicon:
         self.name_starters = frozenset({"in", "at", "on", "of", "the", "and", "but", "only",
                                         "some", "about", "around", "over", "nearly", "almost",
                                         "least", "than", "to", "for", "with", "by"})
+        proj = ex.projection
+        self.modals = PhraseIndex((p, " ".join(p)) for p in proj["modals"])
+        self.rise_to = PhraseIndex([(p, "up_to") for p in proj["up_to"]]
+                                   + [(p, "beyond") for p in proj["beyond"]])
         self.transfer_verbs = PhraseIndex((p, p) for p in ex.transfer["verbs"])
         self.transfer_places = PhraseIndex((p, p) for p in ex.transfer["places"])
         self.earlier_cues = PhraseIndex((p, " ".join(p)) for p in earlier["cues"])
@@ -319,6 +323,7 @@ class Fig:
     ordinal: int = 0  # "a second victim": the victim's rank (2), which says a total
     anaphor: bool = False  # "All three were taken to hospital", "the two men": counted before
     partitive: bool = False  # "Three of the injured": part of a whole said before
+    hedge: str = ""  # a projection's words: "could climb to"
     reject: str | None = None
     claim: dict | None = field(default=None, repr=False)
 
@@ -535,7 +540,8 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
             break
         if t.isalpha() and unknown < 4 and t not in lex.determiners and t not in (
                 "and", "or", "to", "as", "than", "by", "with", "for", "before", "after",
-                "since", "during", "until", "while", "when"):
+                "since", "during", "until", "while", "when", "given", "amid", "despite",
+                "following", "because"):
             unknown += 1
             j += 1
             continue
@@ -1172,6 +1178,9 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
                 f.victims = prev.victims
         if f.victims is None:
             f.victims = _victims_before(s, f)
+    for f in figs:
+        if f.category is not None and not f.reject and f.person is None:
+            _projection(s, f)
     parents = {id(f): figs[f.part_of] for f in figs if f.part_of is not None}
     out = []
     for f in figs:
@@ -1204,6 +1213,28 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
                 f.part_of = at.get(id(parents[id(f)])) if id(f) in parents else None
     s.figs = out
     return out
+
+
+def _projection(s: SentenceView, f: Fig) -> None:
+    """'the toll could climb to 20,000' (at most), 'may well surpass 100' (more than 100)."""
+    lex, w = s.lex, s.w
+    if not f.first or f.figure.kind != "exact" or f.figure.anchor is None:
+        return
+    hit = lex.rise_to.ending(w, f.first - 1)
+    if hit is None:
+        return
+    how, start = hit
+    k = start - 1
+    while k >= 0 and k >= start - 6 and not s.brk[k] and w[k] != ",":
+        modal = lex.modals.ending(w, k)
+        if modal is not None:
+            x = f.figure.anchor
+            interval = Interval(x + 1, INF) if how == "beyond" else Interval(0, x)
+            f.figure = Figure(f.figure.text, interval, x, "lower" if how == "beyond" else "upper")
+            f.hedge = s.span(modal[1], f.first).lower()
+            f.derived = True  # the figure column says what the words mean
+            return
+        k -= 1
 
 
 def _revised_to(s: SentenceView, first: int) -> bool:

@@ -26,6 +26,7 @@ __all__ = [
     "FALSE_FIGURE_LISTS",
     "NOT_PLACE_LISTS",
     "PEOPLE_LISTS",
+    "PROJECTION_LISTS",
     "TRANSFER_LISTS",
     "AttributionWord",
     "CategoryWord",
@@ -43,6 +44,7 @@ PEOPLE_LISTS = ("determiners", "modifiers", "heads", "not_victims", "ordinals", 
                 "pronouns", "generic")
 EARLIER_LISTS = ("cues", "toll_verbs", "toll_subjects")
 TRANSFER_LISTS = ("verbs", "places")
+PROJECTION_LISTS = ("modals", "up_to", "beyond")
 # places.toml [not_places]: names the extractor's place reading does not take for places.
 NOT_PLACE_LISTS = ("titles", "speech", "residence", "treated")
 FALSE_FIGURE_LISTS = ("increments", "totals", "change_verbs", "rates", "rates_before",
@@ -117,6 +119,7 @@ class ExtractRules:
     earlier: dict[str, tuple[Phrase, ...]]  # cues, toll_verbs, toll_subjects
     false_figures: dict[str, tuple[Phrase, ...]]  # increments, totals, rates, ...
     transfer: dict[str, tuple[Phrase, ...]]  # verbs, places: "taken to Mercy Hospital"
+    projection: dict[str, tuple[Phrase, ...]]  # modals, up_to, beyond: "could climb to 20,000"
     # From places.toml: titles, speech, residence, treated ("Sgt. Hale", "a Milford man").
     not_places: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -319,6 +322,8 @@ def _read(reader: TomlReader, categories: Iterable[str]) -> dict[str, Any]:
                       for name in EARLIER_LISTS}
     out["transfer"] = {name: tuple(_word_list(reader, "transfer", name, phrase=True))
                        for name in TRANSFER_LISTS}
+    out["projection"] = {name: tuple(_word_list(reader, "projection", name, phrase=True))
+                         for name in PROJECTION_LISTS}
 
     periods: dict[Phrase, tuple[str, int]] = {}
     section = reader.data.get("dates", {})
