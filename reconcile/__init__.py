@@ -5,7 +5,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .core.interval import EMPTY, INF, Interval, format_interval, parse_interval
 from .core.parse import Figure, NotAFigure, find_figures, parse_figure
 from .errors import InputError, ReconcileError, RulesError
-from .group.baseline import group_claims
+from .group import group_claims
 from .load import LoadResult, load_claims, validate_claims
 from .pipeline import RunResult, reconcile_claims, run
 from .resolve import Resolution, resolve_events

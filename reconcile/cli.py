@@ -235,9 +235,9 @@ def rules() -> None:
 def rules_check(directory: Path | None, quiet: bool) -> None:
     """Validate every rule file in DIRECTORY (default: the shipped rules).
 
-    Checks the core rules, the extractor's (extract.toml, places.toml) and
-    the source priors (sources.toml); every problem is listed at once, as
-    file:line: key: message.
+    Checks the core rules, the extractor's (extract.toml, places.toml),
+    the source priors (sources.toml) and grouping's (grouping.toml); every problem is
+    listed at once, as file:line: key: message.
 
     \b
     Example:

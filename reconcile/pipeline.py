@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import OutputError
-from .group.baseline import group_claims
+from .group import group_claims
 from .load import LoadResult, load_claims
 from .progress import NO_PROGRESS, Progress
 from .report.tables import write_tables
@@ -80,10 +80,16 @@ class RunResult:
 def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
                      priors: SourcePriors | None = None,
                      options: Options | None = None,
-                     progress: Progress = NO_PROGRESS) -> Resolution:
-    """Group and resolve loaded claims: events, claims with verdicts, sources."""
+                     progress: Progress = NO_PROGRESS,
+                     rules: Rules | None = None) -> Resolution:
+    """Group and resolve loaded claims: events, claims with verdicts, sources.
+
+    Grouping gives each claim its event, the event's parent (parts and the
+    totals that hold incidents) and the canonical source; the resolver reads
+    all three.
+    """
     with progress.stage("grouping"):
-        grouped = group_claims(loaded.claims)
+        grouped = group_claims(loaded.claims, rules)
     with progress.stage("resolving"):
         return resolve_events(grouped, policy=policy, priors=priors, options=options)
 
@@ -111,7 +117,7 @@ def run(claims_path: str | Path, outdir: str | Path, *,
     with progress.stage(f"loading {claims_path}"):
         loaded = load_claims(claims_path, rules, data=data)
     result = reconcile_claims(loaded, policy=policy, priors=priors, options=Options(level=level),
-                              progress=progress)
+                              progress=progress, rules=rules)
     with progress.stage("writing"):
         outputs = write_tables(outdir, {"events": result.events, "claims": result.claims,
                                         "sources": result.sources, "rejects": loaded.rejects})

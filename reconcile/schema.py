@@ -17,6 +17,7 @@ __all__ = [
     "GROUP_COLUMNS",
     "PARENT_LINKS",
     "PARSED_COLUMNS",
+    "PLACE_COLUMNS",
     "REJECT_COLUMNS",
     "RESERVED_COLUMNS",
     "RESOLVED_CLAIM_COLUMNS",
@@ -57,6 +58,7 @@ EXTRACTED_COLUMNS = (
     "claim_id", "article_id", "figure", "low", "high", "anchor", "kind", "category",
     "victims", "location", "country", "event_date", "scope", "source", "source_type", "relay",
     "outlet", "published", "url", "hedge", "denial", "part_of", "quote", "span",
+    "title", "dateline", "places", "event_words",
 )
 
 # What `reconcile simulate` writes: every input column but the quote and span.
@@ -91,6 +93,16 @@ STATUSES = ("agreed", "resolved", "contested", "single-source")
 GROUP_COLUMNS = ("event_id", "parent_event_id", "parent_link", "source_id")
 PARENT_LINKS = ("part", "within")
 
+# Where the group stage placed each claim: ``country_code`` (ISO 3166 alpha-2,
+# from the country column or inferred from the place, the article or the
+# source; "" when unknown or not an ISO country), ``place_id`` (gazetteer id:
+# ``gn:<GeoNames id>``, ``a1:<division>``, ``cc:<country>``, ``loc:...`` for a
+# local row of places.toml, ``rg:...`` for "northwest Syria", ``nm:...`` for a
+# name in no gazetteer), ``admin_chain`` (country > division > city > district)
+# and ``where_prec`` (UCDP-like: 1 exact place or district, 2 town or city,
+# 4 first-order division, 5 part of a country, 6 country only; blank: unknown).
+PLACE_COLUMNS = ("country_code", "place_id", "admin_chain", "where_prec")
+
 # Columns resolution adds to each claim (after the loader's): its event and
 # canonical source, the verdict, the claim's share of one independent voice
 # (0 for superseded, relayed and copied figures) and how far its bounds lie
@@ -103,7 +115,7 @@ RESOLVED_CLAIM_COLUMNS = (
 # these names would be overwritten (or stop the run), so it is carried
 # through as ``input_<name>`` instead, with a warning.
 RESERVED_COLUMNS = tuple(dict.fromkeys((*REJECT_COLUMNS, *PARSED_COLUMNS, *GROUP_COLUMNS,
-                                        *RESOLVED_CLAIM_COLUMNS)))
+                                        *RESOLVED_CLAIM_COLUMNS, *PLACE_COLUMNS)))
 
 
 def renamed_columns(columns: list[str], reserved: tuple[str, ...] = RESERVED_COLUMNS

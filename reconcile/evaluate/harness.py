@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..group.baseline import group_claims
+from ..group import group
+from ..group.baseline import group_claims as exact_key_groups
 from ..io.records import read_records
 from ..load import load_claims, validate_claims
 from ..resolve import Options, resolve_events
@@ -30,6 +31,7 @@ from .metrics import (
     calibration_table,
     estimate_metrics,
     expected_calibration_error,
+    hierarchy_scores,
     knowable_ceiling,
     match_true_events,
     pairwise_scores,
@@ -39,7 +41,7 @@ from .population import load_population, score_population
 __all__ = ["GROUPINGS", "baseline_values", "evaluate_population", "evaluate_world",
            "true_grouping"]
 
-GROUPINGS = ("baseline", "true")
+GROUPINGS = ("stage", "baseline", "true")
 
 
 def baseline_values(claims: pd.DataFrame) -> pd.DataFrame:
@@ -75,26 +77,45 @@ def true_grouping(claims: pd.DataFrame, truth_claims: pd.DataFrame,
     return out
 
 
-def evaluate_world(scenario: str, n: int, seed: int = 11, *, grouping: str = "baseline",
-                   options: Options | None = None, baselines: bool = True) -> dict:
+def evaluate_world(scenario: str, n: int, seed: int = 11, *, grouping: str = "stage",
+                   options: Options | None = None, baselines: bool = True,
+                   realism: bool = False) -> dict:
     """Simulate a world, run the engine and every baseline on it, and score them.
 
-    Returns grouping scores (pairwise, B-cubed), estimate metrics per method
-    (each true event counted once), the knowable ceiling, the engine's
+    Returns grouping scores (pairwise, B-cubed, hierarchy links; for the
+    grouping stage also its learnt weights and seconds), estimate metrics per
+    method (each true event counted once), the knowable ceiling, the engine's
     calibration table and ECE, and counts; the bench prints these and
-    ``tests/test_accuracy.py`` keeps floors under them.
+    ``tests/test_accuracy.py`` keeps floors under them. ``grouping`` is
+    ``stage`` (reconcile/group), ``baseline`` (the exact event key) or
+    ``true`` (the simulator's own events). ``realism`` lays the variation of
+    :mod:`reconcile.simulate.realism` over the world (place granularity,
+    transliterations, two victim words for one toll, incidents sharing a
+    town and a day).
     """
     if grouping not in GROUPINGS:
         raise ValueError(f"grouping must be one of {GROUPINGS}, got {grouping!r}")
     world = simulate_world(WorldSpec(n_claims=n, seed=seed, scenario=scenario))
+    if realism:
+        from ..simulate.realism import add_realism
+
+        world = add_realism(world)
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_world(world, Path(tmp))
         loaded = load_claims(paths["claims"])
     truth_claims = world.truth_claims
+    stage_info: dict = {}
     if grouping == "true":
         grouped = true_grouping(loaded.claims, truth_claims, world.truth_events)
+    elif grouping == "baseline":
+        grouped = exact_key_groups(loaded.claims)
     else:
-        grouped = group_claims(loaded.claims)
+        t0 = time.perf_counter()
+        found = group(loaded.claims)
+        stage_info = {"weights": found.model.table().to_dict("records"),
+                      "prior": found.model.prior, "em_iterations": found.model.iterations,
+                      "candidate_pairs": found.n_pairs, "seconds": time.perf_counter() - t0}
+        grouped = found.claims
     t0 = time.perf_counter()
     result = resolve_events(grouped, options=options)
     engine_s = time.perf_counter() - t0
@@ -106,7 +127,9 @@ def evaluate_world(scenario: str, n: int, seed: int = 11, *, grouping: str = "ba
     merged = claims[["claim_id", "event_id"]].merge(tc[["claim_id", "true_event_id"]],
                                                     on="claim_id")
     scores = {"pairwise": pairwise_scores(merged["event_id"], merged["true_event_id"]),
-              "bcubed": bcubed(merged["event_id"], merged["true_event_id"])}
+              "bcubed": bcubed(merged["event_id"], merged["true_event_id"]),
+              "hierarchy": hierarchy_scores(grouped, truth_claims, world.truth_events),
+              **stage_info}
 
     chosen = match_true_events(claims, truth_claims)
     truth = truth_count.reindex(chosen.index)
@@ -126,7 +149,8 @@ def evaluate_world(scenario: str, n: int, seed: int = 11, *, grouping: str = "ba
         est = fn(values)
         timings[name] = time.perf_counter() - t1
         methods[name] = estimate_metrics(per_true_event(est), truth)
-    return {"scenario": scenario, "seed": seed, "grouping": grouping, "claims": n,
+    return {"scenario": scenario, "seed": seed, "grouping": grouping, "realism": realism,
+            "claims": n,
             "events_found": len(events), "true_events": len(truth),
             "grouping_scores": scores, "estimates": methods,
             "ceiling_within_10pct": knowable_ceiling(claims, truth_claims, truth),

@@ -15,6 +15,7 @@ __all__ = [
     "calibration_table",
     "estimate_metrics",
     "expected_calibration_error",
+    "hierarchy_scores",
     "knowable_ceiling",
     "match_events",
     "match_true_events",
@@ -73,6 +74,49 @@ def match_events(claims: pd.DataFrame, truth_claims: pd.DataFrame) -> pd.Series:
     counts = merged.groupby(["event_id", "true_event_id"]).size().rename("n").reset_index()
     counts = counts.sort_values(["event_id", "n", "true_event_id"], ascending=[True, False, True])
     return counts.groupby("event_id")["true_event_id"].first()
+
+
+def hierarchy_scores(claims: pd.DataFrame, truth_claims: pd.DataFrame,
+                     truth_events: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Precision and recall of the parent links between events, overall and per kind.
+
+    ``claims`` has ``claim_id``, ``event_id``, ``parent_event_id`` and
+    ``parent_link``; each predicted event stands for the true event most of
+    its claims belong to (:func:`match_events`). A predicted link child ->
+    parent is right when the true parent of the child's true event is the
+    parent's true event. A true link counts as found when some predicted
+    link maps onto it. Only true links whose child and parent both have
+    claims are counted (a link nobody reported cannot be found).
+    """
+    mapped = match_events(claims, truth_claims)
+    links = claims[["event_id", "parent_event_id", "parent_link"]].drop_duplicates("event_id")
+    links = links[links["parent_event_id"].astype(str).ne("")]
+    child_t = links["event_id"].map(mapped)
+    parent_t = links["parent_event_id"].map(mapped)
+    te = truth_events.set_index("true_event_id")
+    true_parent = te["parent_event_id"].astype(object).where(te["parent_event_id"].notna(), "")
+    right = child_t.notna() & parent_t.notna() & (child_t.map(true_parent) == parent_t)
+    seen = set(truth_claims["true_event_id"].dropna().astype(str))
+    kinds = te["kind"]
+    want = true_parent[(true_parent.astype(str) != "") & true_parent.index.isin(list(seen))
+                       & true_parent.astype(str).isin(list(seen))]
+    found = set(zip(child_t[right], parent_t[right], strict=True))
+    out: dict[str, dict[str, float]] = {}
+    # "part": the child is a part of its parent; "within": an incident or total in a total.
+    child_kind = kinds.reindex(want.index).to_numpy()
+    groups = {"all": np.ones(len(want), bool), "part": np.asarray(child_kind == "part"),
+              "within": np.asarray(child_kind != "part")}
+    for name, sel in groups.items():
+        pred = links["parent_link"].eq(name).to_numpy() if name != "all" else \
+            np.ones(len(links), bool)
+        n_pred = int(pred.sum())
+        n_right = int((right.to_numpy() & pred).sum())
+        w = want[sel]
+        hits = sum((c, p) in found for c, p in zip(w.index, w.to_numpy(), strict=True))
+        out[name] = {"precision": n_right / n_pred if n_pred else 1.0,
+                     "recall": hits / len(w) if len(w) else 1.0,
+                     "predicted": n_pred, "true": len(w)}
+    return out
 
 
 def match_true_events(claims: pd.DataFrame, truth_claims: pd.DataFrame) -> pd.Series:

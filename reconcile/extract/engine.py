@@ -115,6 +115,11 @@ class _Ctx:
     places: ArticlePlaces = field(default_factory=ArticlePlaces)  # filled by the PlaceFinder
 
 
+# "BEIRUT (Reuters) —", "Idlib, Syria -": the place a report was filed from.
+_DATELINE = re.compile(r"([A-Z][A-Za-z'’. -]{1,40}?)(?:,\s*[A-Z][A-Za-z ]+)?\s*"
+                       r"(?:\([^)]{1,40}\))?\s*[—–-]{1,2}\s")
+
+
 class _Engine:
     """Rules, lookup tables and the gazetteer, built once per rules directory."""
 
@@ -238,6 +243,8 @@ class _Engine:
         if len(doc.sentences) > 1 and any(not r["event_date"] for r in claims) \
                 and not self.places.roundup(ctx):
             fill_dates(claims)  # one incident: its date
+        if claims:
+            self.article_context(ctx, claims)
         return claims
 
     def incident(self, ctx: _Ctx, headline_end: int) -> list[dict]:
@@ -256,6 +263,41 @@ class _Engine:
                               len(ctx.doc.sentences))
         wounds_with_deaths(ctx.notes, drop, sums)
         return [r for r in ctx.claims if id(r) not in drop] + sums
+
+    # -- article context ----------------------------------------------------
+    def article_context(self, ctx: _Ctx, claims: list[dict]) -> None:
+        """What the whole article says around each claim, for grouping.
+
+        ``title``; ``dateline`` (the place a report is filed from: "BEIRUT
+        (Reuters) —"); ``places`` (every place the article names, most named
+        first); ``event_words`` (the event-type families of the claim's
+        sentence, else of the title, from ``rules/grouping.toml``).
+        """
+        from ..group.normalise import event_families
+        from ..rules.grouping import grouping_rules_for
+
+        grules = grouping_rules_for(self.rules)
+        body = ctx.text.lstrip()
+        dateline = ""
+        m = _DATELINE.match(body)
+        if m and self.gaz.lookup(m.group(1)):
+            dateline = self.gaz.lookup(m.group(1))[0].name
+        counts: dict[str, int] = {}
+        # The extractor's place reading: people's names, hospitals and homes are not places.
+        for i in self.places.place_sentences(ctx):
+            for mention in self.places.mentions(ctx, i):
+                place = mention.candidates[0]
+                if place.kind != "country":
+                    counts[place.name] = counts.get(place.name, 0) + 1
+        places = "; ".join(sorted(counts, key=lambda k: (-counts[k], k)))
+        title = ctx.title or ""
+        title_fams = event_families([title], grules)[0] if title else ()
+        quotes = sorted({c.get("quote", "") for c in claims})
+        fams = dict(zip(quotes, event_families(quotes, grules), strict=True))
+        for claim in claims:
+            words = sorted(fams.get(claim.get("quote", ""), ()) or title_fams)
+            claim.update({"title": title, "dateline": dateline, "places": places,
+                          "event_words": "; ".join(words)})
 
     # -- zero claims ------------------------------------------------------
     def zeros_and_denials(self, s: SentenceView) -> list[tuple]:

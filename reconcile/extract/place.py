@@ -262,7 +262,7 @@ class PlaceFinder:
         then a claim its sentence does not place is not placed, or dated, by the first."""
         if ctx.places.roundup is None:
             towns: set[str] = set()
-            for i in self._place_sentences(ctx):
+            for i in self.place_sentences(ctx):
                 for m in self.mentions(ctx, i):
                     if m.candidates[0].kind == "city":
                         towns.add(m.candidates[0].name)
@@ -271,7 +271,7 @@ class PlaceFinder:
             ctx.places.roundup = len(towns) >= _ROUNDUP_TOWNS
         return ctx.places.roundup
 
-    def _place_sentences(self, ctx: PlaceContext) -> list[int]:
+    def place_sentences(self, ctx: PlaceContext) -> list[int]:
         """Sentences holding a capitalised word that names a place (one regex pass and a
         cached look-up per word): the only ones a count of places needs to read."""
         if ctx.places.place_sentences is None:
@@ -295,7 +295,7 @@ class PlaceFinder:
         if ctx.places.top_country is not None:
             return ctx.places.top_country or None
         counts: dict[str, int] = {}
-        every = [m for i in self._place_sentences(ctx) for m in self.mentions(ctx, i)]
+        every = [m for i in self.place_sentences(ctx) for m in self.mentions(ctx, i)]
         every += [m for found in ctx.places.residences.values() for m in found]
         every += self._title_mentions(ctx) if ctx.title else []
         for m in every:

@@ -416,7 +416,8 @@ def extract_rules_for(rules: Rules | None = None) -> ExtractRules:
 
 
 def check_all_rules(directory: str | Path | None = None) -> Rules:
-    """Load every rule file in ``directory``: the core rules, the extractor's and sources.toml.
+    """Load every rule file in ``directory``: the core rules, the extractor's, sources.toml
+    and grouping.toml.
 
     Raises
     ------
@@ -432,6 +433,9 @@ def check_all_rules(directory: str | Path | None = None) -> Rules:
     from .sources import check_source_priors
 
     problems += check_source_priors(directory)
+    from .grouping import check_grouping_rules
+
+    problems += check_grouping_rules(directory)
     if problems or rules is None:
         raise RulesError(problems)
     return rules

@@ -1,0 +1,555 @@
+"""Normalise claims before matching: places, countries, sources, victims,
+event types and date windows, each computed once per distinct value.
+
+:func:`prepare_claims` is the global step of grouping: it reads the whole
+input (typos are matched against the names seen in a country, a source's
+acronym against the names present, a claim's blank country from its article
+and its source), so it runs once before the claims are split into blocks.
+Everything after it (:func:`reconcile.group.stage.group_block`) sees one
+block at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from ..core.text import words
+from ..places.admin import AdminIndex, PlaceRef, default_admin_index
+from ..places.gazetteer import fold_key
+from ..rules.grouping import GroupingRules
+from ..rules.load import Rules
+
+__all__ = ["Prepared", "canonical_sources", "event_families", "prepare_claims"]
+
+# Day numbers: days since 1970-01-01; NaN for unknown.
+_EPOCH = np.datetime64("1970-01-01", "D")
+# Chain positions of a place's kinds.
+_LEVEL = {"country": 0, "admin1": 1, "city": 2, "place": 2, "region": 2, "district": 3,
+          "landmark": 3}
+
+
+@dataclass
+class Prepared:
+    """The claims with the columns grouping compares, plus the tables behind them.
+
+    ``frame`` is the input (same index) with, added: ``country_code``,
+    ``country_key`` (the block: ISO code, ``?name`` for a country with no
+    ISO code, "" when unknown), ``place_id``, ``where_prec``,
+    ``admin_chain``, ``source_id``, ``victims_group``, ``event_family`` and
+    the internal ``_g_*`` columns (codes and day numbers) that the block
+    function reads. ``sources`` has one row per canonical source with its
+    aliases; ``places`` maps each place id to its :class:`PlaceRef`.
+    """
+
+    frame: pd.DataFrame
+    sources: pd.DataFrame
+    places: dict[str, PlaceRef]
+
+
+# -- small helpers ------------------------------------------------------------------
+
+
+# -- event types -------------------------------------------------------------------------
+
+
+def _plural(tok: str) -> str:
+    if len(tok) > 3 and tok.endswith("es") and tok[:-2].endswith(("sh", "ch", "x", "ss")):
+        return tok[:-2]
+    if len(tok) > 3 and tok.endswith("s") and not tok.endswith("ss"):
+        return tok[:-1]
+    return tok
+
+
+def event_families(texts: Sequence[str], grules: GroupingRules) -> list[tuple[str, ...]]:
+    """The event-type families each text names ("air strikes" -> ("air strike",)).
+
+    Phrases match whole tokens, longest first, plurals folded; generic
+    families ("attacks") are left out: they are no evidence.
+    """
+    phrases: dict[tuple[str, ...], str] = {}
+    for fam in grules.families:
+        if fam.generic:
+            continue
+        for toks in fam.words:
+            phrases[tuple(_plural(t) for t in toks)] = fam.family
+    longest = max((len(p) for p in phrases), default=0)
+    out: list[tuple[str, ...]] = []
+    for text in texts:
+        tokens = [_plural(t) for t in words(text)] if text else []
+        found: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for k in range(min(longest, len(tokens) - i), 0, -1):
+                hit = phrases.get(tuple(tokens[i:i + k]))
+                if hit:
+                    if hit not in found:
+                        found.append(hit)
+                    i += k
+                    break
+            else:
+                i += 1
+        out.append(tuple(sorted(found)))
+    return out
+
+
+# -- sources -----------------------------------------------------------------------------
+
+
+_ACRONYM = re.compile(r"^[A-Z][A-Z.&]{1,7}$")
+
+
+class _Union:
+    def __init__(self, n: int) -> None:
+        self.p = list(range(n))
+
+    def find(self, a: int) -> int:
+        while self.p[a] != a:
+            self.p[a] = self.p[self.p[a]]
+            a = self.p[a]
+        return a
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.p[max(ra, rb)] = min(ra, rb)
+
+
+def _country_tokens(index: AdminIndex, extra: dict[str, str]) -> dict[tuple[str, ...], str]:
+    out: dict[tuple[str, ...], str] = {}
+    for key, code in index.country_keys.items():
+        out[tuple(key.split(" "))] = code
+    for key, code in extra.items():
+        out[tuple(key.split(" "))] = code
+    return out
+
+
+def _source_tokens(name: str, grules: GroupingRules,
+                   countries: dict[tuple[str, ...], str], longest: int) -> tuple[str, ...]:
+    """Folded content tokens in order: small words dropped, synonyms and countries spelt one way."""
+    toks = [t for t in fold_key(name).split(" ") if t and t not in ("-", ".", ",", "'", "(", ")")]
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        for k in range(min(longest, len(toks) - i), 0, -1):
+            code = countries.get(tuple(toks[i:i + k]))
+            if code:
+                out.append(code.lower())
+                i += k
+                break
+        else:
+            tok = grules.synonyms.get(toks[i], toks[i])
+            if tok not in grules.small_words:
+                out.append(tok)
+            i += 1
+    return tuple(out)
+
+
+def _in_order(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    it = iter(long)
+    return all(tok in it for tok in short)
+
+
+def _slug(name: str) -> str:
+    key = fold_key(name).replace(" - ", "-")
+    return re.sub(r"[^a-z0-9]+", "-", key).strip("-") or "unnamed"
+
+
+def canonical_sources(names: Sequence[str], counts: Sequence[int], grules: GroupingRules,
+                      index: AdminIndex, demonyms: dict[str, str]
+                      ) -> tuple[list[str], list[str], pd.DataFrame]:
+    """Canonical ids for source names: one id for the variants of one source.
+
+    Two names are one source when, after folding (case, accents, small words
+    such as "for"/"on"/"the", synonyms, country names and demonyms spelt as
+    the country's code), they have the same tokens in any order ("Syrian
+    Health Ministry" = "Ministry of Health of Syria"); when one's tokens
+    begin the other's and no other name's ("Syrian Observatory" = "Syrian
+    Observatory for Human Rights"); when one is the acronym of exactly one
+    other ("SOHR"); when a ``[[source]]`` row of ``grouping.toml`` says so;
+    or, for long names, when rapidfuzz's ratio reaches ``fuzzy_score``
+    (typos). The canonical name is the fullest spelling, then the most used.
+
+    Returns (source id per name, canonical name per name, table of
+    ``source_id, source, aliases, claims``).
+    """
+    n = len(names)
+    countries = _country_tokens(index, demonyms)
+    longest = max((len(k) for k in countries), default=1)
+    toks = [_source_tokens(nm, grules, countries, longest) for nm in names]
+    keys = [" ".join(sorted(t)) for t in toks]
+    uf = _Union(n)
+    first: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        if not k:
+            continue
+        if k in first:
+            uf.union(first[k], i)
+        else:
+            first[k] = i
+    # [[source]] rows: every alias joins its name.
+    alias_of: dict[str, str] = {}
+    for row in grules.sources:
+        canon = " ".join(sorted(_source_tokens(row.name, grules, countries, longest)))
+        for a in (row.name, *row.aliases):
+            alias_of[" ".join(sorted(_source_tokens(a, grules, countries, longest)))] = canon
+            alias_of[a.strip().upper()] = canon
+    anchor: dict[str, int] = {}
+    for i, nm in enumerate(names):
+        target = alias_of.get(keys[i]) or alias_of.get(nm.strip().upper())
+        if target is not None:
+            if target in anchor:
+                uf.union(anchor[target], i)
+            else:
+                anchor[target] = i
+    # Shorter forms: "Syrian Observatory", "Frontline Monitor" — the same first word and
+    # the rest in order inside exactly one longer name.
+    distinct = sorted(first)
+    rep = {k: first[k] for k in distinct}
+    ordered = {k: toks[first[k]] for k in distinct}
+    by_first: dict[str, list[str]] = {}
+    for k in distinct:
+        if ordered[k]:
+            by_first.setdefault(ordered[k][0], []).append(k)
+    for k in distinct:
+        t = ordered[k]
+        if len(t) < 2:
+            continue
+        longer = {uf.find(rep[x]) for x in by_first.get(t[0], [])
+                  if len(ordered[x]) > len(t) and _in_order(t, ordered[x])}
+        longer.discard(uf.find(rep[k]))
+        if len(longer) == 1:
+            uf.union(rep[k], longer.pop())
+    # Acronyms: "SOHR" is the initials of one name present.
+    initials: dict[str, set[int]] = {}
+    for i, nm in enumerate(names):
+        content = [w for w in fold_key(nm).split(" ") if w.isalpha()
+                   and w not in grules.small_words]
+        if len(content) >= 2:
+            initials.setdefault("".join(w[0] for w in content), set()).add(uf.find(i))
+    for i, nm in enumerate(names):
+        plain = nm.strip()
+        if _ACRONYM.match(plain):
+            roots = initials.get(plain.replace(".", "").replace("&", "").lower(), set())
+            roots = {uf.find(r) for r in roots} - {uf.find(i)}
+            if len(roots) == 1:
+                uf.union(i, roots.pop())
+    # Typos of long names.
+    long_keys = [k for k in distinct if len(k) >= grules.source_fuzzy_length]
+    if len(long_keys) > 1:
+        scores = process.cdist(long_keys, long_keys, scorer=fuzz.ratio, dtype=np.uint8,
+                               score_cutoff=grules.source_fuzzy_score, workers=-1)
+        rows, cols = np.nonzero(scores)
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            if r < c:
+                uf.union(rep[long_keys[r]], rep[long_keys[c]])
+    # Canonical names: a [[source]] row's name, else the fullest spelling, then the most used.
+    named = {uf.find(i): row.name for row in grules.sources
+             for key in [" ".join(sorted(_source_tokens(row.name, grules, countries, longest)))]
+             for i in [anchor.get(key, -1)] if i >= 0}
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(uf.find(i), []).append(i)
+    canon_name = [""] * n
+    source_id = [""] * n
+    rows_out = []
+    used_ids: set[str] = set()
+    for root, members in sorted(groups.items(), key=lambda kv: min(names[i] for i in kv[1])):
+        best = min(members, key=lambda i: (-len(toks[i]), -counts[i], names[i]))
+        canon = named.get(root, names[best].strip())
+        sid = base = _slug(canon)
+        suffix = 2
+        while sid in used_ids:
+            sid, suffix = f"{base}-{suffix}", suffix + 1
+        used_ids.add(sid)
+        aliases = sorted({names[i].strip() for i in members} - {canon})
+        for i in members:
+            canon_name[i] = canon
+            source_id[i] = sid
+        rows_out.append({"source_id": sid, "source": canon, "aliases": "; ".join(aliases),
+                         "claims": int(sum(counts[i] for i in members))})
+    table = pd.DataFrame(rows_out, columns=["source_id", "source", "aliases", "claims"])
+    return source_id, canon_name, table.sort_values("source_id").reset_index(drop=True)
+
+
+# -- victims -------------------------------------------------------------------------------
+
+
+def _victims_from_figure(figure: str, rules: Rules) -> str:
+    """The victim group a figure's own noun names ("dozens of soldiers" -> soldiers)."""
+    toks = words(figure) if figure else ()
+    for k in (2, 1):
+        for i in range(len(toks) - k, -1, -1):
+            group = rules.victim_group(" ".join(toks[i:i + k]))
+            if group:
+                return group
+    return ""
+
+
+# -- the whole step ----------------------------------------------------------------------------
+
+
+def _col(df: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, values): ``values[codes]`` is each cell as stripped text ("" if missing).
+
+    ``values`` holds each distinct stripped text once, so work per distinct
+    value is a loop over ``values`` and a ``take`` by ``codes``.
+    """
+    n = len(df)
+    if name not in df.columns:
+        return np.zeros(n, np.int64), np.array([""], dtype=object)
+    codes, uniques = pd.factorize(df[name], use_na_sentinel=True)
+    stripped = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+    canon, values = pd.factorize(stripped)
+    codes = np.where(codes < 0, len(uniques), codes)
+    return canon[codes].astype(np.int64), np.asarray(values, dtype=object)
+
+
+def _per_value(values: np.ndarray, fn, dtype=object) -> np.ndarray:
+    return np.array([fn(v) for v in values.tolist()], dtype=dtype)
+
+
+def _pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes of the distinct (a, b) pairs: (codes per row, a per pair, b per pair)."""
+    width = int(b.max()) + 1 if len(b) else 1
+    codes, uniq = pd.factorize(a.astype(np.int64) * width + b.astype(np.int64))
+    uniq = np.asarray(uniq, dtype=np.int64)
+    return codes.astype(np.int64), uniq // width, uniq % width
+
+
+def prepare_claims(claims: pd.DataFrame, grules: GroupingRules, rules: Rules,
+                   index: AdminIndex | None = None) -> Prepared:
+    """Normalise every claim for grouping (see :class:`Prepared`). Pure; no I/O.
+
+    Work is per distinct value (place name and country, source name, figure
+    text, event text, date), then a ``take`` by code: a million claims that
+    repeat a few thousand names cost a few thousand lookups, and no Python
+    call per claim.
+    """
+    index = index or default_admin_index()
+    from ..places.gazetteer import default_gazetteer
+
+    demonyms = dict(default_gazetteer().rules.demonyms)
+    df = claims
+    n = len(df)
+
+    # Countries named in the country column, as keys (ISO code, "?name", "").
+    c_codes, c_values = _col(df, "country")
+    given = _per_value(c_values, index.country_key)[c_codes]
+    # Places: exact names first (with the country when given).
+    l_codes, l_values = _col(df, "location")
+    ck_codes, ck_values = pd.factorize(given)
+    ck_values = np.asarray(ck_values, dtype=object)
+    pair, p_loc, p_ck = _pair_codes(l_codes, ck_codes)
+    first_cc = np.array([
+        (lambda r: r.country if r is not None else "")(
+            index.resolve(l_values[lc], ck_values[cc] if len(ck_values[cc]) == 2 else "",
+                          grules.place_words) if l_values[lc] else None)
+        for lc, cc in zip(p_loc.tolist(), p_ck.tolist(), strict=True)], dtype=object)
+    country = np.where(given != "", given, first_cc[pair] if n else given).astype(object)
+    # Blank countries from the claim's article, then from its source's home.
+    a_codes, a_values = _col(df, "article_id")
+    has_art = a_values[a_codes] != ""
+    known = country != ""
+    if (~known).any() and has_art.any():
+        k_codes, k_values = pd.factorize(country)
+        sel = known & has_art
+        if sel.any():
+            mates = pd.DataFrame({"a": a_codes[sel], "c": k_codes[sel]})
+            top = mates.groupby(["a", "c"]).size().rename("n").reset_index() \
+                .sort_values(["a", "n", "c"], ascending=[True, False, True]) \
+                .drop_duplicates("a")
+            fill = np.full(len(a_values), -1, np.int64)
+            fill[top["a"].to_numpy()] = top["c"].to_numpy()
+            got = fill[a_codes]
+            take = ~known & has_art & (got >= 0)
+            country[take] = np.asarray(k_values, dtype=object)[got[take]]
+    known = country != ""
+    s_codes, s_values = _col(df, "source")
+    s_counts = np.bincount(s_codes, minlength=len(s_values))
+    sid_list, canon_list, sources = canonical_sources(
+        [str(v) for v in s_values.tolist()], s_counts.tolist(), grules, index, demonyms)
+    sid_u = np.asarray(sid_list, dtype=object)
+    if (~known).any():
+        k_codes, k_values = pd.factorize(country)
+        home = pd.DataFrame({"s": s_codes[known], "c": k_codes[known]})
+        share = home.groupby(["s", "c"]).size().rename("n").reset_index()
+        share["tot"] = share.groupby("s")["n"].transform("sum")
+        share = share[(share["n"] >= 3) & (share["n"] >= 0.8 * share["tot"])]
+        home_of = np.full(len(s_values), "", dtype=object)
+        home_of[share["s"].to_numpy()] = np.asarray(k_values, dtype=object)[share["c"].to_numpy()]
+        # A source's name that names a country ("Afghan Civil Defence").
+        by_sid: dict[str, str] = {}
+        for k, nm in enumerate(canon_list):
+            codes = {c for t in fold_key(nm).split(" ")
+                     for c in (demonyms.get(t), index.country_keys.get(t)) if c}
+            if len(codes) == 1:
+                by_sid.setdefault(sid_list[k], codes.pop())
+        for k in range(len(s_values)):
+            if not home_of[k]:
+                home_of[k] = by_sid.get(sid_list[k], "")
+        country = np.where(known, country, home_of[s_codes]).astype(object)
+    # Still unknown: the one country where the same figure was reported for the same
+    # category within the date window (a repeat that dropped the place and country).
+    lo, hi, _pub, undated = _windows(df, grules)
+    cat_codes, _ = _col(df, "category")
+    country = _country_from_twins(df, cat_codes, lo, hi, country, grules)
+    # Places again, now with the inferred countries, typos matched within each country.
+    ck_codes, ck_values = pd.factorize(country)
+    ck_values = np.asarray(ck_values, dtype=object)
+    pair, p_loc, p_ck = _pair_codes(l_codes, ck_codes)
+    counts = np.bincount(pair, minlength=len(p_loc))
+    named = np.array([bool(l_values[x]) for x in p_loc.tolist()], dtype=bool)
+    refs: list[PlaceRef | None] = [None] * len(p_loc)
+    pos = np.flatnonzero(named)
+    resolved = index.resolve_many([l_values[x] for x in p_loc[pos].tolist()],
+                                  [ck_values[c] for c in p_ck[pos].tolist()],
+                                  counts[pos].tolist(), grules.place_words)
+    for k, r in zip(pos.tolist(), resolved, strict=True):
+        refs[k] = r
+    # A country named but no place: the country itself.
+    for k in np.flatnonzero(~named).tolist():
+        c = ck_values[p_ck[k]]
+        if len(c) == 2:
+            refs[k] = index.country_ref(c)
+        elif c.startswith("?"):
+            refs[k] = PlaceRef(f"cc:{c}", c[1:], "", "country", (f"cc:{c}",), (c[1:],))
+    refs_u = {r.id: r for r in refs if r is not None}
+    m = len(refs) + 1  # the last entry: no place at all
+    r_id = np.array([r.id if r else "" for r in refs] + [""], dtype=object)
+    r_cc = np.array([r.country if r else "" for r in refs] + [""], dtype=object)
+    r_prec = np.array([r.where_prec if r else 0 for r in refs] + [0], dtype=np.int64)
+    r_chain = np.array([r.chain_text() if r else "" for r in refs] + [""], dtype=object)
+    r_top = np.array([r.chain[0][3:] if r else "" for r in refs] + [""], dtype=object)
+    r_level = np.array([_LEVEL.get(r.kind, 2) if r else -1 for r in refs] + [-1], np.int64)
+    r_region = np.array([bool(r and r.kind == "region") for r in refs] + [False])
+    r_fuzzy = np.array([bool(r and r.fuzzy) for r in refs] + [False])
+    row = np.where(pair >= 0, pair, m - 1)
+    out = pd.DataFrame(index=df.index)
+    code_cc = r_cc[row]
+    iso = np.array([len(c) == 2 for c in ck_values.tolist()], dtype=bool)[ck_codes] \
+        if len(ck_values) else np.zeros(n, bool)
+    out["country_code"] = np.where(code_cc != "", code_cc, np.where(iso, country, ""))
+    out["country_key"] = np.where(country != "", country, r_top[row])
+    out["place_id"] = r_id[row]
+    prec = r_prec[row]
+    out["where_prec"] = np.where(prec > 0, prec.astype(object), "")
+    out["admin_chain"] = r_chain[row]
+    out["source_id"] = sid_u[s_codes]
+    out["_g_source_name"] = np.asarray(canon_list, dtype=object)[s_codes]
+
+    # Victims: the column, else the figure's own noun.
+    v_codes, v_values = _col(df, "victims")
+    f_codes, f_values = _col(df, "figure")
+    fig_vic = _per_value(f_values, lambda f: _victims_from_figure(f, rules) if f else "")
+    vic = v_values[v_codes]
+    out["victims_group"] = np.where(vic != "", vic, fig_vic[f_codes])
+
+    # Event families: the event text, and extract's event words when present.
+    e_codes, e_values = _col(df, "event")
+    w_codes, w_values = _col(df, "event_words")
+    ev_pair, ev_e, ev_w = _pair_codes(e_codes, w_codes)
+    texts = [f"{e_values[a]} {w_values[b]}".strip() for a, b in
+             zip(ev_e.tolist(), ev_w.tolist(), strict=True)]
+    fams = event_families(texts, grules)
+    fam_names = [f.family for f in grules.families]
+    bit = {f: 1 << i for i, f in enumerate(fam_names)}
+    out["event_family"] = np.array(["; ".join(f) for f in fams], dtype=object)[ev_pair]
+    out["_g_event_mask"] = np.array([sum(bit[x] for x in f) for f in fams],
+                                    dtype=np.int64)[ev_pair]
+    out["_g_lo"] = lo
+    out["_g_hi"] = hi
+    out["_g_undated"] = undated
+
+    # Places as codes along the chain: country, admin1, city (or region), district.
+    ids = sorted({pid for r in refs_u.values() for pid in r.chain})
+    code_of = {pid: k for k, pid in enumerate(ids)}
+    table = np.full((m, 4), -1, dtype=np.int64)
+    own = np.full(m, -1, dtype=np.int64)
+    for k, r in enumerate(refs):
+        if r is None:
+            continue
+        for link in r.chain:
+            kind = "country" if link.startswith("cc:") else (
+                "admin1" if link.startswith("a1:") else None)
+            if kind is None:
+                kind = index.rows[link].kind if link in index.rows else (
+                    "region" if link.startswith("rg:") else "place")
+            table[k, _LEVEL.get(kind, 2)] = code_of[link]
+        own[k] = code_of[r.id]
+    out["_g_place"] = own[row]
+    for k, name in enumerate(("_g_c0", "_g_c1", "_g_c2", "_g_c3")):
+        out[name] = table[row, k]
+    out["_g_place_level"] = r_level[row]
+    out["_g_region"] = r_region[row]
+    out["_g_fuzzy"] = r_fuzzy[row]
+    return Prepared(out, sources, refs_u)
+
+
+def _windows(df: pd.DataFrame, grules: GroupingRules
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(lo, hi, published, undated): day numbers of each claim's window.
+
+    The event dates, else a window of ``undated_days`` before publication.
+    """
+    def days(name: str, width: int) -> np.ndarray:
+        codes, values = _col(df, name)
+        return _per_value(values, lambda v: _day(v[:width]), float)[codes]
+
+    lo = days("date_start", 10)
+    hi = days("date_end", 10)
+    hi = np.where(np.isnan(hi), lo, hi)
+    pub = days("published", 10)
+    undated = np.isnan(lo) & ~np.isnan(pub)
+    lo = np.where(undated, pub - grules.undated_days, lo)
+    hi = np.where(undated, pub, hi)
+    return lo, hi, pub, undated
+
+
+def _day(text: str) -> float:
+    if not text:
+        return np.nan
+    try:
+        return float((np.datetime64(text, "D") - _EPOCH).astype(np.int64))
+    except ValueError:
+        return np.nan
+
+
+def _country_from_twins(df: pd.DataFrame, cat_codes: np.ndarray, lo_d: np.ndarray,
+                        hi_d: np.ndarray, country: np.ndarray,
+                        grules: GroupingRules) -> np.ndarray:
+    """Blank countries from claims elsewhere with the same category, figure and days.
+
+    Only when every such claim is in one country: at scale the same "at
+    least 5 killed" on one day is reported from many countries, and then
+    the claim stays without a country.
+    """
+    from .blocking import key_codes, window_join
+
+    unknown = country == ""
+    if not unknown.any() or unknown.all():
+        return country
+    dated = ~np.isnan(lo_d)
+    f_lo = df["low"].astype("Float64").astype(float).fillna(-1).to_numpy() \
+        if "low" in df else np.full(len(df), -1.0)
+    f_hi = df["high"].astype("Float64").astype(float).fillna(-2).to_numpy() \
+        if "high" in df else np.full(len(df), -1.0)
+    key = key_codes(cat_codes, pd.factorize(f_lo)[0], pd.factorize(f_hi)[0])
+    key = np.where(dated, key, -1)
+    lo_i = np.where(dated, lo_d, 0).astype(np.int64)
+    hi_i = np.where(dated, hi_d, 0).astype(np.int64)
+    li, ri = window_join(np.where(unknown, key, -1), lo_i, hi_i,
+                         np.where(~unknown, key, -1), lo_i, hi_i, grules.incident_days)
+    if len(li) == 0:
+        return country
+    found = pd.DataFrame({"l": li, "c": country[ri]}).drop_duplicates()
+    single = found.groupby("l")["c"].agg(["nunique", "first"])
+    single = single[single["nunique"] == 1]
+    out = country.copy()
+    out[single.index.to_numpy()] = single["first"].to_numpy()
+    return out
