@@ -126,3 +126,22 @@ def test_title_claims_take_the_body_s_place():
 ])
 def test_names_that_are_not_places(text):
     assert {r["location"] for r in rows(text)} <= {"Dayton", "Rochester"}
+
+
+# -- the article context for grouping ------------------------------------------------------------
+
+def test_event_words_read_as_the_grouping_stage_reads_them():
+    """The extractor's table-once matcher agrees with reconcile.group.normalise.event_families."""
+    import json
+    from pathlib import Path
+
+    from reconcile.extract.engine import engine
+    from reconcile.group.normalise import event_families
+    from reconcile.rules.grouping import grouping_rules_for
+
+    texts = [json.loads(line)["text"] for line in
+             (Path(__file__).parent / "data" / "extract_dev_a.jsonl").read_text().splitlines()
+             if line.strip()][:200]
+    texts += ["Two air strikes and a car bombing killed 5", "", "Airstrikes, shelling."]
+    ours = engine().event_words
+    assert [ours(t) for t in texts] == event_families(texts, grouping_rules_for(engine().rules))

@@ -39,7 +39,7 @@ from typing import TextIO
 from urllib.parse import urlparse
 
 from ..core.parse import FigureMatch, find_figures
-from ..core.text import tokenize
+from ..core.text import tokenize, words
 from ..errors import InputError, OutputError, ReconcileError
 from ..io.articles import (
     MAX_ARTICLE_CHARS,
@@ -120,6 +120,59 @@ _DATELINE = re.compile(r"([A-Z][A-Za-z'’. -]{1,40}?)(?:,\s*[A-Z][A-Za-z ]+)?\s
                        r"(?:\([^)]{1,40}\))?\s*[—–-]{1,2}\s")
 
 
+class EventWords:
+    """The event-type families a text names, as :func:`reconcile.group.normalise.event_families`
+    reads them (whole tokens, longest phrase first, plurals folded, generic families left
+    out), with the phrase table built once instead of on every call."""
+
+    def __init__(self, grules) -> None:
+        self._fold: dict[str, str] = {}
+        phrases: dict[tuple[str, ...], str] = {}
+        for fam in grules.families:
+            if fam.generic:
+                continue
+            for toks in fam.words:
+                phrases[tuple(self.plural(t) for t in toks)] = fam.family
+        self.phrases = phrases
+        self.longest = max((len(p) for p in phrases), default=0)
+        self.first = frozenset(p[0] for p in phrases)
+
+    def plural(self, tok: str) -> str:
+        folded = self._fold.get(tok)
+        if folded is None:
+            folded = tok
+            if len(tok) > 3 and tok.endswith("es") and tok[:-2].endswith(("sh", "ch", "x", "ss")):
+                folded = tok[:-2]
+            elif len(tok) > 3 and tok.endswith("s") and not tok.endswith("ss"):
+                folded = tok[:-1]
+            if len(self._fold) < 100_000:
+                self._fold[tok] = folded
+        return folded
+
+    def __call__(self, text: str) -> tuple[str, ...]:
+        return self.of_tokens(words(text)) if text else ()
+
+    def of_tokens(self, w: Sequence[str]) -> tuple[str, ...]:
+        """The families named by a text already split into tokens."""
+        tokens = [self.plural(t) for t in w]
+        found: list[str] = []
+        i, n, phrases, first = 0, len(tokens), self.phrases, self.first
+        while i < n:
+            if tokens[i] in first:
+                for k in range(min(self.longest, n - i), 0, -1):
+                    hit = phrases.get(tuple(tokens[i:i + k]))
+                    if hit:
+                        if hit not in found:
+                            found.append(hit)
+                        i += k
+                        break
+                else:
+                    i += 1
+            else:
+                i += 1
+        return tuple(sorted(found))
+
+
 class _Engine:
     """Rules, lookup tables and the gazetteer, built once per rules directory."""
 
@@ -130,6 +183,16 @@ class _Engine:
         self._gaz: Gazetteer | None = None
         self._places: PlaceFinder | None = None
         self._carry_strings = tuple(" ".join(p) for p in self.ex.carry_back)
+        self._event_words: EventWords | None = None
+
+    @property
+    def event_words(self) -> EventWords:
+        """The event-type families a text names (``rules/grouping.toml``), table built once."""
+        if self._event_words is None:
+            from ..rules.grouping import grouping_rules_for
+
+            self._event_words = EventWords(grouping_rules_for(self.rules))
+        return self._event_words
 
     @property
     def gaz(self) -> Gazetteer:
@@ -273,10 +336,6 @@ class _Engine:
         first); ``event_words`` (the event-type families of the claim's
         sentence, else of the title, from ``rules/grouping.toml``).
         """
-        from ..group.normalise import event_families
-        from ..rules.grouping import grouping_rules_for
-
-        grules = grouping_rules_for(self.rules)
         body = ctx.text.lstrip()
         dateline = ""
         m = _DATELINE.match(body)
@@ -291,9 +350,12 @@ class _Engine:
                     counts[place.name] = counts.get(place.name, 0) + 1
         places = "; ".join(sorted(counts, key=lambda k: (-counts[k], k)))
         title = ctx.title or ""
-        title_fams = event_families([title], grules)[0] if title else ()
-        quotes = sorted({c.get("quote", "") for c in claims})
-        fams = dict(zip(quotes, event_families(quotes, grules), strict=True))
+        families = self.event_words
+        title_fams = families(title) if title else ()
+        fams = {v.text: families.of_tokens(v.w) for v in ctx.views.values()}
+        for q in {c.get("quote", "") for c in claims}:
+            if q not in fams:
+                fams[q] = families(q)
         for claim in claims:
             words = sorted(fams.get(claim.get("quote", ""), ()) or title_fams)
             claim.update({"title": title, "dateline": dateline, "places": places,
