@@ -19,6 +19,8 @@ __all__ = ["Attribution", "choose_source", "find_attributions", "hedges_in", "so
 _NP_MAX = 14
 _DETERMINERS = frozenset({"the", "a", "an"})
 _HARD = frozenset({"while", "whereas", "but", ";"})
+_QUOTES = frozenset({'"', "“", "”", "'"})
+_FIRST_PERSON = frozenset({"we", "i"})
 
 
 @dataclass(slots=True)
@@ -33,6 +35,7 @@ class Attribution:
     hedge: str | None = None  # the hedging verb ("claimed")
     np: tuple[int, int] | None = None
     is_relay: bool = False  # this verb's subject only relays a cited source
+    first_person: bool = False  # "we confirmed": inside a quote, its speaker's words
 
 
 def _np_word(s: SentenceView, i: int) -> bool:
@@ -112,8 +115,8 @@ def np_left(s: SentenceView, j: int) -> tuple[int, int] | str | None:
         k = s.commas[c] - 1
         if k < 0:
             return None
-    if (w[k] in lex.ex.pronouns and not s.caps[k]) or (w[k] in lex.ex.pronouns and k == 0):
-        return "pronoun"
+    if w[k] in lex.ex.pronouns and (not s.caps[k] or k == 0 or w[k - 1] in _QUOTES):
+        return "pronoun"  # "they said", '"We have confirmed 97 deaths," X told AFP
     if w[k] == "and" and k > 0 and not _np_word(s, k - 1):
         return "pronoun"  # "X say ... and deny": the subject of the earlier verb
     a = k
@@ -229,6 +232,10 @@ def find_attributions(s: SentenceView, inside_figure: list[bool],
                 a.relay = source_text(s, relay)[0]
         if span == "pronoun":
             a.pronoun = True
+            k = i - 1
+            while k > 0 and w[k] in lex.source_adverbs:
+                k -= 1
+            a.first_person = k >= 0 and w[k] in _FIRST_PERSON
         elif isinstance(span, tuple):
             a.np = span
             a.source, a.unnamed = source_text(s, span)

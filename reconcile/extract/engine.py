@@ -433,6 +433,8 @@ class _Engine:
         hard = hard_breaks(s)
         hedges = hedges_in(s)
         carry_attr, carry_hedges = self.carry_back(ctx, sent)
+        if carry_attr is None:
+            carry_attr = self.quote_speaker(ctx, sent)
         scope_clauses = self._scope_clauses(s)
         usable = any(a.kind != "relay" and not a.is_relay and (a.source or a.pronoun)
                      for a in attrs)
@@ -557,6 +559,29 @@ class _Engine:
         best = next((a for a in attrs if a.kind != "relay" and a.source), None)
         return best, hedges_in(v)
 
+    def quote_speaker(self, ctx: _Ctx, sent: Sentence) -> Attribution | None:
+        """'"We fear 15 have died. There were 18 workers inside," G Sathyanarayanan told
+        AFP': a quotation left open is its speaker's, named after it closes (at most three
+        sentences on, in the same paragraph)."""
+        text = ctx.text[sent.start:sent.end]
+        if text.count('"') % 2 == 0 and text.count("“") <= text.count("”"):
+            return None
+        for nxt in range(sent.index + 1, min(sent.index + 4, len(ctx.doc.sentences))):
+            later = ctx.doc.sentences[nxt]
+            if later.paragraph != sent.paragraph:
+                return None
+            low = ctx.text[later.start:later.end]
+            if low.count('"') % 2 == 0 and "”" not in low:
+                continue  # still inside the quotation
+            v = self.view(ctx, nxt)
+            close = next((k for k, t in enumerate(v.w) if t in ('"', "”")), None)
+            if close is None:
+                return None
+            attrs = find_attributions(v, [False] * len(v.w), set())
+            return next((a for a in attrs if a.start > close and a.source and not a.pronoun
+                         and a.kind in ("verb", "told")), None)
+        return None
+
     def _previous_speaker(self, ctx: _Ctx, index: int) -> str | None:
         """'He said' / 'She told AFP': the last named speaker of the sentences before.
 
@@ -620,7 +645,17 @@ class _Engine:
         source, unnamed, relay = None, False, None
         if a is not None:
             relay = a.relay
-            if a.pronoun:
+            later = [x for x in attrs if x.start > a.start and x.source and not x.pronoun
+                     and x.kind in ("verb", "told") and not x.is_relay] \
+                if a.pronoun and a.first_person else []
+            if a.pronoun and a.first_person and not later:
+                quoted = self.quote_speaker(ctx, ctx.doc.sentences[s.index])
+                later = [quoted] if quoted is not None else []
+            if later:
+                # '"We have confirmed 97 deaths," Chaitra V. told AFP': the quote's speaker.
+                source, unnamed = later[0].source, later[0].unnamed
+                relay = relay or later[0].relay
+            elif a.pronoun:
                 earlier = [x for x in attrs if x.start < a.start and x.source
                            and not x.pronoun and x.kind != "relay"]
                 if earlier:
