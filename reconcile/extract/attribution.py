@@ -115,6 +115,13 @@ def np_left(s: SentenceView, j: int) -> tuple[int, int] | str | None:
         k = s.commas[c] - 1
         if k < 0:
             return None
+    # "A police officer who asked not to be named said": the subject before the relative.
+    for r in range(k - 1, max(-1, k - 10), -1):
+        if s.brk[r] or w[r] == ",":
+            break
+        if w[r] == "who" and r > 0 and _np_word(s, r - 1):
+            k = r - 1
+            break
     if w[k] in lex.ex.pronouns and (not s.caps[k] or k == 0 or w[k - 1] in _QUOTES):
         return "pronoun"  # "they said", '"We have confirmed 97 deaths," X told AFP
     if w[k] == "and" and k > 0 and not _np_word(s, k - 1):
