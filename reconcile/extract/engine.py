@@ -459,6 +459,8 @@ class _Engine:
             a = choose_source(s, attrs, f.first, f.end, hard)
             if a is None and not usable:
                 a = carry_attr
+            if a is None and not usable and sent.index:
+                a = self._continued(ctx, sent)
             if a is None and f.category == "detained" and f.side == "left" and f.word is not None \
                     and f.word.agentive and f.word_at is not None:
                 a = self._agent_source(s, f.word_at)
@@ -558,6 +560,19 @@ class _Engine:
         attrs = find_attributions(v, [False] * len(v.w), set())
         best = next((a for a in attrs if a.kind != "relay" and a.source), None)
         return best, hedges_in(v)
+
+    def _continued(self, ctx: _Ctx, sent: Sentence) -> Attribution | None:
+        """'..., Coroner Kevin Kirby said. The youngest victims include two infants': a
+        sentence that names no source continues the report of the sentence before it in
+        its paragraph (that sentence's last source, not a relay)."""
+        prev = ctx.doc.sentences[sent.index - 1]
+        if prev.paragraph != sent.paragraph or ctx.doc.paragraphs[prev.paragraph].heading:
+            return None
+        v = self.view(ctx, prev.index)
+        attrs = find_attributions(v, [False] * len(v.w), set())
+        named = [a for a in attrs if a.source and not a.pronoun and not a.is_relay
+                 and a.kind in ("verb", "told", "prep")]
+        return named[-1] if named else None
 
     def quote_speaker(self, ctx: _Ctx, sent: Sentence) -> Attribution | None:
         """'"We fear 15 have died. There were 18 workers inside," G Sathyanarayanan told
