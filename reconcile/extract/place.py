@@ -56,10 +56,9 @@ class ArticlePlaces:
     place_sentences: list[int] | None = None  # sentences that may name a place
     top_country: str | None = None  # "" once computed and none found
 
-# "Justin Martin, 24," "Sgt. John Hale": a person's name, whose last word is no place
-# anywhere in the article.
-_NAMED = re.compile(r"\b([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?) ([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?),"
-                    r" (?:aged )?\d{1,3},")
+# "Justin Martin, 24,": a person's name, whose last word is no place anywhere in the article.
+_AGE_AFTER = re.compile(r", (?:aged )?\d{1,3},")
+_NAME_BEFORE = re.compile(r"[A-Z][a-z]+ $")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
 
 
@@ -94,10 +93,6 @@ class PlaceFinder:
         self.tokens = tokens
         self.not_places = lex.ex.not_places
         self._place_words: dict[str, bool] = {}
-        titles = sorted((t for t in self.not_places["titles"]), key=len, reverse=True)
-        # "Sgt. John Hale", "Officer Hale": the last word names a person.
-        self._titled = re.compile(r"\b(?:" + "|".join(re.escape(t.capitalize()) for t in titles)
-                                  + r")\.? (?:[A-Z][a-z]+ ){0,2}([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
 
     def mentions(self, ctx: PlaceContext, index: int) -> list[PlaceMention]:
         """Places named in sentence ``index``: not countries used as adjectives, people's
@@ -136,10 +131,8 @@ class PlaceFinder:
             if len(ctx.doc.sentences) < 2:
                 ctx.places.surnames = frozenset()  # the gazetteer reads names in one sentence
                 return ctx.places.surnames
-            found = {m.group(2).lower() for m in _NAMED.finditer(ctx.text)}
-            found |= {m.group(1).lower() for m in self._titled.finditer(ctx.text)}
-            ctx.places.surnames = frozenset(found)
-        return ctx.places.surnames
+            self.place_sentences(ctx)  # finds them on its way through the article
+        return ctx.places.surnames or frozenset()
 
     def _person(self, ctx: PlaceContext, w: list[str], caps: list[bool], m: PlaceMention,
                 found: list[PlaceMention]) -> bool:
@@ -275,19 +268,37 @@ class PlaceFinder:
         """Sentences holding a capitalised word that names a place (one regex pass and a
         cached look-up per word): the only ones a count of places needs to read."""
         if ctx.places.place_sentences is None:
+            text = ctx.text
             starts = [sent.start for sent in ctx.doc.sentences]
             known = self._place_words
+            titles = self.not_places["titles"]
             found: set[int] = set()
-            for m in _CAPITALISED.finditer(ctx.text):
+            people: set[str] = set()
+            for m in _CAPITALISED.finditer(text):
                 word = m.group()
                 hit = known.get(word)
                 if hit is None:
                     if len(known) > 50_000:
                         known.clear()
                     hit = known[word] = bool(self.gaz.lookup(word))
-                if hit:
-                    found.add(bisect_right(starts, m.start()) - 1)
+                if not hit:
+                    continue
+                found.add(bisect_right(starts, m.start()) - 1)
+                # A place word that names a person elsewhere in the article: "Justin
+                # Martin, 24," or "Sgt. John Hale" (a title up to two words before it).
+                a, b = m.start(), m.end()
+                if _AGE_AFTER.match(text, b) and _NAME_BEFORE.search(text, max(0, a - 40), a):
+                    people.add(word.lower())
+                    continue
+                before = text[max(0, a - 40):a].replace(".", " ").split()[-3:]
+                for k in range(len(before) - 1, -1, -1):
+                    if not before[k][:1].isupper():
+                        break
+                    if before[k].lower() in titles:
+                        people.add(word.lower())
+                        break
             ctx.places.place_sentences = sorted(i for i in found if i >= 0)
+            ctx.places.surnames = frozenset(people)
         return ctx.places.place_sentences
 
     def top_country(self, ctx: PlaceContext) -> str | None:
