@@ -208,6 +208,15 @@ def test_title_counted_when_the_body_does_not_say_it():
     ("Two people were killed, the Civil Protection Agency told Reuters.",
      [(2, "killed", "Civil Protection Agency", "Reuters")]),
     ("The NDMA data showed 75 deaths in the province.", [(75, "killed", "NDMA", "")]),
+    ("Gov. Mara Lind said nine people had died.", [(9, "killed", "Gov. Mara Lind", "")]),
+    # a weekday or a month says when, never who
+    ("The agency had on Sunday put the toll at 40.", [(40, "killed", "agency", "")]),
+    ("In late October Varna officials reported 14 people killed.",
+     [(14, "killed", "Varna officials", "")]),
+    ("The toll had reached 294 by Sunday morning.", [(294, "killed", "t", "")]),
+    # a title after the noun introduces a person, not the noun's name
+    ("At least 11 people were killed, police said; police Capt. Ana Ruiz said two of the dead "
+     "were officers.", [(11, "killed", "police", ""), (2, "killed", "police Capt. Ana Ruiz", "")]),
 ])
 def test_attribution_families(text, expected):
     assert sources(text) == expected

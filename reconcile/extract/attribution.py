@@ -47,6 +47,26 @@ def _np_word(s: SentenceView, i: int) -> bool:
             or t in (".", "'", "&") or t.endswith(("'s", "s'")))
 
 
+def _date_word(s: SentenceView, i: int) -> bool:
+    """A capitalised weekday or month: when, never who ("October", "Sunday", "May")."""
+    dates = s.lex.ex.dates
+    return s.caps[i] and (s.w[i] in dates.weekdays or s.w[i] in dates.months)
+
+
+def _time_before(s: SentenceView, k: int) -> int | None:
+    """Where a time phrase ending at token k starts: "on Sunday", "on 24 May", "on May 24"."""
+    w, j = s.w, k
+    if _date_word(s, j):
+        j -= 1
+        if j >= 0 and w[j].isdigit():
+            j -= 1
+    elif w[j].isdigit() and j >= 1 and _date_word(s, j - 1):
+        j -= 2
+    else:
+        return None
+    return j if j >= 0 and w[j] == "on" else None
+
+
 def _finish(s: SentenceView, a: int, b: int) -> tuple[int, int] | None:
     """Trim determiners, connectors and report nouns from tokens [a, b)."""
     ex, w = s.lex.ex, s.w
@@ -68,9 +88,11 @@ def _finish(s: SentenceView, a: int, b: int) -> tuple[int, int] | None:
     if not (s.caps[b - 1] or head in ex.source_nouns or head == "."):
         return None
     # "Elsewhere officials said": a capitalised first word of the sentence
-    # that is not a source word does not start the name.
+    # that is not a source word does not start the name ("Gov. Josh Green said":
+    # an abbreviated title does).
     if a == 0 and b - a > 1 and w[0] not in ex.source_nouns and not s.caps[1] \
-            and w[1] not in ex.source_connectors and not w[0].endswith(("'s", "’s")):
+            and w[1] not in ex.source_connectors and w[1] != "." \
+            and not w[0].endswith(("'s", "’s")):
         a = 1
     # "Police in Lagos", "a doctor at Al-Shifa hospital": who, not where.
     for k in range(a + 1, b - 1):
@@ -100,9 +122,15 @@ def np_left(s: SentenceView, j: int) -> tuple[int, int] | str | None:
     """The source noun phrase ending right before token j, 'pronoun', or None."""
     lex, w = s.lex, s.w
     k = j - 1
-    while k >= 0 and (w[k] in lex.source_adverbs
-                      or (w[k].endswith("ly") and len(w[k]) > 4 and not s.caps[k])):
-        k -= 1
+    while k >= 0:
+        if w[k] in lex.source_adverbs or (w[k].endswith("ly") and len(w[k]) > 4
+                                          and not s.caps[k]):
+            k -= 1
+            continue
+        t = _time_before(s, k)  # "the UN had on Sunday put the toll at"
+        if t is None:
+            break
+        k = t - 1
     if k < 0:
         return None
     if w[k] == ",":
@@ -127,7 +155,8 @@ def np_left(s: SentenceView, j: int) -> tuple[int, int] | str | None:
     if w[k] == "and" and k > 0 and not _np_word(s, k - 1):
         return "pronoun"  # "X say ... and deny": the subject of the earlier verb
     a = k
-    while a >= 0 and k - a < _NP_MAX and _np_word(s, a) and not s.brk[a]:
+    while a >= 0 and k - a < _NP_MAX and _np_word(s, a) and not s.brk[a] \
+            and not _date_word(s, a):  # "in late October Sinaloa officials reported"
         a -= 1
     return _finish(s, a + 1, k + 1)
 
@@ -139,6 +168,8 @@ def np_right(s: SentenceView, j: int, n: int | None = None) -> tuple[int, int] |
     k = j
     while k < n and w[k] in _DETERMINERS | {"its", "their", "his", "her"}:
         k += 1
+    if k < n and _date_word(s, k):
+        return None  # "had reached 294 by Sunday morning": when, not who
     # "a confidential U.N. report": up to two lower-case words before the name.
     skipped = 0
     while k < n and skipped < 2 and not _np_word(s, k) and w[k].isalpha() and k + 1 < n \

@@ -632,8 +632,10 @@ class _Engine:
 
     def _apposed_name(self, s: SentenceView, noun: str) -> str | None:
         w = s.w
+        titles = self.ex.not_places["titles"]
         for k, t in enumerate(w[:-1]):
-            if t == noun and s.caps[k + 1] and not s.caps[k]:
+            # "police Capt. Ali Omar said": a person with a title, not the noun's name.
+            if t == noun and s.caps[k + 1] and not s.caps[k] and w[k + 1] not in titles:
                 end = k + 1
                 while end < len(w) and end - k <= 6 and (s.caps[end] or w[end] in ("-", "of")):
                     end += 1
