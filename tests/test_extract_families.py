@@ -136,6 +136,15 @@ def test_family_rows(text, expected):
      [(54, 54, "killed"), (42, 42, "killed")]),
     ("The ministry revised the death toll upward from 73 to 87.",
      [(73, 73, "killed"), (87, 87, "killed")]),
+    # a toll verb's subject named further back than a figure looks, a clause inside it
+    ("Officials said the death toll from the collision between a crowded commuter train and "
+     "an empty freight train heading north had risen to 36.", [(36, 36, "killed")]),
+    ("The number of people killed when gunmen raided the market in the old town has climbed "
+     "to 132.", [(132, 132, "killed")]),
+    ("Gunmen shot a guard when he reached 40 metres from the gate.", []),
+    # a time after the figure is not what it counts
+    ("The death toll in the province reached 2,000 late last week.", [(2000, 2000, "killed")]),
+    ("The toll stood at 40 yesterday.", [(40, 40, "killed")]),
 ])
 def test_structures(text, expected):
     assert claims(text) == expected

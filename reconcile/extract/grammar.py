@@ -121,6 +121,11 @@ class Lexicon:
         self.breaks = ws["clause_breaks"] - {".", "?", "!"}
         self.determiners = ws["determiners"]
         self.source_adverbs = ws["source_adverbs"]
+        # "2,000 last week", "three on Sunday": a time after a figure is not its noun.
+        dates = ex.dates
+        self.times_after = PhraseIndex(
+            [(p, True) for p in dates.periods] + [(p, True) for p in dates.relative]
+            + [((d,), True) for d in dates.weekdays])
         nums = rules.numbers
         self.number_words = frozenset(nums.units) | frozenset(nums.tens)
         vague_words: set[str] = set()
@@ -183,6 +188,8 @@ class Lexicon:
         self.earlier_cues = PhraseIndex((p, " ".join(p)) for p in earlier["cues"])
         self.toll_verbs = PhraseIndex((p, " ".join(p)) for p in earlier["toll_verbs"])
         self.toll_subjects = PhraseIndex((p, " ".join(p)) for p in earlier["toll_subjects"])
+        # "the number", "the count": the head nouns of a toll named by its subject.
+        self.toll_heads = frozenset(p[-1] for p in earlier["toll_subjects"]) - {"it"}
         # Numbers that are not claims, as structures.
         ff = ex.false_figures
         self.increments = frozenset(" ".join(p) for p in ff["increments"])
@@ -538,6 +545,9 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
             if k < n and (w[k] in verbs or lex.cat_after.at(w, k, n) is not None):
                 j = k
             break
+        if victims is None and t in lex.times_after.first \
+                and lex.times_after.at(w, j, n) is not None:
+            break  # "reached 2,000 last week": when, not what it counts
         if t.isalpha() and unknown < 4 and t not in lex.determiners and t not in (
                 "and", "or", "to", "as", "than", "by", "with", "for", "before", "after",
                 "since", "during", "until", "while", "when", "given", "amid", "despite",
@@ -717,6 +727,32 @@ def _left(s: SentenceView, f: Fig, lo: int) -> CategoryWord | None:
             return c[0]
         j -= 1
         dist += 1
+    return None
+
+
+_SUBJECT_REACH = 40  # tokens a toll verb looks back for its toll subject
+
+
+def _toll_subject(s: SentenceView, f: Fig, verb: int, lo: int) -> CategoryWord | None:
+    """'The death toll from the collision between a passenger train and a freight train had
+    risen to 36', 'the number of people killed when gunmen stormed the village has climbed
+    to 132': a toll verb before the figure, its subject's toll word further back than a
+    figure looks. No comma, figure or punctuation may stand between; a conjunction that
+    opens a clause inside the subject ("when") may."""
+    lex, w = s.lex, s.w
+    j, stop = verb - 1, max(lo, verb - _SUBJECT_REACH)
+    while j >= stop:
+        t = w[j]
+        if t == "," or t[0].isdigit() or (s.brk[j] and not t.isalpha()) or t in lex.aux:
+            return None
+        c = lex.cat_before.ending(w, j, lo)
+        if c is not None:
+            cat, start = c
+            if "toll" in cat.tokens or lex.toll_heads.intersection(w[max(lo, start - 4):j + 1]):
+                f.word_at, f.word = start, cat
+                return cat
+            return None
+        j -= 1
     return None
 
 
@@ -1091,6 +1127,9 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
                 verb = lex.toll_verbs.ending(s.w, f.first - 1)
                 if verb is not None and verb[1] and lex.toll_subjects.ending(s.w, verb[1] - 1):
                     f.toll_ref = True  # "while in Syria it stood at 1,782"
+                elif verb is not None and verb[1] \
+                        and (cat := _toll_subject(s, f, verb[1], lo)) is not None:
+                    f.category, f.side = cat.category, "left"
                 elif _revised_to(s, f.first):
                     f.toll_ref = True  # "later revised the figure down to six"
     # Coordination: "killed 5 civilians and 3 soldiers", "13 soldiers and 170 others were killed".
