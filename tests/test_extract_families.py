@@ -44,6 +44,8 @@ def sources(text: str) -> list[tuple]:
     ("Authorities confirmed 773 corpses in the city's morgues.", [(773, 773, "killed")]),
     ("Rescuers found the bodies of 12 people in a truck.", [(12, 12, "killed")]),
     ("The floods claimed 182 lives in the province.", [(182, 182, "killed")]),
+    ("Floods have killed 910 people. Among the deceased were 241 children.",
+     [(910, 910, "killed"), (241, 241, "killed")]),
     # ways of dying
     ("Three others succumbed to their injuries in hospital.", [(3, 3, "killed")]),
     ("Two priests and 13 parishioners were laid to rest on Tuesday.",
@@ -93,6 +95,9 @@ def test_family_rows(text, expected):
     ("The floods killed 47 people, who include 18 men and 17 women.",
      [(47, 47, "killed"), (18, 18, "killed"), (17, 17, "killed")]),
     ("The strike killed 16 people, including a child.", [(16, 16, "killed"), (1, 1, "killed")]),
+    ("The ministry put the number killed in the bombing at 558, including 50 children and "
+     "94 women, and nearly 2,000 were wounded.",
+     [(558, 558, "killed"), (50, 50, "killed"), (94, 94, "killed"), (1800, 1999, "injured")]),
     # single victims without a digit
     ("A driver was killed when the bus overturned.", [(1, 1, "killed")]),
     ("Man dies after stabbing in Leeds", [(1, 1, "killed")]),

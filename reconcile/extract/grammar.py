@@ -1140,6 +1140,10 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
                 and not figs[k - 1].reject and _coordinated(s, figs[k - 1].np_end, f.first):
             f.category, f.side = figs[k - 1].category, "coord"
             continue
+        if k and figs[k - 1].part_cue and figs[k - 1].category is None \
+                and not figs[k - 1].reject and _coordinated(s, figs[k - 1].np_end, f.first):
+            f.part_cue = True  # "including 50 children and 94 women, and 2,000 were wounded"
+            continue
         if k + 1 < len(figs) and figs[k + 1].side == "right" \
                 and _coordinated(s, f.np_end, figs[k + 1].first):
             f.category, f.side = figs[k + 1].category, "coord"
