@@ -57,6 +57,10 @@ def sources(text: str) -> list[tuple]:
     ("The army had lost six men in the ambush.", [(6, 6, "killed")]),
     # injury phrases
     ("Eight people were treated for smoke inhalation.", [(8, 8, "injured")]),
+    # captives: the verb after the noun says what became of them
+    ("The group claimed that 22 hostages were killed in air strikes.", [(22, 22, "killed")]),
+    ("Twelve prisoners were wounded in the riot.", [(12, 12, "injured")]),
+    ("The militants are holding 40 hostages.", [(40, 40, "detained")]),
     ("Over 150 people had been sent to hospital with injuries.", [(151, None, "injured")]),
     ("Two men remain in critical condition.", [(2, 2, "injured")]),
     ("Three others were carried off in ambulances.", [(3, 3, "injured")]),

@@ -573,6 +573,10 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
             more = _verb_after_noun(s, c[1], n)
             if more is not None:
                 c = more  # "13 victims have been taken to hospital": injured
+        if c is not None and c[0].category == "detained" and c[0].tokens in _CAPTIVE_NOUNS:
+            more = _verb_after_noun(s, c[1], n)
+            if more is not None and more[0].category in ("killed", "injured", "missing"):
+                c = more  # "22 hostages were killed": the verb says what became of them
         if c is not None:
             cat: CategoryWord = c[0]
             end = c[1]
@@ -596,6 +600,7 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
 
 
 _VICTIM_NOUNS = frozenset({("victims",), ("casualties",)})
+_CAPTIVE_NOUNS = frozenset({("hostages",), ("captives",), ("detainees",), ("prisoners",)})
 # "the suspect stabbed him": an active verb with a pronoun object has an agent before it.
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them", "us", "me"})
 _RELATIVE_AUX = frozenset({"were", "was", "been"})
