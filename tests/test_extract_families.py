@@ -43,6 +43,9 @@ def sources(text: str) -> list[tuple]:
     # nouns for the dead, before or after
     ("Authorities confirmed 773 corpses in the city's morgues.", [(773, 773, "killed")]),
     ("Rescuers found the bodies of 12 people in a truck.", [(12, 12, "killed")]),
+    ("Crews pulled the bodies of 23 victims from the rubble.", [(23, 23, "killed")]),
+    ("Hundreds attended a mass burial for 14 victims of the raid.", [(14, 14, "killed")]),
+    ("The attack left 12 victims.", [(12, 12, "casualties")]),
     ("The floods claimed 182 lives in the province.", [(182, 182, "killed")]),
     ("Floods have killed 910 people. Among the deceased were 241 children.",
      [(910, 910, "killed"), (241, 241, "killed")]),

@@ -1106,6 +1106,10 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             if value.category in ("injured", "casualties") and f.word_at is not None \
                     and _later_death(s, f.word_at + len(value.tokens)):
                 f.category = "killed"  # "was taken to hospital, where she later died"
+            elif value.category == "casualties" and value.tokens in _VICTIM_NOUNS and f.first:
+                before = lex.cat_before.ending(s.w, f.first - 1, lo)
+                if before is not None and before[0].category == "killed":
+                    f.category = "killed"  # "the bodies of 23 victims", "a burial for 23 victims"
             f.among = value.tokens[0] == "among"
             if f.end + 2 < n and s.w[f.end] == "of" and s.w[f.end + 1] in ("the", "those") \
                     and f.figure.kind == "exact":
