@@ -100,9 +100,20 @@ def average_linkage(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray,
         c_lo, c_hi = key[heads] // n, key[heads] % n
         size = np.bincount(labels, minlength=n)
         mean = w_sum / count
-        good = (count == size[c_lo] * size[c_hi]) & ~bad & (mean >= threshold)
+        whole = count == size[c_lo] * size[c_hi]
+        good = whole & ~bad & (mean >= threshold)
         if not good.any():
             break
+        # Two clusters with a pair that is missing or incompatible can never be in one
+        # cluster, nor can any clusters that grow from them. Their pairs leave: any two
+        # clusters that grow from them then miss those pairs, which keeps them apart
+        # as well. The pairs that stay keep their order, so every sum is the same.
+        dead = bad | ~whole
+        if dead.any():
+            stay = np.empty(len(key), bool)
+            stay[order] = ~np.repeat(dead, count)
+            pi, pj, w_all, bad_all, group = pi[stay], pj[stay], w_all[stay], bad_all[stay], \
+                group[stay]
         c = np.concatenate([c_lo[good], c_hi[good]])
         o = np.concatenate([c_hi[good], c_lo[good]])
         m = np.concatenate([mean[good], mean[good]])
@@ -162,13 +173,13 @@ def cluster_pairs(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray, veto
     small = size[comp] <= max_component
     # All pairs of each small failed component, scored afresh where not candidates.
     sm, sc = members[small], comp[small]
-    starts = np.searchsorted(sc, sc, "left")
-    ends = np.searchsorted(sc, sc, "right")
+    # Each member pairs with the members after it in its component (sc is sorted).
+    run = np.flatnonzero(np.r_[True, sc[1:] != sc[:-1]]) if len(sc) else np.zeros(0, np.int64)
+    ends = np.repeat(np.r_[run[1:], len(sc)], np.diff(np.r_[run, len(sc)]))
     pos = np.arange(len(sm))
     count = ends - pos - 1
     rows = np.repeat(pos, count)
     off = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    del starts
     pi, pj = sm[rows], sm[rows + 1 + off]
     key_all = np.minimum(pi, pj) * np.int64(n) + np.maximum(pi, pj)
     key_cand = np.minimum(i, j) * np.int64(n) + np.maximum(i, j)
@@ -188,15 +199,20 @@ def cluster_pairs(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray, veto
         w_all[~known] = w_new
         v_all[~known] = v_new
     # Large failed components: candidate pairs only; a missing pair is incompatible.
-    large = np.isin(labels[i], np.unique(comp[~small])) & same
+    big = np.zeros(n, bool)
+    big[comp[~small]] = True
+    large = big[labels[i]] & same
     li, lj = i[large], j[large]
     ai = np.concatenate([pi, li])
     aj = np.concatenate([pj, lj])
     aw = np.concatenate([w_all, weight[large]])
     aok = np.concatenate([~v_all & (w_all >= veto_weight), compatible[large]])
     # Re-cluster the failed components from singletons.
-    nodes = np.unique(np.concatenate([members, ai, aj]))
-    local = np.searchsorted(nodes, ai), np.searchsorted(nodes, aj)
+    # Every pair here joins two members of failed components: the nodes are the members.
+    nodes = np.flatnonzero(bad)
+    where = np.full(n, -1, np.int64)
+    where[nodes] = np.arange(len(nodes))
+    local = where[ai], where[aj]
     sub = average_linkage(len(nodes), local[0], local[1], aw, aok, threshold)
     out = labels.copy()
     out[nodes] = nodes[sub]
