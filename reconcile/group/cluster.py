@@ -76,15 +76,20 @@ def average_linkage(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray,
     # Work shrinks as it goes: pairs inside one cluster leave for good, and so do the
     # pairs of a group of clusters in which a round merged nothing.
     group = connected_components(n, i, j)[i] if len(i) else np.zeros(0, np.int64)
-    pi, pj = i.astype(np.int64), j.astype(np.int64)
-    w_all = weight.astype(float)
-    bad_all = (~ok).astype(np.int32)
+    # Two clusters with a pair that is missing or incompatible can never be in one
+    # cluster, nor can any clusters that grow from them: those clusters miss a pair
+    # too. So incompatible pairs leave at once (they only ever make clusters miss a
+    # pair), and so do the pairs of clusters found to miss one. The pairs that stay
+    # keep their order, so every sum is the same as over all of them.
+    ok = np.asarray(ok, bool)
+    pi, pj = i[ok].astype(np.int64), j[ok].astype(np.int64)
+    w_all = weight[ok].astype(float)
+    group = group[ok]
     for _ in range(max_rounds):
         a, b = labels[pi], labels[pj]
         cross = a != b
         if not cross.all():
-            pi, pj, w_all, bad_all, group = pi[cross], pj[cross], w_all[cross], \
-                bad_all[cross], group[cross]
+            pi, pj, w_all, group = pi[cross], pj[cross], w_all[cross], group[cross]
             a, b = a[cross], b[cross]
         if len(pi) == 0:
             break
@@ -96,24 +101,17 @@ def average_linkage(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray,
         heads = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         w_sum = np.add.reduceat(w_all[order], heads)
         count = np.diff(np.r_[heads, len(key)])
-        bad = np.add.reduceat(bad_all[order], heads) > 0
         c_lo, c_hi = key[heads] // n, key[heads] % n
         size = np.bincount(labels, minlength=n)
         mean = w_sum / count
         whole = count == size[c_lo] * size[c_hi]
-        good = whole & ~bad & (mean >= threshold)
+        good = whole & (mean >= threshold)
         if not good.any():
             break
-        # Two clusters with a pair that is missing or incompatible can never be in one
-        # cluster, nor can any clusters that grow from them. Their pairs leave: any two
-        # clusters that grow from them then miss those pairs, which keeps them apart
-        # as well. The pairs that stay keep their order, so every sum is the same.
-        dead = bad | ~whole
-        if dead.any():
+        if not whole.all():  # clusters that miss a pair: their pairs leave (above)
             stay = np.empty(len(key), bool)
-            stay[order] = ~np.repeat(dead, count)
-            pi, pj, w_all, bad_all, group = pi[stay], pj[stay], w_all[stay], bad_all[stay], \
-                group[stay]
+            stay[order] = np.repeat(whole, count)
+            pi, pj, w_all, group = pi[stay], pj[stay], w_all[stay], group[stay]
         c = np.concatenate([c_lo[good], c_hi[good]])
         o = np.concatenate([c_hi[good], c_lo[good]])
         m = np.concatenate([mean[good], mean[good]])
@@ -138,8 +136,7 @@ def average_linkage(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray,
         live = np.zeros(n, bool)
         live[group[moved[labels[pi]] | moved[labels[pj]]]] = True
         keep = live[group]
-        pi, pj, w_all, bad_all, group = pi[keep], pj[keep], w_all[keep], bad_all[keep], \
-            group[keep]
+        pi, pj, w_all, group = pi[keep], pj[keep], w_all[keep], group[keep]
     return labels
 
 
