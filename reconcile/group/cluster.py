@@ -180,17 +180,20 @@ def cluster_pairs(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray, veto
     pi, pj = sm[rows], sm[rows + 1 + off]
     key_all = np.minimum(pi, pj) * np.int64(n) + np.maximum(pi, pj)
     key_cand = np.minimum(i, j) * np.int64(n) + np.maximum(i, j)
-    # Blocking returns its pairs sorted: then no sort is needed to look them up.
-    order_c = np.arange(len(key_cand)) if bool(np.all(key_cand[1:] >= key_cand[:-1])) \
-        else np.argsort(key_cand)
-    loc = np.searchsorted(key_cand[order_c], key_all)
+    # Blocking returns its pairs sorted: then no sort (nor a sorted copy) is needed.
+    if bool(np.all(key_cand[1:] >= key_cand[:-1])):
+        w_cand, v_cand = weight, veto
+    else:
+        order_c = np.argsort(key_cand)
+        key_cand, w_cand, v_cand = key_cand[order_c], weight[order_c], veto[order_c]
+    loc = np.searchsorted(key_cand, key_all)
     loc = np.minimum(loc, max(len(key_cand) - 1, 0))
-    known = (len(key_cand) > 0) & (key_cand[order_c][loc] == key_all) if len(key_cand) else \
-        np.zeros(len(key_all), bool)
+    known = key_cand[loc] == key_all if len(key_cand) else np.zeros(len(key_all), bool)
+    del key_cand
     w_all = np.empty(len(key_all))
     v_all = np.empty(len(key_all), bool)
-    w_all[known] = weight[order_c][loc[known]]
-    v_all[known] = veto[order_c][loc[known]]
+    w_all[known] = w_cand[loc[known]]
+    v_all[known] = v_cand[loc[known]]
     if (~known).any():
         w_new, v_new = rescore(pi[~known], pj[~known])
         w_all[~known] = w_new

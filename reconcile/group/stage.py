@@ -332,7 +332,8 @@ def _assign(f: Features, frame: pd.DataFrame, narrower: np.ndarray, i: np.ndarra
                              ("event_id", "parent_event_id", "parent_link")})
     threshold = float(np.log2(grules.threshold / (1 - grules.threshold)))
     with _timed(seconds, "score"):
-        _, weight, veto = judge(f, i, j, grules, model, threshold)
+        levels, weight, veto = judge(f, i, j, grules, model, threshold)
+        del levels  # not kept through clustering
 
     def rescore(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         _, w, v = judge(f, a, b, grules, model, threshold)
