@@ -512,7 +512,11 @@ def _grouping_markdown(gr: dict, scale: list[dict]) -> list[str]:
                   f"`{gr.get('speed_command', 'make bench')}` on this 2-core machine while "
                   "other sessions shared it (seconds "
                   "vary by tens of percent between runs; the first call also loads the "
-                  "gazetteer and its admin table, about 1.5 s):", "",
+                  "gazetteer and its admin table, about 1.5 s"
+                  + ("; here the accuracy runs above had loaded them already"
+                     if gr.get("speed_command") else "")
+                  + (f"; load average {gr['load_average']} when the speed runs started"
+                     if gr.get("load_average") else "") + "):", "",
                   "| claims | pandas read_csv | group | group / read | peak MiB | candidate "
                   "pairs | exact-key baseline | steps |", "|---:|---:|---:|---:|---:|---:|---:|---|"]
         for r in scale:
@@ -649,10 +653,12 @@ def main(argv: list[str] | None = None) -> int:
                 + ", ".join(map(str, HELD_APART_SEEDS)) + " are spent")
         if "scale" not in sections and args.grouping_speed:
             print("   grouping speed")
+            load = [round(x, 2) for x in os.getloadavg()]
             with tempfile.TemporaryDirectory() as tmp:
                 results["grouping"]["speed"] = bench_group_speed(
                     [int(x) for x in args.grouping_speed.split(",") if x.strip()], Path(tmp))
             results["grouping"]["speed_command"] = command.split("; then ")[-1]
+            results["grouping"]["load_average"] = load
         else:
             results["grouping"]["speed"] = [r for r in results.get("scale") or []
                                             if "group_steps" in r]
