@@ -237,8 +237,8 @@ def candidate_pairs(block: np.ndarray, category: np.ndarray, lo: np.ndarray, hi:
     if ids is not None:
         i, j = ids[i], ids[j]
     lo_, hi_ = np.minimum(i, j), np.maximum(i, j)
-    keep = lo_ != hi_
-    code = np.sort(lo_[keep] * np.int64(n) + hi_[keep])
+    apart = lo_ != hi_
+    code = np.sort(lo_[apart] * np.int64(n) + hi_[apart])
     if len(code):
         code = code[np.r_[True, code[1:] != code[:-1]]]
     return code // n, code % n
