@@ -43,7 +43,9 @@ import numpy as np
 import pandas as pd
 
 from reconcile.evaluate.harness import evaluate_population, evaluate_world
-from reconcile.group import group  # noqa: F401 - used by the grouping section
+from reconcile.group import group
+from reconcile.group.baseline import group_claims as exact_key_groups
+from reconcile.load import load_claims
 from reconcile.resolve import Options
 from reconcile.simulate.world import WorldSpec, simulate_world, write_world
 
@@ -317,6 +319,28 @@ def _pool(runs: list[dict]) -> dict:
 # before the numbers in BENCHMARKS.md were made.
 DEVELOPMENT_SEEDS = (3, 5, 7, 11, 101, 102, 103)
 HELD_APART_SEEDS = (9001, 9002, 9003)
+
+
+def bench_group_speed(sizes: list[int], workdir: Path) -> list[dict]:
+    """Speed and memory of grouping alone (read, load, group, exact-key baseline; no
+    resolution): the scale section's grouping columns, for a rerun of grouping only."""
+    rows = []
+    for n in sizes:
+        world = simulate_world(WorldSpec(n_claims=n, seed=7, scenario="realistic"))
+        path = write_world(world, workdir / f"group_{n}")["claims"]
+        del world
+        _, t_read, _ = measure(lambda p=path: pd.read_csv(p, dtype=str, keep_default_na=False))
+        loaded = load_claims(path)
+        result, t_group, m_group = measure(lambda c=loaded.claims: group(c))
+        _, t_base, _ = measure(lambda c=loaded.claims: exact_key_groups(c))
+        rows.append({"claims": n, "csv_read_s": t_read, "group_s": t_group, "group_mib": m_group,
+                     "group_vs_read": t_group / t_read, "baseline_group_s": t_base,
+                     "group_steps": result.seconds,  # type: ignore[attr-defined]
+                     "candidate_pairs": result.n_pairs})  # type: ignore[attr-defined]
+        print(f"  {n:>9,} claims: read {t_read:6.2f}s  group {t_group:6.2f}s "
+              f"({m_group:.0f} MiB, {t_group / t_read:.1f}x the read)", flush=True)
+        del loaded, result
+    return rows
 
 
 def bench_grouping(n: int, seeds: tuple[int, ...] = HELD_APART_SEEDS) -> dict:
@@ -655,10 +679,9 @@ def _grouping_markdown(gr: dict, scale: list[dict]) -> list[str]:
     lines = ["## Grouping (`reconcile/group/`)", "",
              f"Simulated worlds of {gr['claims']:,} claims on seeds held apart while the stage "
              f"was developed ({', '.join(map(str, gr['seeds']))}); the development seeds were "
-             f"{', '.join(map(str, gr['development_seeds']))} (the held-apart seeds were run "
-             "twice, by `make bench` and then by `bench/run.py --grouping-only` after the "
-             "realism runs were added, with no change made between from their numbers). "
-             "Pairwise and B-cubed scores are "
+             f"{', '.join(map(str, gr['development_seeds']))}"
+             + (f" ({gr['seeds_note']})" if gr.get("seeds_note") else "")
+             + ". Pairwise and B-cubed scores are "
              "over every claim with a true event; hierarchy links are the parent links between "
              "events (`part`: the children among the dead; `within`: an incident inside a day "
              "total or a tally), each predicted event standing for the true event most of its "
@@ -701,9 +724,14 @@ def _grouping_markdown(gr: dict, scale: list[dict]) -> list[str]:
         scale = speed
         lines += ["", "Speed and memory of grouping alone (`reconcile.group.group`, every step "
                   "from normalising to event ids), on simulated realistic worlds, measured by "
-                  "`make bench` on this 2-core machine while other sessions shared it (seconds "
+                  f"`{gr.get('speed_command', 'make bench')}` on this 2-core machine while "
+                  "other sessions shared it (seconds "
                   "vary by tens of percent between runs; the first call also loads the "
-                  "gazetteer and its admin table, about 1.5 s):", "",
+                  "gazetteer and its admin table, about 1.5 s"
+                  + ("; here the accuracy runs above had loaded them already"
+                     if gr.get("speed_command") else "")
+                  + (f"; load average {gr['load_average']} when the speed runs started"
+                     if gr.get("load_average") else "") + "):", "",
                   "| claims | pandas read_csv | group | group / read | peak MiB | candidate "
                   "pairs | exact-key baseline | steps |", "|---:|---:|---:|---:|---:|---:|---:|---|"]
         for r in scale:
@@ -789,6 +817,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sections", default=",".join(SECTIONS),
                         help="sections to measure, comma-separated (default: all); the others "
                         "keep their results from --out")
+    parser.add_argument("--grouping-seeds", default="",
+                        help="held-apart seeds for the grouping section, comma-separated "
+                        "(default: " + ",".join(map(str, HELD_APART_SEEDS)) + ")")
+    parser.add_argument("--grouping-speed", default="",
+                        help="with the grouping section but not the scale section: claims per "
+                        "run of grouping alone (read, load, group), comma-separated")
     parser.add_argument("--grouping-only", action="store_true",
                         help="rerun the grouping section into the existing results JSON")
     parser.add_argument("--render-only", action="store_true",
@@ -841,9 +875,25 @@ def main(argv: list[str] | None = None) -> int:
         draw_scaling(results["scale"], HERE / "scaling.png")
     if "grouping" in sections:
         print("2. grouping (held-apart seeds)")
-        results["grouping"] = bench_grouping(args.world_claims)
-        results["grouping"]["speed"] = [r for r in results.get("scale") or []
-                                        if "group_steps" in r]
+        seeds = tuple(int(x) for x in args.grouping_seeds.split(",") if x.strip()) or \
+            HELD_APART_SEEDS
+        results["grouping"] = bench_grouping(args.world_claims, seeds)
+        if seeds != HELD_APART_SEEDS:
+            results["grouping"]["seeds_note"] = (
+                "each run once, by `" + command.split("; then ")[-1] + "`, before any of their "
+                "numbers were seen; earlier held-apart seeds "
+                + ", ".join(map(str, HELD_APART_SEEDS)) + " are spent")
+        if "scale" not in sections and args.grouping_speed:
+            print("   grouping speed")
+            load = [round(x, 2) for x in os.getloadavg()]
+            with tempfile.TemporaryDirectory() as tmp:
+                results["grouping"]["speed"] = bench_group_speed(
+                    [int(x) for x in args.grouping_speed.split(",") if x.strip()], Path(tmp))
+            results["grouping"]["speed_command"] = command.split("; then ")[-1]
+            results["grouping"]["load_average"] = load
+        else:
+            results["grouping"]["speed"] = [r for r in results.get("scale") or []
+                                            if "group_steps" in r]
     if "worlds" in sections:
         print(f"2. worlds (seeds {', '.join(map(str, REPORT_SEEDS))}, never used in development)")
         results["dev_seeds"] = list(DEV_SEEDS)

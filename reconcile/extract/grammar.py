@@ -1174,10 +1174,11 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
     for k, f in enumerate(figs):
         if f.category is not None or f.reject or not (f.earlier or f.toll_ref):
             continue
-        before = [p for p in figs[:k] if p.category and not p.reject and p.part_of is None
-                  and not p.part_cue]
-        after = [p for p in figs[k + 1:] if p.category and not p.reject] if f.earlier else []
-        ref = before[-1] if before else (after[0] if after else None)
+        said_before = [p for p in figs[:k] if p.category and not p.reject
+                       and p.part_of is None and not p.part_cue]
+        said_after = [p for p in figs[k + 1:] if p.category and not p.reject] \
+            if f.earlier else []
+        ref = said_before[-1] if said_before else (said_after[0] if said_after else None)
         if ref is not None:
             f.category, f.side = ref.category, "coord"
             f.victims = f.victims or ref.victims
