@@ -358,8 +358,10 @@ def _assign(f: Features, frame: pd.DataFrame, narrower: np.ndarray, i: np.ndarra
         table, ev = event_table(f, labels)
         parent, link = link_events(table, f, ev, narrower, grules.incident_days)
     with _timed(seconds, "ids"):
-        hashes = claim_hashes(frame["claim_id"].to_numpy())
-        ids = event_ids(labels, hashes)
+        claim_ids = frame["claim_id"].to_numpy()
+        published = frame["published"].to_numpy() if "published" in frame else None
+        ids = event_ids(labels, claim_hashes(claim_ids), claim_ids=claim_ids,
+                        published=published)
     # Each event's id, then each event's parent's id.
     ev_id = np.empty(len(table.label), dtype=object)
     ev_id[ev] = ids
