@@ -65,6 +65,17 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     return value
 
 
+def _as_of_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .load import as_of_cutoff
+
+    if value is not None:
+        try:
+            as_of_cutoff(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
 def _stdin_bytes() -> bytes:
     if sys.stdin.isatty():
         click.echo("Reading standard input (end with Ctrl-D)...", err=True)
@@ -87,12 +98,16 @@ def main() -> None:
                    "baseline for comparison.")
 @click.option("--level", type=click.FloatRange(0.5, 0.99), default=0.8, show_default=True,
               help="Credible level of [low, high].")
+@click.option("--as-of", "as_of", metavar="DATE", callback=_as_of_option,
+              help="Use only the claims published up to DATE (ISO date: the whole day; or "
+                   "date-time): the toll as it was knowable then. Claims without a published "
+                   "date are left out.")
 @rules_option
 @quiet_option
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as one JSON object on standard output.")
-def run(claims: Path, outdir: Path, policy: str, level: float, rules_dir: Path | None,
-        quiet: bool, as_json: bool) -> None:
+def run(claims: Path, outdir: Path, policy: str, level: float, as_of: str | None,
+        rules_dir: Path | None, quiet: bool, as_json: bool) -> None:
     """Reconcile the claims in CLAIMS (.csv, .tsv, .jsonl, .parquet) into OUT.
 
     CLAIMS may be - for standard input (CSV, JSON lines or parquet, told
@@ -103,12 +118,13 @@ def run(claims: Path, outdir: Path, policy: str, level: float, rules_dir: Path |
         reconcile run examples/claims.csv -o out/
         reconcile run examples/claims.csv -o out/ --policy conservative
         cat claims.csv | reconcile run - -o out/ --json
+        reconcile run examples/claims.csv -o out-2024-12-02/ --as-of 2024-12-02
     """
     data = _stdin_bytes() if str(claims) == "-" else None
     name = STDIN if data is not None else claims
     with TerminalProgress(enabled=not quiet) as progress:
         result = run_pipeline(name, outdir, rules_dir=rules_dir, data=data, progress=progress,
-                              policy=policy, level=level)
+                              policy=policy, level=level, as_of=as_of)
     _warn(result.warnings, quiet)
     if as_json:
         click.echo(json.dumps(result.summary_dict(), ensure_ascii=False))
@@ -222,6 +238,44 @@ def simulate(outdir: Path, seed: int, n_claims: int, scenario: str, quiet: bool)
                f"{summary['n_events']} true events, {summary['n_sources']} sources")
     for name, path in summary["files"].items():
         click.echo(f"{name + ':':<14} {path}")
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--input", "inputs", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Check this file in place of the recorded input of the same name (a moved "
+                   "or archived copy, or a saved copy of standard input). Repeatable.")
+@quiet_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Print every check as one JSON object on standard output.")
+def verify(outdir: Path, inputs: tuple[Path, ...], quiet: bool, as_json: bool) -> None:
+    """Re-check a run folder against its manifest.json.
+
+    Every output must still have the SHA-256 the run wrote, and every input,
+    rule file and gazetteer table the run read must still be there with the
+    same SHA-256. Exit status 1, naming each file, when one does not match.
+    Prints the manifest's SHA-256: cite it with any figure you publish.
+
+    \b
+    Example:
+        reconcile run examples/claims.csv -o out/
+        reconcile verify out/
+    """
+    from .errors import IntegrityError
+    from .io.manifest import verify_run
+
+    result = verify_run(outdir, inputs=inputs)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    elif not quiet:
+        width = max((len(c.kind) + len(c.name) for c in result.checks), default=10) + 2
+        for c in result.checks:
+            detail = "" if c.status == "ok" else f"  ({c.path}" + (
+                f": sha256 {c.found[:12]}…, recorded {c.recorded[:12]}…)" if c.found else ")")
+            click.echo(f"{c.status:<14}{(c.kind + ' ' + c.name):<{width}}{detail}".rstrip())
+        click.echo(f"manifest sha256:{result.manifest_sha256}")
+    if not result.ok:
+        raise IntegrityError(result.problem(), file=str(Path(outdir) / "manifest.json"))
 
 
 @main.group()
