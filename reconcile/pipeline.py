@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .core.quotes import check_quotes
 from .errors import InputError, OutputError
 from .group import group_claims
 from .io.manifest import (
@@ -110,12 +111,16 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
                      rules: Rules | None = None) -> Resolution:
     """Group and resolve loaded claims: events, claims with verdicts, sources.
 
-    Grouping gives each claim its event, the event's parent (parts and the
-    totals that hold incidents) and the canonical source; the resolver reads
-    all three.
+    Each claim's quote is checked first (``quote_check``: does the quote hold
+    the figure, does the span point at it; :mod:`reconcile.core.quotes`); a
+    claim that fails weighs less. Grouping gives each claim its event, the
+    event's parent (parts and the totals that hold incidents) and the
+    canonical source; the resolver reads all three.
     """
+    with progress.stage("checking quotes"):
+        claims = loaded.claims.assign(quote_check=check_quotes(loaded.claims, rules))
     with progress.stage("grouping"):
-        grouped = group_claims(loaded.claims, rules)
+        grouped = group_claims(claims, rules)
     with progress.stage("resolving"):
         return resolve_events(grouped, policy=policy, priors=priors, options=options)
 

@@ -219,3 +219,177 @@ class TestManifest:
         (tmp_path / "empty" / "manifest.json").write_text("{not json", encoding="utf-8")
         result = cli("verify", str(tmp_path / "empty"))
         assert result.exit_code == 1 and "cannot read the manifest" in result.output
+
+
+# -- quote checks ------------------------------------------------------------------------------
+
+from reconcile.core.quotes import check_quote, check_quotes, parse_span  # noqa: E402
+from reconcile.schema import QUOTE_CHECKS  # noqa: E402
+
+QUOTE = "Rescuers said at least 29 people were killed and 40 hurt in Aleppo."
+#        0         1         2         3         4         5         6
+#        0123456789012345678901234567890123456789012345678901234567890123456
+
+
+class TestQuoteCheck:
+    @pytest.mark.parametrize("span,expected", [
+        ("", "ok"),
+        ("14-25", "ok"),  # "at least 29"
+        ("23-25", "ok"),  # "29"
+        (" 23 - 25 ", "ok"),  # spaces around the numbers
+        ("48-50", "span-mismatch"),  # "40": another figure
+        ("0-8", "span-mismatch"),  # words, no figure
+        ("0-67", "span-mismatch"),  # the whole sentence: two figures
+        ("23-23", "span-mismatch"),  # empty
+        ("25-23", "span-unreadable"),  # reversed
+        ("-23-25", "span-unreadable"),  # negative
+        ("23-", "span-unreadable"),
+        ("23", "span-unreadable"),
+        ("a-b", "span-unreadable"),
+        ("23–25", "span-unreadable"),  # an en dash
+        ("2e1-25", "span-unreadable"),
+        ("0x17-0x19", "span-unreadable"),
+        ("٢٣-٢٥", "span-unreadable"),  # digits of another script: not offsets
+        ("23-25-27", "span-unreadable"),
+        ("23.0-25.0", "span-unreadable"),
+        ("60-90", "span-out-of-range"),  # beyond the end of the quote
+        ("9999999999999-10000000000000", "span-out-of-range"),
+        ("1" * 5000 + "-" + "2" * 5000, "span-out-of-range"),  # huge: never parsed
+        ("1" * 16 + "-" + "1" * 17, "span-out-of-range"),
+    ])
+    def test_hostile_spans(self, span, expected):
+        assert check_quote(QUOTE, 29, None, 29, span) == expected
+
+    @pytest.mark.parametrize("span,quote_start,expected", [
+        ("114-125", "100", "ok"),
+        ("123-125", "100", "ok"),
+        ("14-25", "100", "span-out-of-range"),  # before the quote starts
+        ("23-25", "", "ok"),
+        ("123-125", "abc", "span-unreadable"),
+        ("123-125", "-100", "span-unreadable"),
+        ("123-125", "1" * 40, "span-unreadable"),
+    ])
+    def test_span_in_the_article(self, span, quote_start, expected):
+        assert check_quote(QUOTE, 29, None, 29, span, quote_start) == expected
+
+    @pytest.mark.parametrize("quote,low,high,anchor,expected", [
+        (QUOTE, 29, None, 29, "ok"),
+        (QUOTE, 40, 40, 40, "ok"),
+        (QUOTE, 30, 30, 30, "figure-not-in-quote"),
+        (QUOTE, 290, None, 290, "figure-not-in-quote"),  # 29 is not 290
+        ("Around thirty died when rockets hit homes.", 27, 33, 30, "ok"),
+        ("Close to six thousand civilians left.", 5400, 5999, 6000, "ok"),
+        ("Dozens more were hurt in the same strike.", 24, 99, None, "ok"),
+        ("Hundreds were hurt.", 24, 99, None, "figure-not-in-quote"),
+        ("Between 30 and 40 passengers drowned.", 30, 40, 35, "ok"),
+        ("The toll rose from 12 to 19 overnight.", 12, 12, 12, "ok"),
+        ("The toll rose from 12 to 19 overnight.", 19, 19, 19, "ok"),
+        ("The monitor counted 31 or more dead.", 31, None, None, "ok"),  # given as bounds
+        ("Nobody was killed, police said.", 0, 0, 0, "ok"),
+        ("The strikes hit only insurgent positions and no civilians.", 0, 0, 0, "ok"),
+        ("Moscow rejected reports of civilian victims.", 0, 0, 0, "ok"),
+        ("The army said the strike hit a depot.", 0, 0, 0, "figure-not-in-quote"),
+        ("", 5, 5, 5, "no-quote"),
+        ("   ", 5, 5, 5, "no-quote"),
+        ("2012", 2012, 2012, 2012, "ok"),  # the check reads numbers; a year is the loader's
+    ])
+    def test_figure_in_quote(self, quote, low, high, anchor, expected):
+        assert check_quote(quote, low, high, anchor) == expected
+
+    def test_inferred_figures(self):
+        quote = "A driver was killed when the bus overturned."
+        assert check_quote(quote, 1, 1, 1) == "figure-not-in-quote"
+        assert check_quote(quote, 1, 1, 1, "0-8", inferred="victims named") == "inferred"
+        assert check_quote(quote, 1, 1, 1, "0-80", inferred="victims named") == \
+            "span-out-of-range"  # the span must still lie in the quote
+
+    def test_parse_span_never_parses_a_huge_number(self):
+        import time
+
+        span = "9" * 1_000_000 + "-" + "9" * 1_000_000
+        t = time.perf_counter()
+        assert parse_span(span) == "span-out-of-range"
+        assert time.perf_counter() - t < 1.0
+
+    def test_a_long_quote_and_odd_cells(self):
+        claims = pd.DataFrame({
+            "quote": ["x " * 100_000 + "killed 7.", QUOTE, QUOTE, None, "At least 29 died."],
+            "low": [7, 29, 29, 5, pd.NA], "high": [7, pd.NA, pd.NA, 5, pd.NA],
+            "anchor": [7, 29, 29, 5, pd.NA], "span": ["", "23-25", "x", "", ""],
+        })
+        assert list(check_quotes(claims)) == ["ok", "ok", "span-unreadable", "no-quote",
+                                              "figure-not-in-quote"]
+        assert set(check_quotes(claims)) <= set(QUOTE_CHECKS)
+
+    def test_extracted_claims_point_into_their_article(self, tmp_path):
+        """extract writes quote_start and text_sha256: every span lands on its figure."""
+        out = tmp_path / "claims.csv"
+        assert cli("extract", str(ROOT / "examples" / "articles"), "-o", str(out),
+                   "-q").exit_code == 0
+        rows = read(out)
+        assert (rows["quote_start"] != "").all() and rows["text_sha256"].str.len().eq(64).all()
+        for name, group in rows.groupby("article_id"):
+            body = (ROOT / "examples" / "articles" / f"{name}.txt").read_text(encoding="utf-8")
+            for row in group.itertuples():
+                start = int(row.quote_start)
+                assert row.quote in body[start:]  # the quote sits at quote_start in the text
+        from reconcile.load import load_claims
+
+        assert set(check_quotes(load_claims(out).claims)) == {"ok"}
+
+
+class TestQuoteWeight:
+    def rows(self, quote_b: str) -> pd.DataFrame:
+        base = {"category": "killed", "location": "Lakeport", "country": "Examplestan",
+                "event_date": "2025-03-02", "event": "ferry capsized"}
+        return pd.DataFrame([
+            {**base, "claim_id": "a", "source": "Port authority", "figure": "34",
+             "published": "2025-03-03T19:00:00", "quote": "The port authority put the toll at 34."},
+            {**base, "claim_id": "b", "source": "Demo Daily", "figure": "60",
+             "published": "2025-03-03T20:00:00", "quote": quote_b},
+            {**base, "claim_id": "c", "source": "Example Wire", "figure": "36",
+             "published": "2025-03-03T21:00:00", "quote": "At least 36 died."},
+        ])
+
+    def test_a_claim_whose_quote_lacks_its_figure_weighs_less(self, tmp_path):
+        self.rows("Sixty people died, the paper said.").to_csv(tmp_path / "ok.csv", index=False)
+        self.rows("Many people died, the paper said.").to_csv(tmp_path / "bad.csv", index=False)
+        good = run(tmp_path / "ok.csv", tmp_path / "ok")
+        bad = run(tmp_path / "bad.csv", tmp_path / "bad")
+        g = good.claims.set_index("claim_id")
+        b = bad.claims.set_index("claim_id")
+        assert g.at["b", "quote_check"] == "ok" and b.at["b", "quote_check"] == \
+            "figure-not-in-quote"
+        assert b.at["b", "weight"] == pytest.approx(0.5 * g.at["b", "weight"])
+        assert b.at["a", "weight"] == g.at["a", "weight"]
+        # the written claims table says so
+        written = read(tmp_path / "bad" / "claims.csv").set_index("claim_id")
+        assert written.at["b", "quote_check"] == "figure-not-in-quote"
+        assert list(written.columns[-2:]) == ["distance", "quote_check"] or \
+            "quote_check" in written.columns
+
+    def test_factors_come_from_the_rules(self, tmp_path):
+        rules = tmp_path / "rules"
+        rules.mkdir()
+        for p in (ROOT / "rules").glob("*.toml"):
+            (rules / p.name).write_bytes(p.read_bytes())
+        text = (rules / "sources.toml").read_text(encoding="utf-8")
+        (rules / "sources.toml").write_text(
+            text.replace("figure-not-in-quote = 0.5", "figure-not-in-quote = 0.0"),
+            encoding="utf-8")
+        self.rows("Many people died.").to_csv(tmp_path / "bad.csv", index=False)
+        out = run(tmp_path / "bad.csv", tmp_path / "o", rules_dir=rules)
+        assert out.claims.set_index("claim_id").at["b", "weight"] == 0.0
+        (rules / "sources.toml").write_text(
+            text.replace("figure-not-in-quote = 0.5", "figure-not-in-quote = 2"),
+            encoding="utf-8")
+        result = cli("rules", "check", str(rules))
+        assert result.exit_code == 1 and "provenance.figure-not-in-quote" in result.output
+
+    def test_an_input_column_named_quote_check_cannot_pass_for_the_check(self, tmp_path):
+        rows = self.rows("Many people died.").assign(quote_check="ok")
+        rows.to_csv(tmp_path / "c.csv", index=False)
+        out = run(tmp_path / "c.csv", tmp_path / "o")
+        c = out.claims.set_index("claim_id")
+        assert c.at["b", "quote_check"] == "figure-not-in-quote"
+        assert c.at["b", "input_quote_check"] == "ok"

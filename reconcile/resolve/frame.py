@@ -30,6 +30,7 @@ __all__ = [
     "N_AGE",
     "Prepared",
     "prepare_claims",
+    "provenance_factor",
 ]
 
 # Kind classes of the noise model, and the family of offsets each one uses:
@@ -68,6 +69,11 @@ class Prepared:
 
     Per source: ``source_ids`` (folded canonical names), ``source_names``
     (the spelling used most), ``source_aliases``.
+
+    ``factor`` (per claim, or None): the hook through which checks made before
+    resolution make a claim weigh less — read from the ``quote_check`` column
+    (:func:`provenance_factor`); the resolver multiplies each claim's share of
+    one independent voice by it.
     """
 
     claims: pd.DataFrame
@@ -95,6 +101,9 @@ class Prepared:
     source_ids: np.ndarray
     source_names: np.ndarray
     source_aliases: np.ndarray
+    # Per claim: a factor on its weight from checks made before resolution (the quote
+    # check: rules/sources.toml [provenance]); 1 when nothing is wrong.
+    factor: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -247,6 +256,8 @@ def prepare_claims(claims: pd.DataFrame, priors: SourcePriors) -> Prepared:
         first = counts.drop_duplicates("ev")
         prior_group[first["ev"].to_numpy()] = first["g"].to_numpy()
 
+    factor = provenance_factor(c, priors)
+
     return Prepared(
         claims=c, ev=ev.astype(np.int64), src=src.astype(np.int64), lo=lo, hi=hi,
         anchor=anchor, cls=cls, core_lo=core_lo.astype(float), core_hi=core_hi.astype(float),
@@ -254,7 +265,20 @@ def prepare_claims(claims: pd.DataFrame, priors: SourcePriors) -> Prepared:
         outlet_of=outlet_of, relay_of=relay_of, event_ids=event_ids, parent=parent,
         link=link, prior_group=prior_group,
         prior_groups=tuple(str(g) for g in group_names) or ("",),
-        source_ids=source_ids, source_names=names, source_aliases=aliases)
+        source_ids=source_ids, source_names=names, source_aliases=aliases, factor=factor)
+
+
+def provenance_factor(claims: pd.DataFrame, priors: SourcePriors) -> np.ndarray | None:
+    """Per claim, the factor on its weight its ``quote_check`` gives (None: all 1).
+
+    The codes are :data:`reconcile.schema.QUOTE_CHECKS`; the factors are
+    ``[provenance]`` of ``rules/sources.toml`` (a code not listed weighs 1).
+    """
+    if "quote_check" not in claims.columns or not len(claims):
+        return None
+    code = _text(claims, "quote_check")
+    factor = _map_unique(code, priors.quote_factor).astype(float)
+    return None if bool((factor == 1.0).all()) else factor
 
 
 def _source_names(src: np.ndarray, raw: np.ndarray, n_sources: int

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from ..rules.sources import SourcePriors, default_source_priors
-from ..schema import EVENT_COLUMNS, RESOLVED_CLAIM_COLUMNS
+from ..schema import CHECK_COLUMNS, EVENT_COLUMNS, RESOLVED_CLAIM_COLUMNS
 from .columns import extreme_per_event, join_per_event, mode_per_event
-from .dependence import Dependence, detect_dependence
+from .dependence import Dependence, detect_dependence, scale_weights
 from .explain import EventSummary, claim_verdicts, explain_events, summarise
 from .frame import Prepared, prepare_claims
 from .graph import SourceGraph, build_graph, sources_table
@@ -305,7 +305,7 @@ def resolve_events(claims: pd.DataFrame, *, policy: str = "estimate",
     priors = priors or default_source_priors()
     options = options or Options()
     p = prepare_claims(claims, priors)
-    dep = detect_dependence(p, enabled=options.dependence)
+    dep = scale_weights(p, detect_dependence(p, enabled=options.dependence), p.factor)
     final_blocks, em_blocks = make_blocks(p, dep, options)
     params, trace = fit(p, dep, priors, options, em_blocks)
     policy_best = None
@@ -346,8 +346,8 @@ def _assemble(p: Prepared, dep: Dependence, params: SourceParams, results: list[
     out["verdict"] = per_claim["verdict"].to_numpy()
     out["weight"] = per_claim["weight"].to_numpy().astype(float)
     out["distance"] = per_claim["distance"].to_numpy().astype(np.int64)
-    rest = [c for c in out.columns if c not in RESOLVED_CLAIM_COLUMNS]
-    out = out[rest + list(RESOLVED_CLAIM_COLUMNS)]
+    rest = [c for c in out.columns if c not in (*RESOLVED_CLAIM_COLUMNS, *CHECK_COLUMNS)]
+    out = out[rest + list(RESOLVED_CLAIM_COLUMNS) + [c for c in CHECK_COLUMNS if c in out]]
     graph = build_graph(p, dep)
     sources = sources_table(p, dep, graph, params, consistent)
     return Resolution(events, out, sources, params, dep, graph, diagnostics)
