@@ -137,9 +137,11 @@ class _Checker:
             self.denials: tuple[tuple[str, ...], ...] = tuple(extract_rules_for(rules).denials)
         except Exception:  # a rules folder without extract.toml: zero phrases only
             self.denials = ()
-        nouns = set()
-        for row in (*rules.categories, *rules.victims):
-            for alias in (row.name, *row.aliases):
+        nouns: set[str] = set()
+        names = [(c.name, *c.aliases) for c in rules.categories] + \
+            [(v.name, *v.aliases) for v in rules.victims]
+        for group in names:
+            for alias in group:
                 nouns.update(words(alias))
         self.nouns = frozenset(nouns)
         self.figures: dict[str, list[FigureMatch]] = {}
