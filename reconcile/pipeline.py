@@ -21,6 +21,7 @@ from .load import LoadResult, as_of_cutoff, load_claims, published_by
 from .progress import NO_PROGRESS, Progress
 from .report.tables import write_tables
 from .resolve import Options, Resolution, resolve_events
+from .resolve.scope import check_scopes
 from .rules.load import Rules, default_rules, default_rules_dir, load_rules
 from .rules.sources import SourcePriors, default_source_priors, load_source_priors
 from .schema import STATUSES
@@ -115,12 +116,16 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
     the figure, does the span point at it; :mod:`reconcile.core.quotes`); a
     claim that fails weighs less. Grouping gives each claim its event, the
     event's parent (parts and the totals that hold incidents) and the
-    canonical source; the resolver reads all three.
+    canonical source; the resolver reads all three. Then each claim's measure
+    is checked against its event's (``scope_check``: a subset, a superset or
+    another measure; :mod:`reconcile.resolve.scope`) before claims are weighed.
     """
     with progress.stage("checking quotes"):
         claims = loaded.claims.assign(quote_check=check_quotes(loaded.claims, rules))
     with progress.stage("grouping"):
         grouped = group_claims(claims, rules)
+    treated = (priors or default_source_priors()).treated_words
+    grouped = grouped.assign(scope_check=check_scopes(grouped, rules, treated))
     with progress.stage("resolving"):
         return resolve_events(grouped, policy=policy, priors=priors, options=options)
 

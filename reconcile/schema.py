@@ -171,7 +171,7 @@ def renamed_columns(columns: list[str], reserved: tuple[str, ...] = RESERVED_COL
 EVENT_COLUMNS = (
     "event_id", "category", "victims", "location", "country", "date_start", "date_end",
     "low", "best", "high", "confidence", "grade", "status", "basis", "n_claims", "n_sources",
-    "n_independent", "parent_event_id", "sources", "conflicts", "best_claims",
+    "n_independent", "parent_event_id", "sources", "conflicts", "scope_mismatch", "best_claims",
 )
 
 # An event's grade (after Airwars): how far its figure can be relied on.

@@ -365,8 +365,6 @@ class TestQuoteWeight:
         # the written claims table says so
         written = read(tmp_path / "bad" / "claims.csv").set_index("claim_id")
         assert written.at["b", "quote_check"] == "figure-not-in-quote"
-        assert list(written.columns[-2:]) == ["distance", "quote_check"] or \
-            "quote_check" in written.columns
 
     def test_factors_come_from_the_rules(self, tmp_path):
         rules = tmp_path / "rules"
@@ -393,3 +391,118 @@ class TestQuoteWeight:
         c = out.claims.set_index("claim_id")
         assert c.at["b", "quote_check"] == "figure-not-in-quote"
         assert c.at["b", "input_quote_check"] == "ok"
+
+
+# -- scope checks ------------------------------------------------------------------------------
+
+from reconcile.resolve import resolve_events  # noqa: E402
+from reconcile.resolve.scope import check_scopes, scope_kind  # noqa: E402
+from reconcile.rules.sources import default_source_priors  # noqa: E402
+from reconcile.schema import CHECK_COLUMNS, RESOLVED_CLAIM_COLUMNS  # noqa: E402
+
+TREATED = default_source_priors().treated_words
+
+
+def grouped(rows: list[dict]) -> pd.DataFrame:
+    base = {"source": "S", "category": "killed", "victims": "people", "scope": "incident",
+            "date_start": "2024-12-02", "date_end": "2024-12-02", "quote": "", "figure": "",
+            "hedge": ""}
+    return pd.DataFrame([{**base, **r} for r in rows])
+
+
+class TestScopeCheck:
+    @pytest.mark.parametrize("rows,expected", [
+        # children among the people: a subset (a part group); the people: the event
+        ([{"victims": "people"}, {"victims": "people"}, {"victims": "children"}],
+         ["", "", "subset"]),
+        # civilians beside people: one toll in two words, as grouping reads it
+        ([{"victims": "people"}, {"victims": "people"}, {"victims": "civilians"}], ["", "", ""]),
+        # the event counts children; a claim of all people is a superset
+        ([{"victims": "children"}, {"victims": "children"}, {"victims": "people"}],
+         ["", "", "superset"]),
+        # killed or injured beside killed
+        ([{"category": "killed"}, {"category": "killed"}, {"category": "casualties"}],
+         ["", "", "superset"]),
+        ([{"category": "casualties"}, {"category": "casualties"}, {"category": "killed"}],
+         ["", "", "subset"]),
+        ([{"category": "killed"}, {"category": "killed"}, {"category": "displaced"}],
+         ["", "", "different"]),
+        # treated in hospital beside injured
+        ([{"category": "injured", "quote": "40 people were injured."},
+          {"category": "injured", "quote": "About 45 were hurt."},
+          {"category": "injured", "quote": "Some 30 were treated in hospital."}],
+         ["", "", "subset"]),
+        # a campaign total beside one day: the dates must say so too
+        ([{}, {}, {"scope": "cumulative", "date_start": "2024-11-27"}], ["", "", "superset"]),
+        ([{}, {}, {"scope": "cumulative"}], ["", "", ""]),  # same day: only a label
+        ([{"scope": "cumulative", "date_start": "2024-11-27"},
+          {"scope": "cumulative", "date_start": "2024-11-27"}, {}], ["", "", "subset"]),
+        # a subset of one thing and a superset of another: a different measure
+        ([{}, {}, {"victims": "children", "category": "casualties"}], ["", "", "different"]),
+        # blank fields are unknown, never a mismatch
+        ([{}, {}, {"victims": "", "category": ""}], ["", "", ""]),
+    ])
+    def test_measures(self, rows, expected):
+        frame = grouped([{**r, "event_id": "e1"} for r in rows])
+        assert [scope_kind(x) for x in check_scopes(frame, treated=TREATED)] == expected
+
+    def test_each_event_has_its_own_measure(self):
+        frame = grouped([{"event_id": "a", "victims": "people"},
+                         {"event_id": "b", "victims": "children"},
+                         {"event_id": "b", "victims": "children"}])
+        assert list(check_scopes(frame)) == ["", "", ""]
+        assert check_scopes(frame.iloc[:0]).empty
+
+    def test_reason_is_readable(self):
+        frame = grouped([{"event_id": "e"}, {"event_id": "e"},
+                         {"event_id": "e", "victims": "children"}])
+        assert check_scopes(frame).iloc[2] == "subset: children among the people"
+
+    def resolve(self, scope_check: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        claims = pd.DataFrame({
+            "claim_id": ["a", "b", "c"], "source": ["A", "B", "C"],
+            "figure": ["30", "31", "12"], "low": [30, 31, 12], "high": [30, 31, 12],
+            "anchor": [30, 31, 12], "kind": ["exact"] * 3, "category": ["killed"] * 3,
+            "victims": ["people", "people", "children"], "event_id": ["e1"] * 3,
+            "published": ["2024-12-02T10:00:00"] * 3, "scope_check": scope_check,
+        }).astype({"low": "Int64", "high": "Int64", "anchor": "Int64"})
+        res = resolve_events(claims)
+        return res.events, res.claims.set_index("claim_id")
+
+    def test_a_subset_is_a_lower_bound_and_no_conflict(self):
+        events, claims = self.resolve(["", "", "subset: children among the people"])
+        (row,) = events.itertuples()
+        assert row.conflicts == "" and row.status != "contested"
+        assert row.scope_mismatch == "C '12' subset: children among the people"
+        assert 30 <= row.best <= 31
+        assert claims.at["c", "verdict"] == "consistent"
+        # without the check the same figure is a conflict
+        events, _ = self.resolve(["", "", ""])
+        assert "C 12" in events.at[0, "conflicts"] and events.at[0, "scope_mismatch"] == ""
+
+    def test_a_different_measure_does_not_weigh(self):
+        _, claims = self.resolve(["", "", "different: displaced; the event counts killed"])
+        assert claims.at["c", "weight"] == 0.0
+
+    def test_end_to_end_treated_and_injured(self, tmp_path):
+        base = {"category": "injured", "location": "Northvale", "country": "Examplestan",
+                "event_date": "2025-06-10", "event": "earthquake"}
+        pd.DataFrame([
+            {**base, "claim_id": "t", "source": "Health ministry", "figure": "1,400",
+             "published": "2025-06-12T12:00:00",
+             "quote": "Some 1,400 were treated in hospital for injuries."},
+            {**base, "claim_id": "i", "source": "Civil defence", "figure": "2,100",
+             "published": "2025-06-12T13:00:00",
+             "quote": "Civil defence said 2,100 people were injured."},
+            {**base, "claim_id": "j", "source": "Example Wire", "figure": "about 2,000",
+             "published": "2025-06-12T15:00:00", "quote": "About 2,000 were injured."},
+        ]).to_csv(tmp_path / "c.csv", index=False)
+        result = run(tmp_path / "c.csv", tmp_path / "o")
+        (event,) = result.events.itertuples()
+        assert event.conflicts == "" and event.status == "agreed"
+        assert event.scope_mismatch.startswith("Health ministry '1,400' subset: treated")
+        written = read(tmp_path / "o" / "claims.csv")
+        assert list(written.columns[-len(RESOLVED_CLAIM_COLUMNS) - 2:]) == \
+            [*RESOLVED_CLAIM_COLUMNS, *CHECK_COLUMNS]
+        assert read(tmp_path / "o" / "events.csv").at[0, "scope_mismatch"] == \
+            event.scope_mismatch

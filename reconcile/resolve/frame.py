@@ -28,9 +28,14 @@ __all__ = [
     "FAMILIES",
     "KIND_CLASSES",
     "N_AGE",
+    "SCOPE_DIFFERENT",
+    "SCOPE_NONE",
+    "SCOPE_SUBSET",
+    "SCOPE_SUPERSET",
     "Prepared",
     "prepare_claims",
     "provenance_factor",
+    "scope_codes",
 ]
 
 # Kind classes of the noise model, and the family of offsets each one uses:
@@ -104,6 +109,9 @@ class Prepared:
     # Per claim: a factor on its weight from checks made before resolution (the quote
     # check: rules/sources.toml [provenance]); 1 when nothing is wrong.
     factor: np.ndarray | None = None
+    # Per claim: its scope check (SCOPE_NONE, SCOPE_SUBSET, SCOPE_SUPERSET,
+    # SCOPE_DIFFERENT from the ``scope_check`` column), or None when none differ.
+    mismatch: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -212,6 +220,19 @@ def prepare_claims(claims: pd.DataFrame, priors: SourcePriors) -> Prepared:
     # A range with equal ends is an exact figure; bounds rows without a kind:
     point = lo == hi
     cls = np.where(point, 0, cls).astype(np.int8)
+    # Scope checks (the grouping's events may hold figures of other measures,
+    # :mod:`.scope`): a subset's figure bounds the event's count from below, a
+    # superset's from above; a different measure, or a bound that bounds nothing
+    # ("at least 500" in all, above one incident), says nothing (weight 0, below).
+    mismatch = scope_codes(_text(c, "scope_check"))
+    silent = np.zeros(n, dtype=bool)  # a bound that bounds nothing: [0, inf)
+    if mismatch is not None:
+        sub, sup = mismatch == SCOPE_SUBSET, mismatch == SCOPE_SUPERSET
+        silent = (sub & (lo <= 0)) | (sup & ~np.isfinite(hi))
+        sub, sup = sub & ~silent, sup & ~silent
+        hi = np.where(sub, np.inf, hi)
+        lo = np.where(sup, 0.0, lo)
+        cls = np.where(sub, 1, np.where(sup, 2, cls)).astype(np.int8)
     # The noise model's core: the stated number for point-like kinds.
     # A bound's number is its bound ("more than 12": at least 13 known), an exact
     # figure's its anchor.
@@ -257,6 +278,9 @@ def prepare_claims(claims: pd.DataFrame, priors: SourcePriors) -> Prepared:
         prior_group[first["ev"].to_numpy()] = first["g"].to_numpy()
 
     factor = provenance_factor(c, priors)
+    if mismatch is not None and ((mismatch == SCOPE_DIFFERENT) | silent).any():
+        factor = np.where((mismatch == SCOPE_DIFFERENT) | silent, 0.0,
+                          1.0 if factor is None else factor)
 
     return Prepared(
         claims=c, ev=ev.astype(np.int64), src=src.astype(np.int64), lo=lo, hi=hi,
@@ -265,7 +289,23 @@ def prepare_claims(claims: pd.DataFrame, priors: SourcePriors) -> Prepared:
         outlet_of=outlet_of, relay_of=relay_of, event_ids=event_ids, parent=parent,
         link=link, prior_group=prior_group,
         prior_groups=tuple(str(g) for g in group_names) or ("",),
-        source_ids=source_ids, source_names=names, source_aliases=aliases, factor=factor)
+        source_ids=source_ids, source_names=names, source_aliases=aliases, factor=factor,
+        mismatch=mismatch)
+
+
+SCOPE_NONE, SCOPE_SUBSET, SCOPE_SUPERSET, SCOPE_DIFFERENT = 0, 1, 2, 3
+_SCOPE_CODE = {"subset": SCOPE_SUBSET, "superset": SCOPE_SUPERSET, "different": SCOPE_DIFFERENT}
+
+
+def scope_codes(scope_check: pd.Series) -> np.ndarray | None:
+    """Per claim, its scope check as a code (None when every claim measures its event's).
+
+    ``scope_check`` values are ``"kind: reason"`` (:mod:`reconcile.resolve.scope`).
+    """
+    if not len(scope_check) or not scope_check.ne("").any():
+        return None
+    kind = scope_check.str.split(":", n=1).str[0].str.strip()
+    return kind.map(_SCOPE_CODE).fillna(SCOPE_NONE).astype(np.int8).to_numpy()
 
 
 def provenance_factor(claims: pd.DataFrame, priors: SourcePriors) -> np.ndarray | None:

@@ -235,6 +235,7 @@ def _events_frame(p: Prepared, block: Block, s: EventSummary, expl: dict,
     out["sources"] = join_per_event(ev, pd.Series(p.source_names[p.src[rows]]), n_ev,
                                     unique=True)
     out["conflicts"] = expl["conflicts"]
+    out["scope_mismatch"] = expl["scope_mismatch"]
     out["best_claims"] = expl["best_claims"]
     return out[list(EVENT_COLUMNS)]
 

@@ -65,6 +65,7 @@ class SourcePriors:
     final_words: tuple[tuple[str, ...], ...] = ()
     denial_words: tuple[tuple[str, ...], ...] = ()
     negations: frozenset[str] = frozenset()
+    treated_words: tuple[tuple[str, ...], ...] = ()
     # A claim's weight factor per quote check code ([provenance]; a code not listed: 1).
     provenance: dict[str, float] = field(default_factory=dict, compare=False)
     _by_name: dict[str, SourcePrior] = field(default_factory=dict, repr=False, compare=False)
@@ -165,9 +166,10 @@ def _read(reader: TomlReader) -> dict:
     if not isinstance(claims, dict):
         reader.problems.add(reader.name, cline, "claims", "expected a table")
         claims = {}
-    reader.unknown_keys(claims, cline, "claims", ("final", "denial", "negation"))
+    reader.unknown_keys(claims, cline, "claims", ("final", "denial", "negation", "treated"))
     out["final_words"] = _phrases(reader, claims, cline, "final")
     out["denial_words"] = _phrases(reader, claims, cline, "denial")
+    out["treated_words"] = _phrases(reader, claims, cline, "treated")
     negations = _phrases(reader, claims, cline, "negation")
     if any(len(p) != 1 for p in negations):
         reader.problems.add(reader.name, key_line(reader.text, "negation") or cline,
