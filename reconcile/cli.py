@@ -102,12 +102,15 @@ def main() -> None:
               help="Use only the claims published up to DATE (ISO date: the whole day; or "
                    "date-time): the toll as it was knowable then. Claims without a published "
                    "date are left out.")
+@click.option("--history-steps", type=click.IntRange(min=0), default=20, show_default=True,
+              help="history.csv shows each event at up to this many publication times "
+                   "(0: no history.csv).")
 @rules_option
 @quiet_option
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as one JSON object on standard output.")
 def run(claims: Path, outdir: Path, policy: str, level: float, as_of: str | None,
-        rules_dir: Path | None, quiet: bool, as_json: bool) -> None:
+        history_steps: int, rules_dir: Path | None, quiet: bool, as_json: bool) -> None:
     """Reconcile the claims in CLAIMS (.csv, .tsv, .jsonl, .parquet) into OUT.
 
     CLAIMS may be - for standard input (CSV, JSON lines or parquet, told
@@ -124,7 +127,8 @@ def run(claims: Path, outdir: Path, policy: str, level: float, as_of: str | None
     name = STDIN if data is not None else claims
     with TerminalProgress(enabled=not quiet) as progress:
         result = run_pipeline(name, outdir, rules_dir=rules_dir, data=data, progress=progress,
-                              policy=policy, level=level, as_of=as_of)
+                              policy=policy, level=level, as_of=as_of,
+                              history_steps=history_steps)
     _warn(result.warnings, quiet)
     if as_json:
         click.echo(json.dumps(result.summary_dict(), ensure_ascii=False))
@@ -238,6 +242,50 @@ def simulate(outdir: Path, seed: int, n_claims: int, scenario: str, quiet: bool)
                f"{summary['n_events']} true events, {summary['n_sources']} sources")
     for name, path in summary["files"].items():
         click.echo(f"{name + ':':<14} {path}")
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    # Results go to standard output; wide enough for the tables when it is not a terminal.
+    return Console(width=None if sys.stdout.isatty() else 200, soft_wrap=False,
+                   highlight=False)
+
+
+@main.command()
+@click.argument("event_id")
+@click.option("--run", "outdir", type=click.Path(path_type=Path, file_okay=False),
+              required=True, help="The output folder of reconcile run.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the history as one JSON object on standard output.")
+def history(event_id: str, outdir: Path, as_json: bool) -> None:
+    """How EVENT_ID's low / best / high moved with each report, from one run.
+
+    Each step is a publication time: the claims first published then, the
+    event's figures as they stood, how far best moved, what the step
+    superseded. The last step is the event's row of events.csv. EVENT_ID may
+    be the start of an id when only one event starts with it.
+
+    \b
+    Example:
+        reconcile run examples/claims.csv -o out/
+        reconcile history e0d766f8 --run out/
+    """
+    from .io.runs import read_run
+    from .report.history import event_history_data, print_history
+
+    tables = read_run(outdir, ("events",), optional=("history",))
+    events, steps = tables["events"], tables["history"]
+    assert events is not None
+    if steps is None:
+        raise click.ClickException(f"{outdir}: no history.csv (the run was made with "
+                                   "--history-steps 0, or by a reconcile without histories); "
+                                   "run it again")
+    data = event_history_data(events, steps, event_id, str(outdir))
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        print_history(data, _console())
 
 
 @main.command()

@@ -21,6 +21,7 @@ from .load import LoadResult, as_of_cutoff, load_claims, published_by
 from .progress import NO_PROGRESS, Progress
 from .report.tables import write_tables
 from .resolve import Options, Resolution, resolve_events
+from .resolve.history import DEFAULT_STEPS
 from .resolve.scope import check_scopes
 from .rules.load import Rules, default_rules, default_rules_dir, load_rules
 from .rules.sources import SourcePriors, default_source_priors, load_source_priors
@@ -45,6 +46,7 @@ class RunResult:
     later: int = 0  # claims published after --as-of
     undated: int = 0  # claims without a publication time, left out by --as-of
     manifest_sha256: str = ""
+    history: pd.DataFrame | None = None
 
     @property
     def left_out(self) -> int:
@@ -109,7 +111,7 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
                      priors: SourcePriors | None = None,
                      options: Options | None = None,
                      progress: Progress = NO_PROGRESS,
-                     rules: Rules | None = None) -> Resolution:
+                     rules: Rules | None = None, history_steps: int = 0) -> Resolution:
     """Group and resolve loaded claims: events, claims with verdicts, sources.
 
     Each claim's quote is checked first (``quote_check``: does the quote hold
@@ -119,6 +121,8 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
     canonical source; the resolver reads all three. Then each claim's measure
     is checked against its event's (``scope_check``: a subset, a superset or
     another measure; :mod:`reconcile.resolve.scope`) before claims are weighed.
+    With ``history_steps`` the resolution also holds each event's history
+    (:mod:`reconcile.resolve.history`).
     """
     with progress.stage("checking quotes"):
         claims = loaded.claims.assign(quote_check=check_quotes(loaded.claims, rules))
@@ -127,17 +131,20 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
     treated = (priors or default_source_priors()).treated_words
     grouped = grouped.assign(scope_check=check_scopes(grouped, rules, treated))
     with progress.stage("resolving"):
-        return resolve_events(grouped, policy=policy, priors=priors, options=options)
+        return resolve_events(grouped, policy=policy, priors=priors, options=options,
+                              history_steps=history_steps)
 
 
 def run(claims_path: str | Path, outdir: str | Path, *,
         rules: Rules | None = None, rules_dir: str | Path | None = None,
         data: bytes | None = None, progress: Progress = NO_PROGRESS,
-        policy: str = "estimate", level: float = 0.8, as_of: str | None = None) -> RunResult:
+        policy: str = "estimate", level: float = 0.8, as_of: str | None = None,
+        history_steps: int = DEFAULT_STEPS) -> RunResult:
     """Load a claims file, reconcile it, and write the tables to ``outdir``.
 
-    Writes ``events.csv``, ``claims.csv``, ``sources.csv`` and ``rejects.csv``
-    (each atomically), then ``manifest.json`` (:mod:`reconcile.io.manifest`:
+    Writes ``events.csv``, ``claims.csv``, ``sources.csv``, ``rejects.csv`` and
+    ``history.csv`` (each event's low / best / high at up to ``history_steps``
+    publication times; 0 writes none), each atomically, then ``manifest.json`` (:mod:`reconcile.io.manifest`:
     the inputs', rules' and outputs' SHA-256, the options, the counts, the
     times). ``data``, when given, is the claims file's content
     (standard input) and ``claims_path`` only names it. ``progress`` hears of
@@ -176,14 +183,19 @@ def run(claims_path: str | Path, outdir: str | Path, *,
             warnings.append(f"--as-of {as_of}: {unlinked} claim(s) name a whole (part_of) "
                             "published later; kept without the link")
     result = reconcile_claims(loaded, policy=policy, priors=priors, options=Options(level=level),
-                              progress=progress, rules=rules)
+                              progress=progress, rules=rules, history_steps=history_steps)
     with progress.stage("writing"):
-        outputs = write_tables(outdir, {"events": result.events, "claims": result.claims,
-                                        "sources": result.sources, "rejects": loaded.rejects})
+        tables = {"events": result.events, "claims": result.claims, "sources": result.sources,
+                  "rejects": loaded.rejects}
+        if result.history is not None:
+            tables["history"] = result.history
+        outputs = write_tables(outdir, tables)
         counts = {"rows": loaded.n_rows + later + undated, "claims": len(result.claims),
                   "rejected": len(loaded.rejects), "left_out": later + undated,
-                  "events": len(result.events), "sources": len(result.sources)}
+                  "events": len(result.events), "sources": len(result.sources),
+                  "history": 0 if result.history is None else len(result.history)}
         options = {"policy": policy, "level": level, "as_of": as_of, "as_of_cutoff": cutoff,
+                   "history_steps": history_steps,
                    "rules": None if rules_dir is None else str(rules_dir)}
         manifest = build_manifest(
             command="run", options=options, inputs=[source],
@@ -193,7 +205,7 @@ def run(claims_path: str | Path, outdir: str | Path, *,
         outputs["manifest"] = write_manifest(outdir, manifest)
     return RunResult(result.events, result.claims, loaded.rejects, loaded.n_rows + later + undated,
                      tuple(warnings), outputs, result.sources, policy, as_of, later, undated,
-                     manifest_sha256(outdir))
+                     manifest_sha256(outdir), result.history)
 
 
 def _input_entry(path: str | Path) -> dict:

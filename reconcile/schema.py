@@ -16,6 +16,7 @@ __all__ = [
     "FIGURE_KINDS",
     "GRADES",
     "GROUP_COLUMNS",
+    "HISTORY_COLUMNS",
     "PARENT_LINKS",
     "PARSED_COLUMNS",
     "PLACE_COLUMNS",
@@ -176,6 +177,19 @@ EVENT_COLUMNS = (
 
 # An event's grade (after Airwars): how far its figure can be relied on.
 GRADES = ("confirmed", "fair", "weak", "contested")
+
+# -- history (history.csv): how each event's figures moved with each report -----------
+
+# One row per (event, step): the step's time, the claims first published then
+# (their ids, sources and figures), the event's low / best / high as of then
+# and how far best moved, its confidence and status then, the claims holding
+# best, the claims that step superseded, how many claims and independent
+# sources it weighed, and a note on what the last step weighs besides.
+HISTORY_COLUMNS = (
+    "event_id", "step", "published", "claims", "sources", "figures", "low", "best", "high",
+    "change", "confidence", "status", "best_claims", "superseded", "n_claims", "n_independent",
+    "note",
+)
 
 # -- sources (sources.csv) ------------------------------------------------------------
 

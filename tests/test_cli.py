@@ -38,12 +38,12 @@ def test_run_golden(tmp_path):
     # The manifest's hash holds the run's times: it differs on every run.
     stdout = re.sub(r"sha256:[0-9a-f]{64}", "sha256:<hash>", result.output)
     check_golden("run_stdout.txt", stdout.replace(str(out), "<out>"))
-    for name in ("events.csv", "claims.csv", "sources.csv", "rejects.csv"):
+    for name in ("events.csv", "claims.csv", "sources.csv", "rejects.csv", "history.csv"):
         check_golden(name, (out / name).read_text(encoding="utf-8"))
     # No temporary files left behind by the atomic writes.
     assert sorted(p.name for p in out.iterdir()) == ["claims.csv", "events.csv",
-                                                      "manifest.json", "rejects.csv",
-                                                      "sources.csv"]
+                                                      "history.csv", "manifest.json",
+                                                      "rejects.csv", "sources.csv"]
 
 
 def test_run_accounts_for_every_row(tmp_path):

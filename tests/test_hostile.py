@@ -589,8 +589,8 @@ def test_hostile_claims_through_run(corpus, name):
         if expected_rows is not None:
             assert summary["rows"] == expected_rows
         assert sorted(p.name for p in out.iterdir()) == ["claims.csv", "events.csv",
-                                                        "manifest.json", "rejects.csv",
-                                                        "sources.csv"]
+                                                        "history.csv", "manifest.json",
+                                                        "rejects.csv", "sources.csv"]
     elif expected_rows is not None:
         pytest.fail(f"{name} should be readable: {result.stderr}")
 

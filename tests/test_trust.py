@@ -506,3 +506,197 @@ class TestScopeCheck:
             [*RESOLVED_CLAIM_COLUMNS, *CHECK_COLUMNS]
         assert read(tmp_path / "o" / "events.csv").at[0, "scope_mismatch"] == \
             event.scope_mismatch
+
+
+# -- history -----------------------------------------------------------------------------------
+
+from reconcile.report.history import history_svg  # noqa: E402
+from reconcile.resolve.history import steps_of  # noqa: E402
+from reconcile.schema import HISTORY_COLUMNS  # noqa: E402
+
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def event_of(outdir: Path, claim_id: str) -> str:
+    claims = read(outdir / "claims.csv")
+    return str(claims.set_index("claim_id").at[claim_id, "event_id"])
+
+
+def history_of(outdir: Path, event_id: str) -> pd.DataFrame:
+    h = read(outdir / "history.csv")
+    h = h[h["event_id"] == event_id]
+    return h.assign(step=h["step"].astype(int)).sort_values("step").reset_index(drop=True)
+
+
+def check_history_laws(outdir: Path) -> None:
+    """Laws of history.csv against the run's own tables: every event has one; its steps
+    are 1..n in time order; each claim arrives at exactly one step of its event, dated
+    claims at the step of their time; the last step is the event's events.csv row;
+    ``change`` is best minus the step before; low <= best <= high."""
+    h, events, claims = (read(outdir / f"{n}.csv") for n in ("history", "events", "claims"))
+    assert list(h.columns) == list(HISTORY_COLUMNS)
+    assert set(h["event_id"]) == set(events["event_id"])
+    h = h.assign(step=h["step"].astype(int))
+    for col in ("low", "best", "high"):
+        h[col] = h[col].astype(int)
+    assert (h["low"] <= h["best"]).all() and (h["best"] <= h["high"]).all()
+    arrived = h.assign(claim=h["claims"].str.split(";")).explode("claim")
+    arrived = arrived[arrived["claim"] != ""]
+    assert sorted(arrived["claim"]) == sorted(claims["claim_id"])
+    pub = claims.set_index("claim_id")["published"].str.replace("Z", "")
+    for eid, steps in h.groupby("event_id"):
+        steps = steps.sort_values("step")
+        assert list(steps["step"]) == list(range(1, len(steps) + 1)), eid
+        dated = steps["published"][steps["published"] != ""]
+        assert dated.is_monotonic_increasing and dated.is_unique, eid
+        assert steps["change"].iloc[0] == ""
+        moved = steps["best"].diff().iloc[1:].astype(int)
+        assert list(steps["change"].iloc[1:]) == [f"{m:+d}" for m in moved], eid
+        last = steps.iloc[-1]
+        row = events.set_index("event_id").loc[eid]
+        for col in ("low", "best", "high"):
+            assert last[col] == int(row[col]), (eid, col)
+        for col in ("confidence", "status", "best_claims", "n_claims", "n_independent"):
+            assert last[col] == row[col], (eid, col)
+    # a dated claim arrives at the step whose time it falls in: after the step before
+    when = h.set_index(["event_id", "step"])["published"]
+    for a in arrived.itertuples():
+        if pub[a.claim]:
+            assert pub[a.claim][:19] <= a.published, a.claim
+            if a.step > 1:
+                assert pub[a.claim][:19] > when[(a.event_id, a.step - 1)], a.claim
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    """The example's run folder."""
+    folder = tmp_path_factory.mktemp("history") / "out"
+    run(EXAMPLE, folder)
+    return folder
+
+
+class TestHistory:
+    # steps_of: (publication minutes per claim of one event, steps) -> step per claim, count
+    @pytest.mark.parametrize("pub,steps,expected,count", [
+        ([10], 20, [0], 1),
+        ([10, 10, 10], 20, [0, 0, 0], 1),               # one time: one step
+        ([30, 10, 20], 20, [2, 0, 1], 3),               # order of rows does not matter
+        ([10, 20, 20, 30], 20, [0, 1, 1, 2], 3),        # same time, same step
+        ([10, 20, 30, 40], 2, [0, 0, 1, 1], 2),         # capped: evenly by report
+        ([10, 20, 30, 40, 50], 2, [0, 0, 1, 1, 1], 2),  # the last bucket holds the last time
+        ([10, 20, 30, 40, 50], 1, [0, 0, 0, 0, 0], 1),  # one step: the run itself
+        ([10, 20, 30], 3, [0, 1, 2], 3),                # exactly at the cap: not bucketed
+    ])
+    def test_steps_of(self, pub, steps, expected, count):
+        import numpy as np
+
+        step, n = steps_of(np.zeros(len(pub), np.int64), np.array(pub, np.int64), steps)
+        assert list(step) == expected and set(n) == {count}
+
+    def test_steps_of_keeps_events_apart(self):
+        import numpy as np
+
+        step, n = steps_of(np.array([1, 0, 1, 0]), np.array([5, 5, 9, 1]), 20)
+        assert list(step) == [0, 1, 1, 0] and list(n) == [2, 2, 2, 2]
+
+    def test_laws_on_the_example(self, out):
+        check_history_laws(out)
+
+    def test_laws_on_a_simulated_world(self, tmp_path):
+        cli("simulate", "-o", str(tmp_path / "w"), "--claims", "600", "--seed", "5", "-q")
+        run(tmp_path / "w" / "claims.csv", tmp_path / "o")
+        check_history_laws(tmp_path / "o")
+
+    def test_laws_with_a_cap_and_another_policy(self, tmp_path):
+        run(EXAMPLE, tmp_path / "o", history_steps=2, policy="median")
+        check_history_laws(tmp_path / "o")
+        assert read(tmp_path / "o" / "history.csv")["step"].astype(int).max() == 2
+
+    def test_a_later_report_of_the_same_source_supersedes_at_its_step(self, out):
+        h = history_of(out, event_of(out, "ex-ferry-1"))
+        at = h.set_index("step")
+        arrives = int(h.index[h["claims"].str.contains("ex-ferry-2")][0]) + 1
+        assert "ex-ferry-1" in at.at[arrives, "superseded"].split(";")
+        assert all("ex-ferry-1" not in s for s in h["superseded"][: arrives - 1])
+        # the first report alone: one source, its own figure
+        assert at.at[1, "status"] == "single-source" and at.at[1, "best_claims"] == "ex-ferry-1"
+
+    def test_a_rising_toll_moves_best_with_each_report(self, out):
+        h = history_of(out, event_of(out, "ex-quake-1"))
+        assert [int(b) for b in h["best"]] == sorted(int(b) for b in h["best"])
+        assert h["claims"].iloc[0] == "ex-quake-1"
+
+    def test_as_of_run_history_ends_at_the_cut(self, tmp_path):
+        run(EXAMPLE, tmp_path / "o", as_of="2025-03-03T12:00:00")
+        h = read(tmp_path / "o" / "history.csv")
+        assert h["published"].max() <= "2025-03-03T12:00:00"
+        check_history_laws(tmp_path / "o")
+
+    def test_golden_cli(self, out):
+        """reconcile history on the example's ferry and earthquake (table and JSON)."""
+        texts = []
+        for claim in ("ex-ferry-1", "ex-quake-1"):
+            eid = event_of(out, claim)
+            result = cli("history", eid[:8], "--run", str(out))
+            assert result.exit_code == 0, result.output
+            texts.append(f"$ reconcile history {eid[:8]} --run out/\n{result.output}")
+        result = cli("history", event_of(out, "ex-ferry-1"), "--run", str(out), "--json")
+        data = json.loads(result.output)
+        assert [s["step"] for s in data["steps"]] == [1, 2, 3, 4, 5]
+        assert data["steps"][-1]["best"] == data["best"]
+        texts.append(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        text = "".join(texts)
+        path = GOLDEN / "history_stdout.txt"
+        if __import__("os").environ.get("UPDATE_GOLDEN") == "1":
+            path.write_text(text, encoding="utf-8")
+        assert text == path.read_text(encoding="utf-8"), \
+            "history_stdout.txt differs; UPDATE_GOLDEN=1 to accept"
+
+    @pytest.mark.parametrize("event_id,message", [
+        ("e", "starts 18 event ids; give more of it"),
+        ("nope", "no event 'nope' in this run"),
+        ("", "no event '' in this run"),
+    ])
+    def test_unknown_or_ambiguous_id(self, out, event_id, message):
+        result = cli("history", event_id, "--run", str(out))
+        assert result.exit_code == 1 and message in result.output
+
+    def test_not_a_run_folder(self, tmp_path):
+        result = cli("history", "e0", "--run", str(tmp_path / "none"))
+        assert result.exit_code == 1
+        assert result.output.strip() == f"Error: {tmp_path / 'none'}: is not a run folder " \
+                                         "(no such folder)"
+
+    def test_no_history_written(self, tmp_path):
+        result = cli("run", str(EXAMPLE), "-o", str(tmp_path / "o"), "-q",
+                     "--history-steps", "0")
+        assert result.exit_code == 0 and not (tmp_path / "o" / "history.csv").exists()
+        eid = read(tmp_path / "o" / "events.csv")["event_id"].iloc[0]
+        result = cli("history", eid, "--run", str(tmp_path / "o"))
+        assert result.exit_code == 1 and "--history-steps 0" in result.output
+
+    def test_untrusted_text_is_shown_as_it_is(self, tmp_path):
+        """Markup and formulas in a source name reach the terminal and JSON as text."""
+        base = {"category": "killed", "victims": "people", "location": "Lakeport",
+                "country": "Examplestan", "event_date": "2025-03-02", "event": "ferry sinking"}
+        pd.DataFrame([
+            {**base, "claim_id": "a", "source": "[bold red]Evil[/bold red]", "figure": "12",
+             "published": "2025-03-02T08:00:00"},
+            {**base, "claim_id": "b", "source": "=HYPERLINK(\"x\")", "figure": "14",
+             "published": "2025-03-02T09:00:00"},
+        ]).to_csv(tmp_path / "c.csv", index=False)
+        run(tmp_path / "c.csv", tmp_path / "o")
+        raw = (tmp_path / "o" / "history.csv").read_text(encoding="utf-8")
+        assert "'=HYPERLINK" in raw  # guarded in the file
+        eid = read(tmp_path / "o" / "events.csv")["event_id"].iloc[0]
+        shown = cli("history", eid, "--run", str(tmp_path / "o")).output
+        assert "[bold red]Evil[/bold red] '12'" in shown
+        data = json.loads(cli("history", eid, "--run", str(tmp_path / "o"), "--json").output)
+        assert [s["sources"] for s in data["steps"]] == ["[bold red]Evil[/bold red]",
+                                                         "=HYPERLINK(\"x\")"]
+
+    def test_svg_is_self_contained_and_escaped(self):
+        svg = history_svg([{"step": 1, "low": 1, "best": 2, "high": 3,
+                            "published": "<script>alert(1)</script>"}])
+        assert "<script" not in svg and "&lt;script&gt;" in svg
+        assert "href" not in svg

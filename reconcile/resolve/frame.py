@@ -15,7 +15,7 @@ result depends on the order of the input rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -116,6 +116,29 @@ class Prepared:
     @property
     def n(self) -> int:
         return len(self.ev)
+
+    def take(self, rows: np.ndarray, ev: np.ndarray, event_ids: np.ndarray,
+             prior_group: np.ndarray) -> Prepared:
+        """The claims ``rows`` (repeats allowed) as the events ``ev`` (codes into
+        ``event_ids``), unlinked: the prefixes :mod:`.history` resolves.
+
+        Sources and what is learnt about them keep their codes.
+        """
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in _PER_CLAIM:
+            value = out[name]
+            if value is not None:
+                out[name] = value[rows]
+        unknown = [f.name for f in fields(self) if f.name not in (*_PER_CLAIM, *_KEPT)]
+        if unknown:  # a new column must say whether it is per claim, event or source
+            raise TypeError(f"Prepared.take does not know the fields {unknown}")
+        n_events = len(event_ids)
+        out.update(claims=self.claims.iloc[rows].reset_index(drop=True),
+                   ev=np.asarray(ev, dtype=np.int64), event_ids=np.asarray(event_ids, object),
+                   parent=np.full(n_events, -1, dtype=np.int64),
+                   link=np.zeros(n_events, dtype=np.int8),
+                   prior_group=np.asarray(prior_group, dtype=np.int64))
+        return Prepared(**out)
 
     @property
     def n_events(self) -> int:
@@ -292,6 +315,12 @@ def prepare_claims(claims: pd.DataFrame, priors: SourcePriors) -> Prepared:
         source_ids=source_ids, source_names=names, source_aliases=aliases, factor=factor,
         mismatch=mismatch)
 
+
+# What :meth:`Prepared.take` indexes per claim, and what it keeps or rebuilds.
+_PER_CLAIM = ("src", "lo", "hi", "anchor", "cls", "core_lo", "core_hi", "hedged", "final",
+              "zero", "denial", "pub", "age", "outlet_of", "relay_of", "factor", "mismatch")
+_KEPT = ("claims", "ev", "event_ids", "parent", "link", "prior_group", "prior_groups",
+         "source_ids", "source_names", "source_aliases")
 
 SCOPE_NONE, SCOPE_SUBSET, SCOPE_SUPERSET, SCOPE_DIFFERENT = 0, 1, 2, 3
 _SCOPE_CODE = {"subset": SCOPE_SUBSET, "superset": SCOPE_SUPERSET, "different": SCOPE_DIFFERENT}
