@@ -170,6 +170,34 @@ def test_ties_are_broken_by_trust_not_by_lower():
     assert x["best"] == 300
 
 
+def test_sources_agreeing_on_an_exact_number_outweigh_one_figure_a_little_off():
+    """Population's Indianapolis: six editors state 791,926, one 791,555. Exactness: the
+    agreed number itself, not a point of the blurred density between them."""
+    rows = [{"source": f"E{i}", "figure": "791,926"} for i in range(6)]
+    rows.append({"source": "Odd", "figure": "791,555"})
+    ev, _ = one_event(rows)
+    assert ev["best"] == 791926 and ev["status"] != "contested"
+
+
+def test_exactness_is_learnt_per_source():
+    """A source whose exact figures match others' is learnt more exact than one whose
+    figures are always a little off."""
+    rows = []
+    for i in range(12):
+        rows += [{"source": "Exact", "figure": str(200 + 7 * i), "location": f"T{i}"},
+                 {"source": "Other", "figure": str(200 + 7 * i), "location": f"T{i}"},
+                 {"source": "Near", "figure": str(203 + 7 * i), "location": f"T{i}"}]
+    r = resolve(rows)
+    code = {s: i for i, s in enumerate(sorted(r.claims["source_id"].unique()))}
+    assert r.params.exact[code["exact"]] > r.params.exact[code["near"]]
+
+
+def test_figures_a_few_percent_apart_are_not_a_dispute():
+    ev, _ = one_event([{"source": "A", "figure": "300", "published": "2025-06-12T12:00"},
+                       {"source": "B", "figure": "312", "published": "2025-06-12T12:00"}])
+    assert ev["status"] != "contested"
+
+
 def test_contested_when_independent_figures_exclude_each_other():
     at = "2024-01-01T10:00"
     ev, _ = one_event([{"source": "A", "figure": "12", "published": at},
@@ -200,6 +228,18 @@ def test_part_is_at_most_its_whole():
     assert part["parent_event_id"] == whole["event_id"]
     assert part["best"] <= whole["best"] and part["high"] <= whole["high"]
     assert whole["low"] >= part["low"]
+
+
+def test_confidence_is_taken_given_the_bounds_the_links_moved():
+    """A whole raised to its part's low: its confidence is its mass in [low, high] given
+    that bound, not the unconstrained mass (which left linked events under-confident)."""
+    r = resolve([
+        {"claim_id": "w", "source": "WH", "figure": "about 40", "victims": "people"},
+        {"claim_id": "p", "source": "CH", "figure": "38", "victims": "children", "part_of": "w"},
+    ])
+    whole = r.events.set_index("victims").loc["people"]
+    assert whole["low"] >= r.events.set_index("victims").loc["children", "low"]
+    assert 0.5 <= whole["confidence"] <= 1.0
 
 
 def test_total_is_at_least_the_sum_of_incidents_within():
@@ -275,6 +315,22 @@ def test_resolve_block_and_update_sources_by_hand():
     assert new.iterations == 1 and new.noise.shape == params.noise.shape
     out = [resolve_block(b, new, options) for b in final]
     assert sum(len(o.events) for o in out) == 3
+    # What an engine broadcasts and reduces pickles, and a pickled block resolves the same.
+    import pickle
+
+    again = pickle.loads(pickle.dumps((final[0], new, options, stats)))
+    assert again[3].n0.shape == stats.n0.shape
+    twice = resolve_block(again[0], again[1], again[2])
+    pd.testing.assert_frame_equal(twice.events, out[0].events)
+
+
+def test_unique_pairs_is_numpys_unique_rows():
+    from reconcile.resolve.columns import unique_pairs
+
+    rng = np.random.default_rng(3)
+    a, b = rng.integers(0, 40, 500), rng.integers(0, 90, 500)
+    assert np.array_equal(unique_pairs(a, b), np.unique(np.stack([a, b], axis=1), axis=0))
+    assert unique_pairs(a[:0], b[:0]).shape == (0, 2)
 
 
 # -- laws ------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ per block.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -127,7 +129,9 @@ def candidate_pairs(block: np.ndarray, category: np.ndarray, lo: np.ndarray, hi:
                     event_mask: np.ndarray, source: np.ndarray, article: np.ndarray,
                     n_categories: int, days: int, *, scope: np.ndarray | None = None,
                     weak_place: np.ndarray | None = None,
-                    figure: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                    figure: np.ndarray | None = None,
+                    keep: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+                    national_days: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs (i < j) under the rules in the module docstring.
 
     Parameters are one integer array per claim: ``block`` (country code),
@@ -142,7 +146,11 @@ def candidate_pairs(block: np.ndarray, category: np.ndarray, lo: np.ndarray, hi:
 
     Pairs that a veto would forbid anyway are not proposed: two claims at one
     place that name different event families meet only through a claim that
-    names none.
+    names none; one source's reports from two towns known apart never meet;
+    a country-level claim meets others only within ``national_days``; and
+    ``keep(i, j)``, when given, drops the pairs of each join that the cheap
+    vetoes forbid (victims, totals, towns known apart) before the pairs of
+    all joins are gathered and made unique.
     """
     n = len(block)
     dated = ~(np.isnan(lo) | np.isnan(hi))
@@ -167,16 +175,26 @@ def candidate_pairs(block: np.ndarray, category: np.ndarray, lo: np.ndarray, hi:
     pairs_i: list[np.ndarray] = []
     pairs_j: list[np.ndarray] = []
 
+    def add(li: np.ndarray, ri: np.ndarray) -> None:
+        a, b = rows[li], rows[ri]
+        if keep is not None and len(a):
+            ok = keep(a, b)
+            a, b = a[ok], b[ok]
+        pairs_i.append(a)
+        pairs_j.append(b)
+
     def self_join(key: np.ndarray) -> None:
-        li, ri = self_pairs(key, r_lo, r_hi, days)
-        pairs_i.append(rows[li])
-        pairs_j.append(rows[ri])
+        add(*self_pairs(key, r_lo, r_hi, days))
+
+    national = place_level[rows] == 0
+    near = days if national_days is None else national_days
 
     def cross_join(left: np.ndarray, key: np.ndarray, right: np.ndarray | None = None) -> None:
         kr = key if right is None else np.where(right, key, -1)
-        li, ri = window_join(np.where(left, key, -1), r_lo, r_hi, kr, r_lo, r_hi, days)
-        pairs_i.append(rows[li])
-        pairs_j.append(rows[ri])
+        # A country-level claim meets only claims within ``national_days`` of it.
+        for part, reach in ((left & ~national, days), (left & national, near)):
+            if part.any():
+                add(*window_join(np.where(part, key, -1), r_lo, r_hi, kr, r_lo, r_hi, reach))
 
     key_bc = key_codes(b, c)
     # One place: the same city (a district joins its city) and event family; a claim
@@ -191,17 +209,22 @@ def candidate_pairs(block: np.ndarray, category: np.ndarray, lo: np.ndarray, hi:
     cross_join(coarse & has_family, key_fam)
     # One source's successive reports: the same event family, or the same figure
     # (a report repeated with the place spelt another way or left out).
+    # A town the gazetteer knows (not an unlisted name, nor a typo it matched) keeps
+    # one source's reports apart from its reports of other known towns.
     r_src = source[rows]
-    self_join(np.where(has_family, key_codes(b, c, r_src, family), -1))
-    if figure is not None:
-        self_join(key_codes(b, c, r_src, figure[rows]))
+    firm = has_city & ~(weak_place[rows] if weak_place is not None else False)
+    firm_city = np.where(firm, r_city, -1)
+    for key in (np.where(has_family, key_codes(b, c, r_src, family), -1),
+                key_codes(b, c, r_src, figure[rows]) if figure is not None else None):
+        if key is None:
+            continue
+        self_join(np.where(firm & (key >= 0), key_codes(np.maximum(key, 0), firm_city), -1))
+        cross_join(~firm, key)
     # Totals meet totals: claims with no town and no event family; a cumulative
     # tally only meets tallies that start on its day.
     tally = (scope[rows] == 1) if scope is not None else np.zeros(len(rows), bool)
     self_join(np.where(coarse & ~has_family & ~tally, key_bc, -1))
-    li, ri = self_pairs(np.where(coarse & tally, key_codes(b, c, r_lo), -1), r_lo, r_lo, 0)
-    pairs_i.append(rows[li])
-    pairs_j.append(rows[ri])
+    add(*self_pairs(np.where(coarse & tally, key_codes(b, c, r_lo), -1), r_lo, r_lo, 0))
     self_join(key_codes(b, article[rows]))
     i = np.concatenate(pairs_i) if pairs_i else np.zeros(0, np.int64)
     j = np.concatenate(pairs_j) if pairs_j else np.zeros(0, np.int64)

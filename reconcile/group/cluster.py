@@ -27,23 +27,33 @@ __all__ = ["average_linkage", "cluster_pairs", "connected_components"]
 
 
 def connected_components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Component label (its smallest member) of each of ``n`` nodes joined by edges (i, j)."""
+    """Component label (its smallest member) of each of ``n`` nodes joined by edges (i, j).
+
+    Notes
+    -----
+    Hooking and pointer jumping: each round points the larger root of every
+    edge that still joins two trees at the smaller one, then every node at
+    its root. Labels only decrease, so a tree's root is its smallest node.
+    O(E) per round, O(log n) rounds in practice.
+    """
     labels = np.arange(n, dtype=np.int64)
     if len(i) == 0:
         return labels
+    i = i.astype(np.int64, copy=False)
+    j = j.astype(np.int64, copy=False)
     while True:
-        low = np.minimum(labels[i], labels[j])
-        new = labels.copy()
-        np.minimum.at(new, i, low)
-        np.minimum.at(new, j, low)
-        while True:  # pointer jumping: every node to its label's label
-            jumped = new[new]
-            if np.array_equal(jumped, new):
-                break
-            new = jumped
-        if np.array_equal(new, labels):
+        a, b = labels[i], labels[j]
+        differ = a != b
+        if not differ.any():
             return labels
-        labels = new
+        i, j, a, b = i[differ], j[differ], a[differ], b[differ]
+        # Any one of the writes to a root wins; each points it at a smaller root.
+        labels[np.maximum(a, b)] = np.minimum(a, b)
+        while True:  # pointer jumping: every node to its label's label
+            jumped = labels[labels]
+            if np.array_equal(jumped, labels):
+                break
+            labels = jumped
 
 
 def average_linkage(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray,
@@ -66,26 +76,27 @@ def average_linkage(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray,
     # Work shrinks as it goes: pairs inside one cluster leave for good, and so do the
     # pairs of a group of clusters in which a round merged nothing.
     group = connected_components(n, i, j)[i] if len(i) else np.zeros(0, np.int64)
-    pi, pj = i.copy(), j.copy()
+    pi, pj = i.astype(np.int64), j.astype(np.int64)
     w_all = weight.astype(float)
-    bad_all = ~ok
+    bad_all = (~ok).astype(np.int32)
     for _ in range(max_rounds):
         a, b = labels[pi], labels[pj]
         cross = a != b
-        pi, pj, w_all, bad_all, group = pi[cross], pj[cross], w_all[cross], bad_all[cross], \
-            group[cross]
+        if not cross.all():
+            pi, pj, w_all, bad_all, group = pi[cross], pj[cross], w_all[cross], \
+                bad_all[cross], group[cross]
+            a, b = a[cross], b[cross]
         if len(pi) == 0:
             break
-        a, b = a[cross], b[cross]
-        lo = np.minimum(a, b)
-        hi = np.maximum(a, b)
-        key = lo * np.int64(n) + hi
+        key = np.minimum(a, b) * np.int64(n) + np.maximum(a, b)
+        # Pairs stay nearly sorted by cluster pair from round to round: a stable sort
+        # of nearly sorted keys is a few merges.
         order = np.argsort(key, kind="stable")
         key = key[order]
         heads = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         w_sum = np.add.reduceat(w_all[order], heads)
         count = np.diff(np.r_[heads, len(key)])
-        bad = np.maximum.reduceat(bad_all[order].astype(np.int8), heads) > 0
+        bad = np.add.reduceat(bad_all[order], heads) > 0
         c_lo, c_hi = key[heads] // n, key[heads] % n
         size = np.bincount(labels, minlength=n)
         mean = w_sum / count
@@ -95,12 +106,15 @@ def average_linkage(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray,
         c = np.concatenate([c_lo[good], c_hi[good]])
         o = np.concatenate([c_hi[good], c_lo[good]])
         m = np.concatenate([mean[good], mean[good]])
-        pick = np.lexsort((o, -m, c))
-        c, o = c[pick], o[pick]
-        first = np.r_[True, c[1:] != c[:-1]]
+        # Each cluster's best partner: the highest mean, ties to the smallest label.
+        pick = np.argsort(c, kind="stable")
+        c, o, m = c[pick], o[pick], m[pick]
+        heads = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+        best = np.repeat(np.maximum.reduceat(m, heads), np.diff(np.r_[heads, len(c)]))
+        cf = c[heads]
+        of = np.minimum.reduceat(np.where(m == best, o, n), heads)
         partner = np.full(n, -1, np.int64)
-        partner[c[first]] = o[first]
-        cf, of = c[first], o[first]
+        partner[cf] = of
         mutual = (partner[of] == cf) & (cf < of)
         if not mutual.any():
             break
@@ -110,8 +124,9 @@ def average_linkage(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray,
         # Groups where something merged stay; the rest are final.
         moved = np.zeros(n, bool)
         moved[cf[mutual]] = True
-        live_groups = np.unique(group[moved[labels[pi]] | moved[labels[pj]]])
-        keep = np.isin(group, live_groups)
+        live = np.zeros(n, bool)
+        live[group[moved[labels[pi]] | moved[labels[pj]]]] = True
+        keep = live[group]
         pi, pj, w_all, bad_all, group = pi[keep], pj[keep], w_all[keep], bad_all[keep], \
             group[keep]
     return labels
@@ -157,7 +172,9 @@ def cluster_pairs(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray, veto
     pi, pj = sm[rows], sm[rows + 1 + off]
     key_all = np.minimum(pi, pj) * np.int64(n) + np.maximum(pi, pj)
     key_cand = np.minimum(i, j) * np.int64(n) + np.maximum(i, j)
-    order_c = np.argsort(key_cand)
+    # Blocking returns its pairs sorted: then no sort is needed to look them up.
+    order_c = np.arange(len(key_cand)) if bool(np.all(key_cand[1:] >= key_cand[:-1])) \
+        else np.argsort(key_cand)
     loc = np.searchsorted(key_cand[order_c], key_all)
     loc = np.minimum(loc, max(len(key_cand) - 1, 0))
     known = (len(key_cand) > 0) & (key_cand[order_c][loc] == key_all) if len(key_cand) else \

@@ -51,13 +51,24 @@ class LinkageModel:
         return tuple(np.log2(m / u) for m, u in zip(self.m, self.u, strict=True))
 
     def score(self, gamma: np.ndarray) -> np.ndarray:
-        """Match weight (log2 odds, prior included) of pairs with levels ``gamma``."""
-        total = np.full(len(gamma), np.log2(self.prior / (1 - self.prior)))
-        for c, w in enumerate(self.weights()):
-            g = gamma[:, c]
-            known = g >= 0
-            total[known] += w[g[known]]
-        return total
+        """Match weight (log2 odds, prior included) of pairs with levels ``gamma``.
+
+        Each distinct comparison pattern is scored once: the pattern's code
+        (levels as digits, a blank as 0) indexes a table of every pattern's
+        weight, a few thousand entries, so a pair costs one lookup.
+        """
+        code = np.zeros(len(gamma), np.int32)
+        for c, levels in enumerate(self.levels):
+            code *= len(levels) + 1
+            code += gamma[:, c].astype(np.int32) + 1
+        return self.pattern_weights()[code]
+
+    def pattern_weights(self) -> np.ndarray:
+        """The weight of every pattern, indexed as :meth:`score` codes them."""
+        table = np.full(1, np.log2(self.prior / (1 - self.prior)))
+        for w in self.weights():
+            table = (table[:, None] + np.r_[0.0, w][None, :]).reshape(-1)
+        return table
 
     def table(self) -> pd.DataFrame:
         """One row per comparison level: m, u and the weight log2(m/u)."""

@@ -298,8 +298,22 @@ def _col(df: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
     """(codes, values): ``values[codes]`` is each cell as stripped text ("" if missing).
 
     ``values`` holds each distinct stripped text once, so work per distinct
-    value is a loop over ``values`` and a ``take`` by ``codes``.
+    value is a loop over ``values`` and a ``take`` by ``codes``. Within one
+    :func:`prepare_claims` each column is coded once.
     """
+    cache = _COL_CACHE.get(id(df))
+    if cache is not None and name in cache:
+        return cache[name]
+    out = _col_uncached(df, name)
+    if cache is not None:
+        cache[name] = out
+    return out
+
+
+_COL_CACHE: dict[int, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+
+
+def _col_uncached(df: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
     n = len(df)
     if name not in df.columns:
         return np.zeros(n, np.int64), np.array([""], dtype=object)
@@ -308,6 +322,15 @@ def _col(df: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
     canon, values = pd.factorize(stripped)
     codes = np.where(codes < 0, len(uniques), codes)
     return canon[codes].astype(np.int64), np.asarray(values, dtype=object)
+
+
+def _refactor(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct): ``distinct[codes]`` is ``values``, for texts mapped per value."""
+    codes, distinct = pd.factorize(values)
+    return codes.astype(np.int64), np.asarray(distinct, dtype=object)
+
+
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def _per_value(values: np.ndarray, fn, dtype=object) -> np.ndarray:
@@ -331,6 +354,15 @@ def prepare_claims(claims: pd.DataFrame, grules: GroupingRules, rules: Rules,
     repeat a few thousand names cost a few thousand lookups, and no Python
     call per claim.
     """
+    _COL_CACHE[id(claims)] = {}
+    try:
+        return _prepare(claims, grules, rules, index)
+    finally:
+        _COL_CACHE.pop(id(claims), None)
+
+
+def _prepare(claims: pd.DataFrame, grules: GroupingRules, rules: Rules,
+             index: AdminIndex | None) -> Prepared:
     index = index or default_admin_index()
     from ..places.gazetteer import default_gazetteer
 
@@ -443,12 +475,21 @@ def prepare_claims(claims: pd.DataFrame, grules: GroupingRules, rules: Rules,
     out["source_id"] = sid_u[s_codes]
     out["_g_source_name"] = np.asarray(canon_list, dtype=object)[s_codes]
 
-    # Victims: the column, else the figure's own noun.
+    # Victims: the column, else the figure's own noun (read only where the column is
+    # blank, once per figure text with its digits folded: "29 soldiers" is "0 soldiers").
     v_codes, v_values = _col(df, "victims")
-    f_codes, f_values = _col(df, "figure")
-    fig_vic = _per_value(f_values, lambda f: _victims_from_figure(f, rules) if f else "")
     vic = v_values[v_codes]
-    out["victims_group"] = np.where(vic != "", vic, fig_vic[f_codes])
+    blank_v = vic == ""
+    if blank_v.any():
+        f_codes, f_values = _col(df, "figure")
+        wanted = np.zeros(len(f_values), bool)
+        wanted[f_codes[blank_v]] = True
+        folded = np.array([_DIGITS.sub("0", v) if w else "" for v, w in
+                           zip(f_values.tolist(), wanted.tolist(), strict=True)], dtype=object)
+        fold_codes, fold_values = _refactor(folded)
+        fig_vic = _per_value(fold_values, lambda f: _victims_from_figure(f, rules) if f else "")
+        vic = np.where(blank_v, fig_vic[fold_codes][f_codes], vic)
+    out["victims_group"] = vic
 
     # Event families: the event text, and extract's event words when present.
     e_codes, e_values = _col(df, "event")
@@ -488,7 +529,85 @@ def prepare_claims(claims: pd.DataFrame, grules: GroupingRules, rules: Rules,
     out["_g_place_level"] = r_level[row]
     out["_g_region"] = r_region[row]
     out["_g_fuzzy"] = r_fuzzy[row]
+    r_unlisted = np.array([bool(r and r.id.startswith("nm:")) for r in refs] + [False])
+    out["_g_unlisted"] = r_unlisted[row]
+    _codes(out, df, grules, rules, s_codes, sid_u, a_codes, a_values)
     return Prepared(out, sources, refs_u)
+
+
+def _codes(out: pd.DataFrame, df: pd.DataFrame, grules: GroupingRules, rules: Rules,
+           s_codes: np.ndarray, sid_u: np.ndarray, a_codes: np.ndarray,
+           a_values: np.ndarray) -> None:
+    """The integer columns the block function reads (``_g_*``), added to ``out``.
+
+    Codes are global: prepare sees every claim, so equal texts have equal
+    codes in every partition, and the block function never codes a string
+    again. Only equality of codes is ever used, so they need no order.
+    """
+    from .ids import claim_hashes
+
+    n = len(df)
+    keys = out["country_key"].to_numpy(dtype=object)
+    out["_g_block"] = pd.factorize(keys)[0].astype(np.int32)  # "" (unknown) is a block too
+    cat_codes, cat_values = _col(df, "category")
+    lut = {c.name: k for k, c in enumerate(rules.categories)}
+    out["_g_category"] = np.array([lut.get(v, -1) for v in cat_values.tolist()],
+                                  dtype=np.int8)[cat_codes]
+    # Victim groups: the rules' groups in their order, then any other word (a group
+    # of its own, "different" from every other).
+    v_codes, v_values = _refactor(out["victims_group"].to_numpy(dtype=object))
+    names = [g.name for g in rules.victims]
+    extra = sorted(set(v_values.tolist()) - set(names) - {""})
+    vlut = {v: k for k, v in enumerate([*names, *extra])}
+    out["_g_victims"] = np.array([vlut.get(v, -1) for v in v_values.tolist()],
+                                 dtype=np.int16)[v_codes]
+    s_code_of = pd.factorize(sid_u)[0]
+    out["_g_source"] = np.where(sid_u[s_codes] != "", s_code_of[s_codes], -1).astype(np.int32)
+    a_lut = np.where(a_values != "", np.arange(len(a_values)), -1)
+    out["_g_article"] = a_lut[a_codes].astype(np.int32)
+    ids = df["claim_id"].astype(str).to_numpy(dtype=object) if n else np.zeros(0, object)
+    out["_g_hash"] = claim_hashes(ids)
+    p_codes, p_values = _col(df, "part_of")
+    p_hash = claim_hashes(p_values)
+    out["_g_part"] = np.where(p_values != "", p_hash, np.uint64(0))[p_codes]
+    lo = _floats(df, "low")
+    hi = _floats(df, "high")
+    hi = np.where(np.isnan(hi), np.inf, hi)
+    anchor = _floats(df, "anchor")
+    middle = np.where(np.isinf(hi), lo, np.floor((lo + np.where(np.isinf(hi), 0, hi)) / 2))
+    out["_g_fig_lo"] = lo
+    out["_g_fig_hi"] = hi
+    out["_g_point"] = np.where(np.isnan(anchor), middle, anchor)
+    # Scope: the column; a toll over several days with no town or district named is
+    # a tally, whatever the column says (the loader reads a blank scope as incident),
+    # and so is a toll for a whole country that names no kind of event ("more than
+    # 290 people died across Syria"): the day's national total, not an incident.
+    sc_codes, sc_values = _col(df, "scope")
+    scope = np.array([{"incident": 0, "cumulative": 1}.get(v, -1) for v in sc_values.tolist()],
+                     dtype=np.int8)[sc_codes]
+    span = out["_g_hi"].to_numpy() - out["_g_lo"].to_numpy()
+    level = out["_g_place_level"].to_numpy()
+    undated = out["_g_undated"].to_numpy(dtype=bool)
+    scope = np.where((span >= 2) & (level <= 1) & ~undated, 1, scope)
+    scope = np.where((level == 0) & (out["_g_event_mask"].to_numpy() == 0), 1, scope)
+    out["_g_scope"] = scope.astype(np.int8)
+    related_of = np.zeros(len(grules.families), np.int64)
+    bit = {fm.family: 1 << k for k, fm in enumerate(grules.families)}
+    for k, fm in enumerate(grules.families):
+        for r in fm.related:
+            related_of[k] |= bit[r]
+    m_codes, m_values = _refactor(out["_g_event_mask"].to_numpy())
+    rel = np.zeros(len(m_values), np.int64)
+    for k in range(len(grules.families)):
+        has = (m_values.astype(np.int64) >> k) & 1 == 1
+        rel[has] |= related_of[k]
+    out["_g_related"] = rel[m_codes]
+
+
+def _floats(df: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in df.columns:
+        return np.full(len(df), np.nan)
+    return df[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _windows(df: pd.DataFrame, grules: GroupingRules
@@ -499,7 +618,10 @@ def _windows(df: pd.DataFrame, grules: GroupingRules
     """
     def days(name: str, width: int) -> np.ndarray:
         codes, values = _col(df, name)
-        return _per_value(values, lambda v: _day(v[:width]), float)[codes]
+        # Cut to the date first: a million timestamps are a few hundred days.
+        day_codes, day_values = _refactor(np.array([v[:width] for v in values.tolist()],
+                                                   dtype=object))
+        return _per_value(day_values, _day, float)[day_codes][codes]
 
     lo = days("date_start", 10)
     hi = days("date_end", 10)

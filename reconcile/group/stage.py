@@ -33,9 +33,9 @@ from ..rules.load import Rules, default_rules
 from ..schema import GROUP_COLUMNS, PLACE_COLUMNS
 from .blocking import candidate_pairs
 from .cluster import cluster_pairs
-from .compare import Features, compare_pairs, evidence, vetoed
+from .compare import Features, blocking_vetoes, compare_pairs, judge, pair_sides, vetoed
 from .hierarchy import event_table, link_events
-from .ids import claim_hashes, event_ids
+from .ids import event_ids
 from .linkage import LinkageModel, estimate_model, estimate_u
 from .normalise import Prepared, prepare_claims
 
@@ -99,72 +99,33 @@ def _victim_tables(rules: Rules, grules: GroupingRules, names: list[str]
 
 def _features(frame: pd.DataFrame, rules: Rules, grules: GroupingRules,
               index: AdminIndex, places: dict) -> tuple[Features, np.ndarray]:
-    """Column arrays for ``frame`` (already in canonical order) and the victim 'narrower' table."""
-    n = len(frame)
-    def coded(name: str, table: dict[str, int] | None = None) -> tuple[np.ndarray, list[str]]:
-        """Codes of a text column (one lookup per distinct value; "" or missing: -1).
+    """Column arrays for ``frame`` (already in canonical order) and the victim 'narrower' table.
 
-        Without ``table`` the codes follow the sorted distinct values, so equal
-        texts get equal codes whatever the order of rows.
-        """
-        codes, values = pd.factorize(frame[name], use_na_sentinel=True, sort=True)
-        vals = ["" if v is None else str(v).strip() for v in values]
-        if table is None:
-            lut = np.array([-1 if v == "" else k for k, v in enumerate(vals)] + [-1],
-                           dtype=np.int64)
-        else:
-            lut = np.array([table.get(v, -1) for v in vals] + [-1], dtype=np.int64)
-        return lut[np.where(codes < 0, len(vals), codes)], vals
+    Reads only the integer and float ``_g_*`` columns :func:`prepare` made: no
+    string is coded again here.
+    """
+    def col(name: str, dtype=None) -> np.ndarray:
+        return frame[name].to_numpy(dtype=dtype)
 
-    keys, _ = coded("country_key")
-    block = pd.factorize(keys, sort=True)[0].astype(np.int64)  # "" (unknown) is a block too
-    cat_names = [c.name for c in rules.categories]
-    category, _ = coded("category", {c: k for k, c in enumerate(cat_names)})
+    victims = col("_g_victims", np.int64)
+    n_vic = max(len(rules.victims), int(victims.max()) + 1 if len(victims) else 0)
     vic_names = [g.name for g in rules.victims]
-    _, vic_vals = coded("victims_group")
-    extra = sorted(set(vic_vals) - set(vic_names) - {""})
-    vic_all = vic_names + extra
-    victims, _ = coded("victims_group", {v: k for k, v in enumerate(vic_all)})
+    vic_all = vic_names + [f"\0extra{k}" for k in range(n_vic - len(vic_names))]
     relation, narrower = _victim_tables(rules, grules, vic_all)
-    scope, _ = coded("scope", {"incident": 0, "cumulative": 1})
-    # A toll over several days with no town or district named is a tally,
-    # whatever the scope column says (the loader reads a blank scope as incident).
-    span = frame["_g_hi"].to_numpy(dtype=float) - frame["_g_lo"].to_numpy(dtype=float)
-    unplaced = frame["_g_place_level"].to_numpy() <= 1
-    scope = np.where((span >= 2) & unplaced & ~frame["_g_undated"].to_numpy(dtype=bool), 1,
-                     scope)
-    # So is a toll for a whole country that names no kind of event ("more than 290
-    # people died across Syria"): the day's national total, not an incident.
-    national = (frame["_g_place_level"].to_numpy() == 0) & \
-        (frame["_g_event_mask"].to_numpy(dtype=np.int64) == 0)
-    scope = np.where(national, 1, scope)
-    article, _ = coded("article_id")
-    source, _ = coded("source_id")
-    ids = frame["claim_id"].astype(str).to_numpy()
-    part_of, _ = coded("part_of", dict(zip(ids.tolist(), range(n), strict=True)))
-    lo = frame["low"].astype("Float64").astype(float).to_numpy()
-    hi = frame["high"].astype("Float64").astype(float).fillna(np.inf).to_numpy()
-    anchor = frame["anchor"].astype("Float64").astype(float).to_numpy() \
-        if "anchor" in frame else np.full(n, np.nan)
-    middle = np.where(np.isinf(hi), lo, np.floor((lo + np.where(np.isinf(hi), 0, hi)) / 2))
-    point = np.where(np.isnan(anchor), middle, anchor)
-    fam_names = [fm.family for fm in grules.families]
-    bit = {fm: 1 << k for k, fm in enumerate(fam_names)}
-    related_of = np.zeros(len(fam_names), np.int64)
-    for k, fm in enumerate(grules.families):
-        for r in fm.related:
-            related_of[k] |= bit[r]
-    event = frame["_g_event_mask"].to_numpy(dtype=np.int64)
-    related = np.zeros(n, np.int64)
-    for k in range(len(fam_names)):
-        has = (event >> k) & 1 == 1
-        related[has] |= related_of[k]
-    chain = frame[["_g_c0", "_g_c1", "_g_c2", "_g_c3"]].to_numpy(dtype=np.int64)
-    place = frame["_g_place"].to_numpy(dtype=np.int64)
+    # part_of: the row (in this frame) of the claim each claim is part of, -1 none.
+    h = col("_g_hash", np.uint64)
+    part = col("_g_part", np.uint64)
+    order = np.argsort(h, kind="stable")
+    pos = np.minimum(np.searchsorted(h[order], part), max(len(h) - 1, 0))
+    found = (part != 0) & (h[order][pos] == part) if len(h) else np.zeros(0, bool)
+    part_of = np.where(found, order[pos] if len(h) else 0, -1).astype(np.int64)
+    place = col("_g_place", np.int64)
     pid_of_code: dict[int, str] = {}
-    if n:
-        codes = frame[["_g_place", "place_id"]].drop_duplicates()
-        pid_of_code = dict(zip(codes["_g_place"].tolist(), codes["place_id"].tolist(),
+    if col("_g_region", bool).any():
+        # Place ids are only read for regions and what a region is compared with.
+        first = np.unique(place, return_index=True)[1]
+        pid_of_code = dict(zip(place[first].tolist(),
+                               frame["place_id"].to_numpy(dtype=object)[first].tolist(),
                                strict=True))
     cache: dict[tuple[int, int], bool | None] = {}
 
@@ -177,49 +138,62 @@ def _features(frame: pd.DataFrame, rules: Rules, grules: GroupingRules,
         return cache[key]
 
     feats = Features(
-        block=block, category=category, place=place, chain=chain,
-        place_level=frame["_g_place_level"].to_numpy(dtype=np.int64),
-        region=frame["_g_region"].to_numpy(dtype=bool),
-        fuzzy=frame["_g_fuzzy"].to_numpy(dtype=bool),
-        unlisted=_starts(frame["place_id"], "nm:"),
-        lo=frame["_g_lo"].to_numpy(dtype=float), hi=frame["_g_hi"].to_numpy(dtype=float),
-        event=event, related=related, victims=victims, victim_relation=relation,
-        fig_lo=lo, fig_hi=hi, point=point, source=source, scope=scope, article=article,
+        block=col("_g_block", np.int64), category=col("_g_category", np.int64), place=place,
+        chain=frame[["_g_c0", "_g_c1", "_g_c2", "_g_c3"]].to_numpy(dtype=np.int64),
+        place_level=col("_g_place_level", np.int64), region=col("_g_region", bool),
+        fuzzy=col("_g_fuzzy", bool), unlisted=col("_g_unlisted", bool),
+        lo=col("_g_lo", float), hi=col("_g_hi", float),
+        event=col("_g_event_mask", np.int64), related=col("_g_related", np.int64),
+        victims=victims, victim_relation=relation,
+        fig_lo=col("_g_fig_lo", float), fig_hi=col("_g_fig_hi", float),
+        point=col("_g_point", float), source=col("_g_source", np.int64),
+        scope=col("_g_scope", np.int64), article=col("_g_article", np.int64),
         part_of=part_of, region_within=region_within)
     return feats, narrower
 
 
-def _starts(column: pd.Series, prefix: str) -> np.ndarray:
-    codes, values = pd.factorize(column)
-    hit = np.array([str(v).startswith(prefix) for v in values] + [False])
-    return hit[np.where(codes < 0, len(values), codes)]
-
-
 def _codes2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """A code per distinct (a, b) pair of floats."""
-    return pd.factorize(pd.MultiIndex.from_arrays([a, b]))[0].astype(np.int64)
+    """A code per distinct (a, b) pair of floats (NaN: a value of its own)."""
+    ca = pd.factorize(a, use_na_sentinel=False)[0]
+    cb = pd.factorize(b, use_na_sentinel=False)[0]
+    return pd.factorize(ca.astype(np.int64) * (int(cb.max(initial=0)) + 1) + cb)[0].astype(np.int64)
+
+
+# What the block function reads of a prepared frame.
+_BLOCK_COLUMNS = ["place_id", "_g_block", "_g_category", "_g_place", "_g_c0", "_g_c1", "_g_c2",
+                  "_g_c3", "_g_place_level", "_g_region", "_g_fuzzy", "_g_unlisted", "_g_lo",
+                  "_g_hi", "_g_event_mask", "_g_related", "_g_victims", "_g_fig_lo", "_g_fig_hi",
+                  "_g_point", "_g_source", "_g_scope", "_g_article", "_g_hash", "_g_part"]
+# What event ids read besides (the originating claim: earliest published, then id).
+_ID_COLUMNS = ["claim_id", "published"]
+
+
+def _ordered(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """(canonical order, the columns the block function reads in that order)."""
+    order = _canonical(frame)
+    cols = _BLOCK_COLUMNS + [c for c in _ID_COLUMNS if c in frame]
+    return order, frame[cols].iloc[order]
 
 
 def _canonical(frame: pd.DataFrame) -> np.ndarray:
     """Row order by content (claim id hash, then id): the same in any input order."""
-    ids = frame["claim_id"].astype(str).to_numpy()
-    h = claim_hashes(ids)
-    return np.lexsort((ids, h))
+    h = frame["_g_hash"].to_numpy(dtype=np.uint64)
+    order = np.argsort(h, kind="stable")
+    sh = h[order]
+    if len(sh) > 1 and (sh[1:] == sh[:-1]).any():  # a hash shared: the ids decide
+        ids = frame["claim_id"].astype(str).to_numpy()
+        return np.lexsort((ids, h))
+    return order
 
 
-def _pairs(f: Features, n_categories: int, grules: GroupingRules,
-           seconds: dict[str, float] | None = None
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    with _timed(seconds, "blocking"):
-        city = np.where(f.place_level >= 2, np.where(f.region, -1, f.chain[:, 2]), -1)
-        admin1 = f.chain[:, 1]
-        i, j = candidate_pairs(f.block, f.category, f.lo, f.hi, city, admin1, f.place_level,
-                               f.event, f.source, f.article, n_categories,
-                               grules.incident_days, scope=f.scope, weak_place=f.unlisted,
-                               figure=_codes2(f.fig_lo, f.fig_hi))
-    with _timed(seconds, "compare"):
-        gamma = compare_pairs(f, i, j, grules)
-    return i, j, gamma
+def _pairs(f: Features, n_categories: int, grules: GroupingRules) -> tuple[np.ndarray, np.ndarray]:
+    city = np.where(f.place_level >= 2, np.where(f.region, -1, f.chain[:, 2]), -1)
+    admin1 = f.chain[:, 1]
+    return candidate_pairs(f.block, f.category, f.lo, f.hi, city, admin1, f.place_level,
+                           f.event, f.source, f.article, n_categories, grules.incident_days,
+                           scope=f.scope, weak_place=f.unlisted | f.fuzzy,
+                           figure=_codes2(f.fig_lo, f.fig_hi),
+                           keep=blocking_vetoes(f, grules), national_days=grules.total_days)
 
 
 # -- the three steps -----------------------------------------------------------------------------
@@ -240,19 +214,22 @@ def train(prepared: Prepared, rules: Rules | None = None,
     """Step 2: EM estimates of the match weights from the candidate pairs (global)."""
     rules = rules or default_rules()
     grules = grouping_rules_for(rules)
-    frame = prepared.frame.iloc[_canonical(prepared.frame)]
+    _, frame = _ordered(prepared.frame)
     feats, _ = _features(frame, rules, grules, index or default_admin_index(), prepared.places)
     return _train(feats, frame, grules)
 
 
-def _reference_pairs(f: Features, grules: GroupingRules, reach: int = 8
+def _reference_pairs(f: Features, grules: GroupingRules, hashes: np.ndarray, reach: int = 8
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Nearby claims, paired without regard to what they say: the training pairs.
 
     Claims are sorted by (block, category, start day); each is paired with
     the ``reach`` claims after it within the date window: a sample of the
     pairs blocking starts from, chosen by nothing the comparisons look at,
-    so EM sees every comparison as it falls among them. Returns (i, j, and
+    so EM sees every comparison as it falls among them. When there are more
+    than ``training_pairs``, a sample of them by the content hashes of the
+    two claims (``hashes``), so the same claims give the same sample in any
+    order; pairs left out of the sample are never built. Returns (i, j, and
     two masks of pairs that are certainly different events: two unrelated
     event types, which a veto keeps apart, and two different towns).
     Deterministic: canonical order, no sampling by chance.
@@ -260,13 +237,24 @@ def _reference_pairs(f: Features, grules: GroupingRules, reach: int = 8
     ok = ~np.isnan(f.lo) & (f.category >= 0)
     idx = np.flatnonzero(ok)
     idx = idx[np.lexsort((f.lo[idx], f.category[idx], f.block[idx]))]
-    parts_i, parts_j = [], []
+    block, category, lo, hi = f.block[idx], f.category[idx], f.lo[idx], f.hi[idx]
+    nears = []
     for step in range(1, reach + 1):
-        a, b = idx[:-step], idx[step:]
-        near = (f.block[a] == f.block[b]) & (f.category[a] == f.category[b]) & \
-            (f.lo[b] - f.hi[a] <= grules.incident_days)
-        parts_i.append(a[near])
-        parts_j.append(b[near])
+        nears.append((block[:-step] == block[step:]) & (category[:-step] == category[step:])
+                     & (lo[step:] - hi[:-step] <= grules.incident_days))
+    total = sum(int(x.sum()) for x in nears)
+    share = grules.training_pairs / total if total > grules.training_pairs else None
+    h = hashes[idx]
+    parts_i, parts_j = [], []
+    for step, near in enumerate(nears, start=1):
+        a, b = np.flatnonzero(near), np.flatnonzero(near) + step
+        if share is not None:
+            with np.errstate(over="ignore"):
+                mix = (h[a] ^ (h[b] * np.uint64(0x9E3779B97F4A7C15))) >> np.uint64(11)
+            take = mix.astype(np.float64) / float(1 << 53) < share
+            a, b = a[take], b[take]
+        parts_i.append(idx[a])
+        parts_j.append(idx[b])
     i = np.concatenate(parts_i) if parts_i else np.zeros(0, np.int64)
     j = np.concatenate(parts_j) if parts_j else np.zeros(0, np.int64)
     ea, eb = f.event[i], f.event[j]
@@ -279,18 +267,13 @@ def _reference_pairs(f: Features, grules: GroupingRules, reach: int = 8
 def _train(f: Features, frame: pd.DataFrame, grules: GroupingRules) -> LinkageModel:
     """u from pairs that are certainly different events; m and the prior by EM
     over nearby pairs (not over candidates, which blocking chose because they agree)."""
-    i, j, two_types, two_towns = _reference_pairs(f, grules)
-    if len(i) > grules.training_pairs:
-        # A sample by content hash: the same claims give the same sample in any order.
-        h = claim_hashes(frame["claim_id"].to_numpy())
-        with np.errstate(over="ignore"):
-            mix = (h[i] ^ (h[j] * np.uint64(0x9E3779B97F4A7C15))) >> np.uint64(11)
-        keep = mix.astype(np.float64) / float(1 << 53) < grules.training_pairs / len(i)
-        i, j, two_types, two_towns = i[keep], j[keep], two_types[keep], two_towns[keep]
-    gamma = compare_pairs(f, i, j, grules)
+    i, j, two_types, two_towns = _reference_pairs(f, grules,
+                                                  frame["_g_hash"].to_numpy(dtype=np.uint64))
+    pi, pj = pair_sides(f, i, j)
+    gamma = compare_pairs(f, pi, pj, grules)
     u = estimate_u([gamma[two_towns] if c.name == "event" else gamma[two_types]
                     for c in grules.comparisons], grules)
-    apart = vetoed(f, i, j, grules, gamma)
+    apart = vetoed(f, pi, pj, grules, gamma)
     return estimate_model(gamma, grules, u_fixed=u, known_different=apart)
 
 
@@ -315,42 +298,33 @@ def group_block(claims: pd.DataFrame, model: LinkageModel, rules: Rules | None =
     rules = rules or default_rules()
     grules = grouping_rules_for(rules)
     index = index or default_admin_index()
-    order = _canonical(claims)
-    frame = claims.iloc[order]
+    order, frame = _ordered(claims)
     feats, narrower = _features(frame, rules, grules, index, places or {})
-    i, j, gamma = _pairs(feats, len(rules.categories), grules)
-    out = _assign(feats, frame, narrower, i, j, gamma, model, grules)
+    i, j = _pairs(feats, len(rules.categories), grules)
+    out = _assign(feats, frame, narrower, i, j, model, grules)
     return out.set_axis(claims.index[order]).loc[claims.index]
 
 
 def _assign(f: Features, frame: pd.DataFrame, narrower: np.ndarray, i: np.ndarray,
-            j: np.ndarray, gamma: np.ndarray, model: LinkageModel,
+            j: np.ndarray, model: LinkageModel,
             grules: GroupingRules, seconds: dict[str, float] | None = None) -> pd.DataFrame:
     n = len(frame)
     if n == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in
                              ("event_id", "parent_event_id", "parent_link")})
     threshold = float(np.log2(grules.threshold / (1 - grules.threshold)))
-    t_score = time.perf_counter()
-    weight = model.score(gamma)
-    veto = vetoed(f, i, j, grules, gamma)
-    # No positive evidence: never a link, but not a conflict either.
-    weight = np.where(evidence(f, i, j, gamma, grules), weight, np.minimum(weight, threshold - 1e-6)) \
-        if len(gamma) else weight
+    with _timed(seconds, "score"):
+        _, weight, veto = judge(f, i, j, grules, model, threshold)
 
     def rescore(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        g = compare_pairs(f, a, b, grules)
-        w = model.score(g)
-        w = np.where(evidence(f, a, b, g, grules), w, np.minimum(w, threshold - 1e-6))
-        v = vetoed(f, a, b, grules, g) | (f.block[a] != f.block[b])
+        _, w, v = judge(f, a, b, grules, model, threshold)
+        v |= f.block[a] != f.block[b]
         # Pairs that blocking did not propose are too far apart in time or share
         # no evidence: compatible only if their dates still come within the window.
         gap = np.maximum(np.maximum(f.lo[a], f.lo[b]) - np.minimum(f.hi[a], f.hi[b]), 0)
         v |= ~(gap <= grules.incident_days)
         return w, v
 
-    if seconds is not None:
-        seconds["score"] = time.perf_counter() - t_score
     with _timed(seconds, "cluster"):
         labels = cluster_pairs(n, i, j, weight, veto, threshold, grules.veto_weight,
                                grules.max_component, rescore)
@@ -360,8 +334,8 @@ def _assign(f: Features, frame: pd.DataFrame, narrower: np.ndarray, i: np.ndarra
     with _timed(seconds, "ids"):
         claim_ids = frame["claim_id"].to_numpy()
         published = frame["published"].to_numpy() if "published" in frame else None
-        ids = event_ids(labels, claim_hashes(claim_ids), claim_ids=claim_ids,
-                        published=published)
+        ids = event_ids(labels, frame["_g_hash"].to_numpy(dtype=np.uint64),
+                        claim_ids=claim_ids, published=published)
     # Each event's id, then each event's parent's id.
     ev_id = np.empty(len(table.label), dtype=object)
     ev_id[ev] = ids
@@ -406,14 +380,14 @@ def group(claims: pd.DataFrame, rules: Rules | None = None, index: AdminIndex | 
     with _timed(seconds, "prepare"):
         prepared = prepare(claims, rules, index)
     with _timed(seconds, "features"):
-        order = _canonical(prepared.frame)
-        frame = prepared.frame.iloc[order]
+        order, frame = _ordered(prepared.frame)
         feats, narrower = _features(frame, rules, grules, index, prepared.places)
-    i, j, gamma = _pairs(feats, len(rules.categories), grules, seconds)
+    with _timed(seconds, "blocking"):
+        i, j = _pairs(feats, len(rules.categories), grules)
     if model is None:
         with _timed(seconds, "train"):
             model = _train(feats, frame, grules)
-    assigned = _assign(feats, frame, narrower, i, j, gamma, model, grules, seconds)
+    assigned = _assign(feats, frame, narrower, i, j, model, grules, seconds)
     assigned = assigned.set_axis(prepared.frame.index[order]).loc[claims.index]
     out = claims.copy()
     for col in GROUP_COLUMNS:

@@ -221,12 +221,13 @@ def scale_weights(p: Prepared, dep: Dependence, factor: np.ndarray | None) -> De
 def _story(p: Prepared) -> np.ndarray:
     """A code per claim for its story: category, victims and first day."""
     c = p.claims
-    parts = [c[col].astype(object).where(c[col].notna(), "").astype(str)
-             if col in c else pd.Series("", index=c.index)
-             for col in ("category", "victims", "date_start")]
-    key = parts[0] + "\x1f" + parts[1] + "\x1f" + parts[2]
-    codes, _ = pd.factorize(key)
-    return codes.astype(np.int64)
+    key = np.zeros(p.n, dtype=np.int64)
+    for col in ("category", "victims", "date_start"):
+        if col not in c:
+            continue
+        codes, uniques = pd.factorize(c[col].astype(object).where(c[col].notna(), ""))
+        key = key * (len(uniques) + 1) + codes.astype(np.int64)
+    return pd.factorize(key)[0].astype(np.int64)
 
 
 def _copy_mixture(k: np.ndarray, n: np.ndarray, iterations: int

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .columns import join_per_event
+from .columns import join_per_event, unique_pairs
 from .dependence import COPY, RELAYED, SUPERSEDED, Dependence
 from .frame import Prepared
 from .posterior import Posterior, cumulative, density_at, mass_between, quantile
@@ -91,21 +91,29 @@ def window_mode(post: Posterior, cm: np.ndarray, n_events: int, median: np.ndarr
     return out
 
 
-def bimodality(post: Posterior, n_events: int, share: float = 0.15, dip: float = 0.5
+def bimodality(post: Posterior, cm: np.ndarray, n_events: int, look: np.ndarray,
+               share: float = 0.15, dip: float = 0.5, smooth: float = 0.05
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per event: whether its posterior has two modes, and where they are.
+    """Per event of ``look``: whether its posterior has two modes, and where they are.
 
-    On the density per unit of log count, a point is a valley when at least
-    ``share`` of the mass lies on each side of it and its density is at most
-    ``dip`` times the highest density on either side: two events merged, or a
-    real dispute (KDEm's point). Returns (flag, lower mode, upper mode).
+    On the density per unit of log count, smoothed over ``smooth`` either side
+    (the mass of [x e^-smooth, x e^smooth]: an exact figure's point mass and the
+    figures a few percent from it are one hump, not two), a point is a valley
+    when at least ``share`` of the mass lies on each side of it and its density
+    is at most ``dip`` times the highest density on either side: two events
+    merged, or a real dispute (KDEm's point). Returns (flag, lower mode, upper
+    mode).
     """
     g = post.grid
-    pos = g.point > 0
+    pos = (g.point > 0) & look[g.ev]
     ev, m = g.ev[pos], post.mass[pos]
+    x = g.point[pos].astype(float)
+    w_lo = np.minimum(np.ceil(x * np.exp(-smooth)), x)
+    w_hi = np.maximum(np.floor(x * np.exp(smooth)), x)
+    d = mass_between(post, cm, ev, w_lo, w_hi) / np.log((w_hi + 0.5) / (w_lo - 0.5))
+    # the modes are named by the unsmoothed density: a stated number, not its neighbour
     b, n = g.b[pos].astype(float), g.n[pos].astype(float)
-    width = np.log(b + n - 0.5) - np.log(np.maximum(b - 0.5, 0.5))
-    d = m / np.maximum(width, 1e-9)
+    raw = m / np.maximum(np.log(b + n - 0.5) - np.log(np.maximum(b - 0.5, 0.5)), 1e-9)
     frame = pd.DataFrame({"ev": ev, "d": d, "m": m})
     by = frame.groupby("ev", sort=False)
     left_max = by["d"].cummax().to_numpy()
@@ -130,7 +138,7 @@ def bimodality(post: Posterior, n_events: int, share: float = 0.15, dip: float =
         side = idx < first_valley[ev]
         for mask, out in ((side, lo_mode), (~side, hi_mode)):
             sel = np.flatnonzero(mask & flag[ev])
-            order = sel[np.lexsort((-d[sel], ev[sel]))]
+            order = sel[np.lexsort((-raw[sel], ev[sel]))]
             top = order[np.r_[True, ev[order][1:] != ev[order][:-1]]] if len(order) else order
             out[ev[top]] = g.point[pos][top]
     return flag, lo_mode, hi_mode
@@ -177,7 +185,9 @@ def summarise(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.ndarr
 
     # Disputes: a posterior with two modes, or live independent figures that exclude
     # each other even allowing half their learnt noise each, each holding real mass.
-    bimodal, mode_lo, mode_hi = bimodality(post, n_events)
+    n_src = np.bincount(unique_pairs(we, p.src[wr])[:, 0],
+                        minlength=n_events) if len(wr) else np.zeros(n_events, np.int64)
+    bimodal, mode_lo, mode_hi = bimodality(post, cm, n_events, n_src >= 2)
     sigma = post.sigma[wr]
     spread = np.exp(0.5 * sigma)
     wide = mass_between(post, cm, we, np.floor(p.lo[wr] / spread), np.ceil(p.hi[wr] * spread))
@@ -187,8 +197,6 @@ def summarise(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.ndarr
     np.maximum.at(max_lo, we[strong], (p.lo[wr] / spread)[strong])
     np.minimum.at(min_hi, we[strong], (p.hi[wr] * spread)[strong])
     split = max_lo > min_hi
-    n_src = np.bincount(np.unique(np.stack([we, p.src[wr]], axis=1), axis=0)[:, 0],
-                        minlength=n_events) if len(wr) else np.zeros(n_events, np.int64)
     split &= n_src >= 2
     bimodal &= n_src >= 2
     disputed = split | bimodal
@@ -300,6 +308,16 @@ def _counts_text(x: np.ndarray) -> np.ndarray:
     return text[codes] if len(codes) else np.zeros(0, dtype=object)
 
 
+def _column(p: Prepared, name: str, rows: np.ndarray) -> np.ndarray:
+    """A text column of the claims at ``rows`` ("" where missing): the rows are taken
+    first, so a block never converts the whole table's column."""
+    c = p.claims
+    if name not in c:
+        return np.full(len(rows), "", dtype=object)
+    values = c[name].iloc[rows]
+    return values.where(values.notna(), "").astype(str).to_numpy(dtype=object)
+
+
 def _figure_text(p: Prepared, rows: np.ndarray, need: np.ndarray) -> np.ndarray:
     """The figure as written (its interval when only bounds were given), for the rows in
     ``need`` (others get ""): only leads and conflicts are ever shown."""
@@ -308,8 +326,7 @@ def _figure_text(p: Prepared, rows: np.ndarray, need: np.ndarray) -> np.ndarray:
     if not len(idx):
         return out
     r = rows[idx]
-    c = p.claims
-    fig = c["figure"].to_numpy(dtype=object)[r] if "figure" in c else np.full(len(r), "")
+    fig = _column(p, "figure", r)
     fig = np.where(pd.isna(fig), "", fig).astype(object)
     lo, hi = p.lo[r], p.hi[r]
     lo_s, hi_s = _counts_text(lo), _counts_text(hi)
@@ -331,7 +348,7 @@ def explain_events(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.
     best = s.best[local_ev]
     n_ind = dep.n_independent[events]
     n_claims = np.bincount(local_ev, minlength=n_ev)
-    pairs = np.unique(np.stack([local_ev, p.src[rows]], axis=1), axis=0) if len(rows) else \
+    pairs = unique_pairs(local_ev, p.src[rows]) if len(rows) else \
         np.zeros((0, 2), np.int64)
     n_sources = np.bincount(pairs[:, 0], minlength=n_ev)
 
@@ -389,7 +406,7 @@ def explain_events(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.
     contested = (contested_denial | split) & ~single
     # Agreed: the live figures of two or more independent sources share a bounded range
     # that holds a number one of them stated.
-    live_src = np.unique(np.stack([local_ev[live], p.src[rows][live]], axis=1), axis=0) \
+    live_src = unique_pairs(local_ev[live], p.src[rows][live]) \
         if live.any() else np.zeros((0, 2), np.int64)
     n_live = np.bincount(live_src[:, 0], minlength=n_ev)
     cls = p.cls[rows]
@@ -410,68 +427,88 @@ def explain_events(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.
         .astype(object)
 
     # Basis: how best was chosen; what the other sources say.
-    def pct(x: float) -> str:
-        return f"{round(100 * x)}%"
-
-    how = np.select(
-        [s.vague_only, s.bounds_only & ~s.snapped, s.snapped],
-        ["Only vague figures (" + lead_txt + "): the interval keeps their width",
-         "Only bounds (nearest: " + lead_txt + "): best adds the growth learnt for such figures",
-         np.where(s.split | s.bimodal, "Best follows the better-supported figure, " + lead_txt,
-                  "Best is " + lead_txt + np.where(is_latest, ", the latest count", ""))],
-        "Best is the middle of the weighed figures (nearest: " + lead_txt + ")").astype(object)
+    # One Python step per event, with each event's parts picked by integer codes: string
+    # arithmetic on object arrays makes a pass over every event per "+".
+    how_kind = np.select([s.vague_only, s.bounds_only & ~s.snapped,
+                          s.snapped & (s.split | s.bimodal), s.snapped & is_latest, s.snapped],
+                         [0, 1, 2, 3, 4], 5)
+    how_text = ("Only vague figures ({}): the interval keeps their width",
+                "Only bounds (nearest: {}): best adds the growth learnt for such figures",
+                "Best follows the better-supported figure, {}", "Best is {}, the latest count",
+                "Best is {}", "Best is the middle of the weighed figures (nearest: {})")
+    how = [how_text[k].format(t) for k, t in zip(how_kind.tolist(), lead_txt.tolist(),
+                                                   strict=True)]
     if policy_note is not None:
-        how = np.where(policy_note != "", policy_note, how)
+        how = [n or h for n, h in zip(policy_note.tolist(), how, strict=True)]
     deniers = join_per_event(local_ev[denial], pd.Series(name[denial]), n_ev, unique=True,
                              sep=", ")
-    def count(x: np.ndarray) -> np.ndarray:
-        return _counts_text(x)
-
-    n_ind_s = n_ind.astype(str).astype(object)
-    single_txt = np.where(s.vague_only | s.bounds_only, "one independent source",
-                          "one independent source: the interval is its learnt noise")
-    support = np.select(
-        [contested_denial & contested, split & contested, single, agreed],
-        ["denied by " + deniers + "; a denial alone does not erase independent counts: contested",
-         np.where(s.bimodal, "the figures split into two groups (around " + count(mode_lo)
-                  + " and around " + count(mode_hi) + "): contested",
-                  "independent figures exclude each other: contested"),
-         single_txt,
-         n_in.astype(int).astype(str).astype(object) + " independent sources agree"],
-        n_in.astype(int).astype(str).astype(object) + " of " + n_ind_s
-        + " independent sources consistent").astype(object)
-    support = np.where(~single & ~agreed & ~contested & (n_out > 0),
-                       support + "; " + n_out.astype(str).astype(object) + " outside [low, high]",
-                       support)
+    two = contested & split & s.bimodal
+    modes = np.full(n_ev, "", dtype=object)
+    if two.any():
+        modes[two] = ("the figures split into two groups (around " + _counts_text(mode_lo[two])
+                      + " and around " + _counts_text(mode_hi[two]) + "): contested")
+    sup_kind = np.select([contested_denial & contested, two, split & contested,
+                          single & (s.vague_only | s.bounds_only), single, agreed],
+                         [0, 1, 2, 3, 4, 5], 6)
+    n_in_i = n_in.astype(int).tolist()
+    n_ind_i = n_ind.astype(int).tolist()
+    outside = np.where(~single & ~agreed & ~contested & (n_out > 0), n_out, 0).tolist()
     n_grown = np.bincount(local_ev[weighted & (verdict == "superseded")], minlength=n_ev)
-    support = np.where(~single & (n_grown > 0),
-                       support + "; " + n_grown.astype(str).astype(object)
-                       + np.where(n_grown == 1, " earlier count", " earlier counts")
-                       + " below a later one (tolls grow)", support)
-    basis = how + "; " + support + " (" + pct(level) + " interval)."
+    grown = np.where(~single, n_grown, 0).tolist()
+    tail = f" ({round(100 * level)}% interval)."
+
+    def support(k: int, i: int) -> str:
+        if k == 0:
+            text = (f"denied by {deniers[i]}; a denial alone does not erase independent "
+                    "counts: contested")
+        elif k == 1:
+            text = modes[i]
+        elif k == 2:
+            text = "independent figures exclude each other: contested"
+        elif k == 3:
+            text = "one independent source"
+        elif k == 4:
+            text = "one independent source: the interval is its learnt noise"
+        elif k == 5:
+            text = f"{n_in_i[i]} independent sources agree"
+        else:
+            text = f"{n_in_i[i]} of {n_ind_i[i]} independent sources consistent"
+        if outside[i]:
+            text += f"; {outside[i]} outside [low, high]"
+        if grown[i]:
+            text += (f"; {grown[i]} earlier count{'' if grown[i] == 1 else 's'} below a later "
+                     "one (tolls grow)")
+        return text
+
+    basis = np.array([f"{h}; {support(k, i)}{tail}"
+                      for i, (k, h) in enumerate(zip(sup_kind.tolist(), how, strict=True))],
+                     dtype=object) if n_ev else np.zeros(0, dtype=object)
 
     # Conflicts: weighted figures outside [low, high], and denials of a count.
-    hedge = p.claims["hedge"].fillna("").astype(str).to_numpy(dtype=object)[rows] \
-        if "hedge" in p.claims else np.full(len(rows), "", dtype=object)
     conflict = out_mask | (denial & (s.best[local_ev] > 0))
     ci = np.flatnonzero(conflict)
+    hedge = _column(p, "hedge", rows[ci])
     dist = _counts_text(distance[ci])
     text = np.where(denial[ci], name[ci] + " " + fig[ci] + " (denial)",
                     name[ci] + " " + fig[ci] + " (" + verdict[ci].astype(object) + " by " + dist
-                    + np.where((hedge[ci] != "") & ~denial[ci], ", " + hedge[ci], "") + ")")
+                    + np.where((hedge != "") & ~denial[ci], ", " + hedge, "") + ")")
     conflicts = join_per_event(local_ev[ci], pd.Series(text, dtype=object), n_ev)
     scope_mismatch = _scope_mismatch(p, rows, local_ev, n_ev, mism, name, fig, verdict, distance)
 
     # The claims behind best.
-    ids = p.claims["claim_id"].astype(str).to_numpy(dtype=object)[rows]
-    order = np.lexsort((ids, -trust, local_ev))
+    # (rows are in claim_id order: prepare_claims sorts by it)
+    order = np.lexsort((rows, -trust, local_ev))
     hold_sorted = order[holds[order]]
     rank = _rank_in_group(local_ev[hold_sorted])
     top = hold_sorted[rank < 5]
-    best_claims = _join_in_order(local_ev[top], ids[top], n_ev)
+    none = np.ones(n_ev, dtype=bool)
+    none[local_ev[top]] = False
+    none &= has_lead
+    shown = np.concatenate([top, lead[none]])
+    ids = _column(p, "claim_id", rows[shown])
+    best_claims = _join_in_order(local_ev[top], ids[:len(top)], n_ev)
     # fall back to the lead claim when none holds best
-    none = (best_claims == "") & has_lead
-    best_claims[none] = ids[lead[none]]
+    best_claims[none] = ids[len(top):]
 
     return {"status": status, "grade": grade, "basis": basis, "conflicts": conflicts,
             "scope_mismatch": scope_mismatch, "best_claims": best_claims, "n_claims": n_claims,
@@ -522,7 +559,10 @@ def _join_in_order(ev: np.ndarray, text: np.ndarray, n_ev: int, sep: str = ";") 
     if not len(ev):
         return out
     bounds = np.flatnonzero(np.r_[True, ev[1:] != ev[:-1], True])
+    starts, ends = bounds[:-1], bounds[1:]
+    alone = ends - starts == 1  # most events: one text, nothing to join
+    out[ev[starts[alone]]] = text[starts[alone]]
     texts = text.tolist()
-    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+    for a, b in zip(starts[~alone].tolist(), ends[~alone].tolist(), strict=True):
         out[ev[a]] = sep.join(texts[a:b])
     return out

@@ -209,8 +209,8 @@ def prepare_claims(claims: pd.DataFrame, priors: SourcePriors) -> Prepared:
     c = claims.sort_values("claim_id", kind="stable").reset_index(drop=True) \
         if "claim_id" in claims.columns else claims.reset_index(drop=True)
     n = len(c)
-    ev, event_ids = pd.factorize(_text(c, "event_id"), sort=True)
-    event_ids = np.asarray(event_ids, dtype=object)
+    ev, event_index = pd.factorize(_text(c, "event_id"), sort=True)
+    event_ids = np.asarray(event_index, dtype=object)
     n_events = len(event_ids)
 
     # Sources: the grouping's source_id, else the folded text (sources.toml aliases folded in).
@@ -218,8 +218,8 @@ def prepare_claims(claims: pd.DataFrame, priors: SourcePriors) -> Prepared:
     given = _text(c, "source_id")
     folded = pd.Series(_map_unique(raw_source, priors.canonical), index=c.index, dtype=object)
     source_key = given.where(given.ne(""), folded)
-    src, source_ids = pd.factorize(source_key, sort=True)
-    source_ids = np.asarray(source_ids, dtype=object)
+    src, source_index = pd.factorize(source_key, sort=True)
+    source_ids = np.asarray(source_index, dtype=object)
     names, aliases = _source_names(src, raw_source.to_numpy(dtype=object), len(source_ids))
 
     # Who carried a claim (its outlet, or a relay "as quoted by"), when not its source.
@@ -291,7 +291,7 @@ def prepare_claims(claims: pd.DataFrame, priors: SourcePriors) -> Prepared:
     # Prior groups: category and scope of each event (its claims' most common).
     cat = _text(c, "category").str.lower()
     cumulative = _text(c, "scope").str.lower().eq("cumulative")
-    group_key = cat + np.where(cumulative, "|cumulative", "")
+    group_key: pd.Series = cat + np.where(cumulative, "|cumulative", "")
     groups, group_names = pd.factorize(group_key, sort=True)
     counts = pd.DataFrame({"ev": ev, "g": groups}).value_counts().rename("n").reset_index()
     counts = counts.sort_values(["ev", "n", "g"], ascending=[True, False, True])

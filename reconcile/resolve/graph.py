@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import SOURCE_COLUMNS
+from .columns import unique_pairs
 from .dependence import Dependence
 from .frame import Prepared
 
@@ -75,14 +76,14 @@ def _agreement_pairs(p: Prepared, dep: Dependence) -> pd.DataFrame:
 def build_graph(p: Prepared, dep: Dependence) -> SourceGraph:
     """The source graph of a resolved claims table."""
     S = p.n_sources
-    g = nx.Graph()
+    g: nx.Graph = nx.Graph()
     g.add_nodes_from(range(S))
     pairs = _agreement_pairs(p, dep)
     if len(pairs):
         agg = pairs.groupby(["a", "b"])["agree"].agg(["sum", "size"]).reset_index()
         g.add_edges_from((int(a), int(b), {"agree": int(s), "disagree": int(n - s)})
                          for a, b, s, n in agg.itertuples(index=False))
-    d = nx.DiGraph()
+    d: nx.DiGraph = nx.DiGraph()
     d.add_nodes_from(range(S))
     copies = np.flatnonzero(dep.copies_of >= 0)
     d.add_edges_from((int(s), int(dep.copies_of[s]), {"copies": True, "cites": 0})
@@ -102,7 +103,7 @@ def build_graph(p: Prepared, dep: Dependence) -> SourceGraph:
             else:
                 d.add_edge(node, int(src), cites=int(n), copies=False, name=str(by))
     # Independence clusters: components of the copy edges.
-    copy_graph = nx.Graph()
+    copy_graph: nx.Graph = nx.Graph()
     copy_graph.add_nodes_from(range(S))
     copy_graph.add_edges_from((int(s), int(dep.copies_of[s])) for s in copies)
     n_claims = np.bincount(p.src, minlength=S)
@@ -127,7 +128,7 @@ def sources_table(p: Prepared, dep: Dependence, graph: SourceGraph, params,
     S = p.n_sources
     own = dep.role == 0
     n_claims = np.bincount(p.src, minlength=S)
-    ev_pairs = np.unique(np.stack([p.src, p.ev], axis=1), axis=0) if p.n else np.zeros((0, 2), int)
+    ev_pairs = unique_pairs(p.src, p.ev) if p.n else np.zeros((0, 2), int)
     n_events = np.bincount(ev_pairs[:, 0], minlength=S)
     k = np.bincount(p.src[own], weights=consistent[own], minlength=S)
     n = np.bincount(p.src[own], minlength=S)

@@ -92,7 +92,7 @@ def hierarchy_messages(post: Posterior, cm: np.ndarray, parent: np.ndarray,
         on_total = totals[g.ev]
         sd = np.sqrt(s_var[g.ev[on_total]] + 0.25)
         z = (rep[on_total] + 0.5 - s_mean[g.ev[on_total]]) / sd
-        factor[on_total] *= 1.0 / (1.0 + np.exp(-1.702 * z))
+        factor[on_total] *= 1.0 / (1.0 + np.exp(np.clip(-1.702 * z, -700.0, 700.0)))
     mass = post.mass * factor
     norm = np.bincount(g.ev, weights=mass, minlength=n_events)
     ok = norm[g.ev] > 1e-300

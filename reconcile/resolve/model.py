@@ -55,6 +55,8 @@ LOGISTIC = math.sqrt(3.0) / math.pi  # logistic scale per unit of standard devia
 LOG_RANGE = math.log(2e6)  # span of the outlier's uniform density on the log scale
 MAX_K = 5
 OUTLIER = 0.03  # where every source's outlier share starts
+MAX_STRATUM = 8  # strata of activity: sources shrink toward sources as active as they are
+EXACT = 0.2  # where every source's exactness starts (the share of its complete figures it states exactly)
 
 # Offsets per family: "two" (a figure for the count known then), "down" (a lower
 # bound), "up" (an upper bound). Each component is a point offset ``gamma`` with
@@ -95,7 +97,8 @@ class Options:
     beyond). ``block_claims``: claims per block. ``grid_step``: spacing of the
     grid of candidate counts on the log scale. ``snap``: when a stated number
     lies in the posterior's middle half, best is that number (the densest one).
-    ``workers``: threads of the local engine's map over blocks (results do not
+    ``exactness``: learn per source how often its exact figures are the count
+    itself. ``workers``: threads of the local engine's map over blocks (results do not
     depend on it).
     """
 
@@ -111,6 +114,7 @@ class Options:
     grid_step: float = 0.08
     max_points: int = 40
     snap: bool = True
+    exactness: bool = True
     workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
 
     def __post_init__(self) -> None:
@@ -131,7 +135,9 @@ class SourceParams:
     """The global state EM learns: small, broadcast to every block.
 
     Per source: ``bias`` (log scale), ``noise`` (standard deviation on the log
-    scale), ``false_denial`` (probability it denies when people did die).
+    scale), ``false_denial`` (probability it denies when people did die),
+    ``exact`` (the share of its complete exact figures that state the count
+    itself, not a noisy reading of it), ``outlier`` (the share that are wild).
     Global: ``offsets[class, age, k]`` (mixture weights of the offsets),
     ``hedge_scale``, ``outlier``, ``log_prior[group, bin]`` (log density over
     log T), ``p_zero`` (prior mass at 0 in events with a denial).
@@ -145,6 +151,7 @@ class SourceParams:
     outlier: np.ndarray
     log_prior: np.ndarray
     class_scale: np.ndarray = field(default_factory=lambda: np.ones(6))
+    exact: np.ndarray = field(default_factory=lambda: np.zeros(0))
     p_zero: float = 0.5
     # Priors kept for the M-step.
     prior_bias: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -152,6 +159,8 @@ class SourceParams:
     prior_strength: np.ndarray = field(default_factory=lambda: np.zeros(0))
     prior_false_denial: np.ndarray = field(default_factory=lambda: np.zeros(0))
     prior_class_scale: np.ndarray = field(default_factory=lambda: np.ones(6))
+    # Per source: its stratum of activity (log2 of its number of claims in the input).
+    activity: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     iterations: int = 0
 
     def distance(self, other: SourceParams) -> float:
@@ -206,10 +215,16 @@ def initial_params(p: Prepared, priors: SourcePriors, options: Options) -> Sourc
     return SourceParams(
         bias=bias, noise=noise, false_denial=false_denial,
         offsets=default_offsets(options.growth), hedge_scale=priors.hedge_scale,
-        outlier=np.full(S, OUTLIER),
+        outlier=np.full(S, OUTLIER), exact=np.full(S, EXACT if options.exactness else 0.0),
         log_prior=log_prior, class_scale=class_scale, prior_bias=bias.copy(),
         prior_noise=noise.copy(), prior_strength=strength,
-        prior_false_denial=false_denial.copy(), prior_class_scale=class_scale.copy())
+        prior_false_denial=false_denial.copy(), prior_class_scale=class_scale.copy(),
+        activity=_activity(np.bincount(p.src, minlength=S)))
+
+
+def _activity(n_claims: np.ndarray) -> np.ndarray:
+    """A source's stratum of activity: 0 for one claim, 1 for two or three, ... up to 8."""
+    return np.clip(np.floor(np.log2(np.maximum(n_claims, 1))), 0, MAX_STRATUM).astype(np.int64)
 
 
 # ---------------------------------------------------------------------------- statistics
@@ -222,7 +237,8 @@ class Stats:
     Per source: ``n0, s1, s2`` (weight, residual sum, squared residual sum of
     its plain figures read as complete), ``h0, h2`` (the same for hedged
     figures, squared residual over the source's variance), ``z0, z1``
-    (denials and their weight of being false). Global: ``comp[class, age, k]``
+    (denials and their weight of being false), ``x_num, x_den`` (complete exact
+    figures stating the count itself, out of complete exact figures). Global: ``comp[class, age, k]``
     (offset responsibilities), ``out_num, out_den`` (outlier share),
     ``hist[group, bin]`` (posterior mass over log T), ``q_scale[class, step]``
     (expected log-likelihood of the interval kinds at each candidate scale).
@@ -240,6 +256,8 @@ class Stats:
     out_den: np.ndarray
     hist: np.ndarray
     q_scale: np.ndarray
+    x_num: np.ndarray
+    x_den: np.ndarray
 
     @classmethod
     def zeros(cls, n_sources: int, n_groups: int) -> Stats:
@@ -247,14 +265,14 @@ class Stats:
         return cls(z.copy(), z.copy(), z.copy(), z.copy(), z.copy(), z.copy(), z.copy(),
                    np.zeros((len(KIND_CLASSES), N_AGE, MAX_K)), z.copy(), z.copy(),
                    np.zeros((max(n_groups, 1), N_PRIOR)),
-                   np.zeros((len(KIND_CLASSES), len(SCALE_STEPS))))
+                   np.zeros((len(KIND_CLASSES), len(SCALE_STEPS))), z.copy(), z.copy())
 
     def __add__(self, other: Stats) -> Stats:
         return Stats(*(a + b for a, b in zip(self.arrays(), other.arrays(), strict=True)))
 
     def arrays(self) -> tuple:
         return (self.n0, self.s1, self.s2, self.h0, self.h2, self.z0, self.z1, self.comp,
-                self.out_num, self.out_den, self.hist, self.q_scale)
+                self.out_num, self.out_den, self.hist, self.q_scale, self.x_num, self.x_den)
 
 
 def _weighted_median(x: np.ndarray, w: np.ndarray) -> float:
@@ -264,6 +282,31 @@ def _weighted_median(x: np.ndarray, w: np.ndarray) -> float:
     order = np.argsort(x, kind="stable")
     cw = np.cumsum(w[order])
     return float(x[order][np.searchsorted(cw, 0.5 * cw[-1])])
+
+
+def _source_mean(num: np.ndarray, den: np.ndarray, prior: float, k: float, lo: float,
+                 hi: float) -> float:
+    """The rate of a typical source: each source's own rate, weighted by ``den / (den + k)``
+    (a source with many figures counts once, one with a single figure far less), with
+    ``prior`` worth a few sources. What a source the data say little about is shrunk to:
+    pooling figures instead would let a few prolific sources speak for everyone."""
+    has = den > 0
+    w = den[has] / (den[has] + k)
+    rate = num[has] / den[has]
+    return float(np.clip((np.sum(w * rate) + 3.0 * prior) / (np.sum(w) + 3.0), lo, hi))
+
+
+def _stratum_means(num: np.ndarray, den: np.ndarray, stratum: np.ndarray, prior: float,
+                   k: float, lo: float, hi: float) -> np.ndarray:
+    """Per source, the rate of a typical source as active as it is (see :func:`_source_mean`),
+    each stratum's rate shrunk toward the typical source's: what a source that says little
+    is shrunk to is learnt from other sources that say little (a hierarchical prior)."""
+    overall = _source_mean(num, den, prior, k, lo, hi)
+    if not len(stratum):
+        return np.full(len(num), overall)
+    means = np.array([_source_mean(num[stratum == s], den[stratum == s], overall, k, lo, hi)
+                      for s in range(MAX_STRATUM + 1)])
+    return means[stratum]
 
 
 def update_sources(stats: Stats, params: SourceParams, options: Options) -> SourceParams:
@@ -311,9 +354,10 @@ def update_sources(stats: Stats, params: SourceParams, options: Options) -> Sour
         offsets = base
 
     # Outlier share: per source, shrunk toward the population's by 2 x strength pseudo-figures.
-    pooled = float(np.clip((stats.out_num.sum() + 20 * OUTLIER) / (stats.out_den.sum() + 20),
-                           0.002, 0.3))
     k_out = 2 * strength
+    k_typical = 2 * float(np.median(strength)) if len(strength) else 8.0
+    pooled = _stratum_means(stats.out_num, stats.out_den, params.activity, OUTLIER, k_typical,
+                            0.002, 0.3)
     outlier = np.clip((stats.out_num + k_out * pooled) / (stats.out_den + k_out + 1e-12),
                       0.002, 0.5)
 
@@ -327,6 +371,15 @@ def update_sources(stats: Stats, params: SourceParams, options: Options) -> Sour
     beta = 30.0
     mass = (smooth + beta * base_prior[None, :]) / (total + beta)
     log_prior = np.log(mass / PRIOR_STEP)
+
+    # Exactness: per source, shrunk toward the population's like the outlier share.
+    if options.exactness:
+        pooled_x = _stratum_means(stats.x_num, stats.x_den, params.activity, EXACT, k_typical,
+                                  0.01, 0.95)
+        exact = np.clip((stats.x_num + k_out * pooled_x) / (stats.x_den + k_out + 1e-12),
+                        0.001, 0.98)
+    else:
+        exact = np.zeros_like(params.exact)
 
     false_denial = (stats.z1 + strength * params.prior_false_denial) / (stats.z0 + strength + 1e-12)
     false_denial = np.clip(false_denial, 0.01, 0.99)
@@ -346,4 +399,4 @@ def update_sources(stats: Stats, params: SourceParams, options: Options) -> Sour
 
     return replace(params, bias=bias, noise=noise, hedge_scale=hedge_scale, offsets=offsets,
                    outlier=outlier, log_prior=log_prior, false_denial=false_denial,
-                   class_scale=class_scale, iterations=params.iterations + 1)
+                   class_scale=class_scale, exact=exact, iterations=params.iterations + 1)

@@ -200,6 +200,8 @@ class _Family:
     c_out: np.ndarray  # per claim: its probability under the outlier density
     point: np.ndarray  # per claim: a stated number (for bias and noise)
     omega: np.ndarray = None  # type: ignore[assignment]  # per claim: its source's outlier share
+    exact: np.ndarray | None = None  # per claim: its source's exactness (exact figures only)
+    stated: np.ndarray | None = None  # per claim: the count an exact figure states
     comp_ll: list = None  # type: ignore[assignment]  # per component, per pair (EM only)
     sums: list = None  # type: ignore[assignment]  # per component, per cell (EM only)
     log_lg: np.ndarray | None = None  # per cell: the group's log-likelihood (EM only)
@@ -251,8 +253,32 @@ def _family(p: Prepared, cr: np.ndarray, ce: np.ndarray, grid: Grid, fam: int,
     cell_point = np.repeat(first[head], g_cnt) + (np.arange(g_cnt.sum())
                                                   - np.repeat(g_start, g_cnt))
     point = np.isin(cls, (0, 1, 2)) if options.growth else cls == 0
+    exact = stated = None
+    if fam == 0 and len(params.exact):
+        # An exact figure, when complete and no outlier, is the count itself with the
+        # source's exactness, else a noisy reading of it.
+        is_exact = (cls == 0) & (p.core_lo[cr] >= 1) & np.isfinite(p.core_lo[cr])
+        if is_exact.any():
+            exact = np.where(is_exact, params.exact[p.src[cr]], 0.0)
+            stated = np.where(is_exact, p.core_lo[cr], -1.0).astype(np.int64)
     return _Family(fam, cr, group, log_gw, pc, pj, cell, cell_point, cell_group, u0, u1, wk,
-                   c_out, point, params.outlier[p.src[cr]])
+                   c_out, point, params.outlier[p.src[cr]], exact, stated)
+
+
+def _exactify(f: _Family, grid: Grid, lk: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The complete component of exact figures: ``exact * [T == stated] + (1 - exact) * lk``.
+
+    The stated count is always a bin of one integer (its neighbours are
+    candidates), so the point mass is exact on the grid. Returns the mixed
+    likelihood and the pairs where the candidate is the stated count.
+    """
+    if f.exact is None or f.stated is None:
+        return lk, None
+    ex = f.exact.astype(np.float32)[f.pc]
+    hit = np.flatnonzero(grid.point[f.pj] == f.stated[f.pc])
+    lk = lk * (np.float32(1.0) - ex)
+    lk[hit] += ex[hit]
+    return lk, hit
 
 
 def _distances(p: Prepared, f: _Family, grid: Grid, params: SourceParams
@@ -368,13 +394,16 @@ def _group_loglik(p: Prepared, f: _Family, grid: Grid, sigma: np.ndarray, weight
     solo = np.flatnonzero(alone)
     gw = np.exp(f.log_gw)
     mix = np.zeros(len(solo))
-    sums, comp = [], []
+    sums: list[np.ndarray | None] = []
+    comp: list[np.ndarray | None] = []
     for k in range(K):
         if not np.isfinite(f.log_gw[:, k]).any():
             sums.append(None)
             comp.append(None)
             continue
         lk = _component(p, f, d0, d1, sigma, params, k)
+        if k == 0:
+            lk, _ = _exactify(f, grid, lk)
         if len(solo):
             mix += gw[f.group[f.pc[solo]], k] * lk[solo]
         ll = _with_outlier(lk[shared], f, params, shared)
@@ -499,7 +528,7 @@ def estep_stats(p: Prepared, dep: Dependence, post: Posterior, group: np.ndarray
         K = f.log_gw.shape[1]
         cell_mass = mass[f.cell_point]
         # Component responsibilities of each group, over its event's posterior.
-        rho = []
+        rho: list[np.ndarray | None] = []
         for k in range(K):
             if f.sums[k] is None:
                 rho.append(None)
@@ -520,8 +549,25 @@ def estep_stats(p: Prepared, dep: Dependence, post: Posterior, group: np.ndarray
             r_out += np.bincount(pc, weights=q * out_share, minlength=n)
             if k == 0:
                 r0 = q * (1.0 - out_share)
-        np.add.at(stats.comp, (p.cls[cr], p.age[cr]), comp_w)
         S = len(stats.n0)
+        if r0 is not None and f.exact is not None and f.stated is not None:
+            # Of the complete, non-outlier weight at the stated count: the share that is
+            # the point mass (the figure is the count itself), not the noisy reading.
+            hit = np.flatnonzero(grid.point[pj] == f.stated[pc])
+            omega, c_out = f.omega[pc[hit]], f.c_out[pc[hit]]
+            lk0 = (np.exp(f.comp_ll[0][hit].astype(float)) - omega * c_out) / (1.0 - omega)
+            share = np.clip(f.exact[pc[hit]] / np.maximum(lk0, 1e-30), 0.0, 1.0)
+            r_exact = r0[hit] * share
+            r0 = r0.copy()
+            r0[hit] -= r_exact
+            is_exact = f.exact > 0
+            x_num = np.bincount(pc[hit], weights=r_exact, minlength=n)
+            x_den = np.bincount(pc, weights=r0, minlength=n) + x_num
+            stats.x_num += np.bincount(p.src[cr][is_exact], weights=(w * x_num)[is_exact],
+                                       minlength=S)
+            stats.x_den += np.bincount(p.src[cr][is_exact], weights=(w * x_den)[is_exact],
+                                       minlength=S)
+        np.add.at(stats.comp, (p.cls[cr], p.age[cr]), comp_w)
         stats.out_num += np.bincount(p.src[cr], weights=w * r_out, minlength=S)
         stats.out_den += np.bincount(p.src[cr], weights=w, minlength=S)
         # Interval kinds: expected log-likelihood at each candidate scale (claim by claim).

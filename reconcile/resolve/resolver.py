@@ -33,7 +33,7 @@ from .hierarchy import hierarchy_messages, project
 from .history import event_history
 from .model import Options, SourceParams, Stats, initial_params, update_sources
 from .policy import POLICIES, baseline_best
-from .posterior import compute_posterior, cumulative, denial_stats, estep_stats, mass_between
+from .posterior import Grid, cdf_at, compute_posterior, cumulative, denial_stats, estep_stats, mass_between
 
 __all__ = ["Block", "BlockResult", "Resolution", "make_blocks", "resolve_block",
            "resolve_events"]
@@ -55,7 +55,7 @@ class Block:
     local_ev: np.ndarray
     weighted_only: bool = False
     index: int = 0  # position among its kind of blocks
-    grid: object = None  # the EM blocks' grid, built once and kept across rounds
+    grid: Grid | None = None  # the EM blocks' grid, built once and kept across rounds
 
     @property
     def n_events(self) -> int:
@@ -67,6 +67,7 @@ class BlockResult:
     """What a block gives back: statistics always; tables in the final pass."""
 
     stats: Stats
+    codes: np.ndarray | None = None  # the block's event codes (the order of ``events``)
     events: pd.DataFrame | None = None
     claims: pd.DataFrame | None = None
     consistent: np.ndarray | None = None  # per row: verdict consistent
@@ -105,17 +106,23 @@ def _cut(p: Prepared, dep: Dependence, event_order: np.ndarray, family: np.ndarr
     fam = family[event_order]
     fam_end = np.r_[fam[1:] != fam[:-1], True] if len(fam) else np.zeros(0, bool)
     cum = np.cumsum(sizes)
-    blocks = []
+    ends = np.flatnonzero(fam_end)  # a block may end after any whole family
+    cum_end = cum[ends]
+    blocks: list[Block] = []
     start = 0
     used = 0
-    for i in np.flatnonzero(fam_end):
-        if cum[i] - used >= block_claims or i == len(fam) - 1:
-            events = np.sort(event_order[start:i + 1])
-            sel = rows_all[np.isin(p.ev[rows_all], events)]
-            sel = sel[np.argsort(p.ev[sel], kind="stable")]
-            local = np.searchsorted(events, p.ev[sel])
-            blocks.append(Block(p, dep, events, sel, local, weighted_only, len(blocks)))
-            start, used = i + 1, cum[i]
+    j = 0
+    while j < len(ends):
+        # the first family end with block_claims claims since the last cut, else the last
+        j = min(int(np.searchsorted(cum_end, used + block_claims, side="left")), len(ends) - 1)
+        i = int(ends[j])
+        events = np.sort(event_order[start:i + 1])
+        sel = rows_all[np.isin(p.ev[rows_all], events)]
+        sel = sel[np.argsort(p.ev[sel], kind="stable")]
+        local = np.searchsorted(events, p.ev[sel])
+        blocks.append(Block(p, dep, events, sel, local, weighted_only, len(blocks)))
+        start, used = i + 1, int(cum[i])
+        j += 1
     return blocks
 
 
@@ -183,7 +190,11 @@ def resolve_block(block: Block, params: SourceParams, options: Options, *,
         cm = cumulative(post)
     s = summarise(p, dep, block.rows, block.local_ev, n_ev, post, params, options.level,
                   options.snap)
+    own_low, own_high = s.low.copy(), s.high.copy()
     project(s.low, s.best, s.high, local_parent, link)
+    # A bound the links moved is a constraint the event's own posterior only partly
+    # knows (its messages are one approximate round): its confidence is taken given it.
+    raised, lowered = s.low > own_low, s.high < own_high
     # Verdicts, status and basis are the model's, whatever the policy.
     verdict, distance, _support, wide = claim_verdicts(p, dep, block.rows, block.local_ev, s,
                                                        post, params)
@@ -207,12 +218,20 @@ def resolve_block(block: Block, params: SourceParams, options: Options, *,
         s.best = np.where(ok, value, s.best)
         s.low = np.where(ok, value, s.low)
         s.high = np.where(ok, value, s.high)
-    s.confidence = mass_between(post, cm, np.arange(n_ev), s.low, s.high)
+    all_ev = np.arange(n_ev)
+    s.confidence = mass_between(post, cm, all_ev, s.low, s.high)
+    if policy in ("estimate", "conservative") and (raised.any() or lowered.any()):
+        given = np.ones(n_ev)
+        given[raised] *= mass_between(post, cm, all_ev[raised], s.low[raised],
+                                      np.full(int(raised.sum()), np.inf))
+        given[lowered] *= cdf_at(post, cm, all_ev[lowered], s.high[lowered])
+        s.confidence = np.clip(s.confidence / np.maximum(np.maximum(given, s.confidence), 1e-12),
+                               0.0, 1.0)
     events = _events_frame(p, block, s, expl, local_parent)
     claims = pd.DataFrame({
         "row": block.rows, "verdict": verdict, "weight": np.round(dep.weight[block.rows], 3),
         "distance": distance})
-    return BlockResult(stats, events, claims, verdict == "consistent")
+    return BlockResult(stats, block.events, events, claims, verdict == "consistent")
 
 
 def _events_frame(p: Prepared, block: Block, s: EventSummary, expl: dict,
@@ -229,7 +248,7 @@ def _events_frame(p: Prepared, block: Block, s: EventSummary, expl: dict,
     out["low"] = s.low.astype(np.int64)
     out["best"] = s.best.astype(np.int64)
     out["high"] = s.high.astype(np.int64)
-    out["confidence"] = np.round(s.confidence, 3)
+    out["confidence"] = np.round(np.asarray(s.confidence, dtype=float), 3)
     for col in ("grade", "status", "basis", "n_claims", "n_sources", "n_independent"):
         out[col] = expl[col]
     out["parent_event_id"] = np.where(local_parent >= 0,
@@ -358,12 +377,16 @@ def _assemble(p: Prepared, dep: Dependence, params: SourceParams, results: list[
         events = pd.concat([r.events for r in results], ignore_index=True)
         per_claim = pd.concat([r.claims for r in results], ignore_index=True)
         consistent = np.zeros(p.n, dtype=bool)
-        consistent[per_claim["row"].to_numpy()] = np.concatenate([r.consistent for r in results])
+        consistent[per_claim["row"].to_numpy()] = np.concatenate(
+            [r.consistent for r in results if r.consistent is not None])
     else:
         events = pd.DataFrame({c: pd.Series(dtype=object) for c in EVENT_COLUMNS})
         per_claim = pd.DataFrame({"row": [], "verdict": [], "weight": [], "distance": []})
         consistent = np.zeros(0, dtype=bool)
-    events = events.sort_values("event_id", kind="stable").reset_index(drop=True)
+    if results:
+        # event codes are the ranks of the event ids (factorized sorted): sort by them
+        codes = np.concatenate([r.codes for r in results if r.codes is not None])
+        events = events.iloc[np.argsort(codes, kind="stable")].reset_index(drop=True)
     for col in ("low", "best", "high", "n_claims", "n_sources", "n_independent"):
         events[col] = events[col].astype(np.int64)
     per_claim = per_claim.sort_values("row", kind="stable")

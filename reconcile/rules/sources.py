@@ -124,17 +124,18 @@ def _read(reader: TomlReader) -> dict:
               "strength": (0.0, None, False), "denial": (0.0, 1.0, True),
               "party_denial": (0.0, 1.0, True), "hedge_scale": (1.0, None, False),
               "vague_scale": (0.0, None, True)}
-    for name, (low, high, _open) in checks.items():
-        line = key_line(reader.text, name) or dline
-        value = _number(reader, defaults, line, "defaults", name, low, high, open_low=_open)
+    for key_name, (low, high, _open) in checks.items():
+        line = key_line(reader.text, key_name) or dline
+        value = _number(reader, defaults, line, "defaults", key_name, low, high,
+                        open_low=_open)
         if value is not None:
-            out[name] = value
+            out[key_name] = value
 
     rows: list[SourcePrior] = []
     seen: dict[str, int | None] = {}
     for line, key, row in reader.rows("source"):
         reader.unknown_keys(row, line, key, _SOURCE_KEYS)
-        name = reader.get(row, line, key, "name", str)
+        name: str | None = reader.get(row, line, key, "name", str)
         aliases = reader.get(row, line, key, "aliases", list, required=False, default=[])
         if aliases and not all(isinstance(a, str) and a.strip() for a in aliases):
             reader.problems.add(reader.name, line, f"{key}.aliases", "expected a list of names")
