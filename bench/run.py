@@ -20,7 +20,9 @@ Sections:
    the true grouping, on held-out seeds (REPORT_SEEDS: never used while
    developing; development used DEV_SEEDS); ablations of the model;
 3. population — the real Population benchmark (Wikipedia city populations);
-4. extract — bench/bench_extract.py, when present.
+4. extract — bench/bench_extract.py, when present;
+5. report — bench/bench_report.py: what report.html adds to a run at 100,000
+   and 1,000,000 claims, and how fast it opens in chromium.
 """
 
 from __future__ import annotations
@@ -290,7 +292,48 @@ def bench_extract() -> dict | None:
         return json.loads(out.read_text(encoding="utf-8"))
 
 
-# -- report ------------------------------------------------------------------------------
+# -- 5. report -------------------------------------------------------------------------
+
+
+def bench_report(sizes: str = "100000,1000000") -> dict | None:
+    script = HERE / "bench_report.py"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.json"
+        subprocess.run([sys.executable, str(script), "--claims", sizes, "--json", str(out)],
+                       check=True)
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _report_markdown(rep: dict) -> list[str]:
+    """The report section, from bench/bench_report.py's JSON."""
+    lines = ["## Report (`report.html`)", "",
+             f"Measured by `bench/bench_report.py` on {rep.get('date', 'the date above')}. "
+             f"Simulated realistic worlds. *Run*: load, group, resolve and write the tables; "
+             f"*report*: build and write report.html with the defaults (the "
+             f"{rep['max_events']:,} events most in need of review, charts for the first "
+             f"{rep['max_charts']}). *Opens*: chromium (headless, network blocked) from "
+             "navigation to the drawn events table, median of three fresh pages; *detail*: "
+             "from a click on an event to its detail with chart.", "",
+             "*run* and *report* are CPU seconds (the process's threads and the chart "
+             "workers) with wall seconds in brackets: the machine was shared, so wall time "
+             "counts the neighbours' work too.", "",
+             "| claims | events | run | report | report / run (CPU) | events held | size | "
+             "opens | detail |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rep["sizes"]:
+        opens = f"{r['open_s']:.2f} s" if "open_s" in r else "–"
+        detail = f"{r['detail_s']:.2f} s" if "detail_s" in r else "–"
+        run_cpu, rep_cpu = r.get("run_cpu_s", r["run_s"]), r.get("report_cpu_s", r["report_s"])
+        lines.append(f"| {r['claims']:,} | {r['events']:,} | {run_cpu:.1f} s ({r['run_s']:.0f} s) | "
+                     f"{rep_cpu:.1f} s ({r['report_s']:.0f} s) | {100 * r['report_share']:.0f}% | "
+                     f"{r['held']:,} | {r['mib']:.0f} MiB | {opens} | {detail} |")
+    for r in rep["sizes"]:
+        if "all_open_s" in r:
+            lines += ["", f"Holding every event of the {r['claims']:,}-claim run "
+                      f"(`--report-events {r['events']}`): {r['all_mib']:.0f} MiB, built in "
+                      f"{r['all_report_s']:.1f} s, opens in {r['all_open_s']:.2f} s, an event's "
+                      f"detail in {r['all_detail_s']:.2f} s."]
+    return [*lines, ""]
+
 
 
 def _machine() -> dict:
@@ -433,6 +476,9 @@ def render_markdown(results: dict, command: str) -> str:
     ext = results.get("extract")
     if ext:
         lines += _extract_markdown(ext)
+    rep = results.get("report")
+    if rep:
+        lines += _report_markdown(rep)
     return "\n".join(lines)
 
 
@@ -568,6 +614,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="claims per scale run, comma-separated")
     parser.add_argument("--world-claims", type=int, default=20000)
     parser.add_argument("--skip-extract", action="store_true")
+    parser.add_argument("--skip-report", action="store_true")
+    parser.add_argument("--report-only", action="store_true",
+                        help="measure the report alone and add it to the existing results JSON")
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     parser.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--sections", default=",".join(SECTIONS),
@@ -578,6 +627,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite the markdown from the existing results JSON")
     args = parser.parse_args(argv)
+    if args.report_only:
+        results = json.loads(args.out.read_text(encoding="utf-8"))
+        print("5. report")
+        results["report"] = bench_report()
+        args.out.write_text(json.dumps(results, indent=2, default=float) + "\n", encoding="utf-8")
+        args.render_only = True
     if args.grouping_only:
         results = json.loads(args.out.read_text(encoding="utf-8"))
         speed = (results.get("grouping") or {}).get("speed")
@@ -632,6 +687,9 @@ def main(argv: list[str] | None = None) -> int:
     if "extract" in sections and not args.skip_extract:
         print("4. extract")
         results["extract"] = bench_extract()
+    if not args.skip_report:
+        print("5. report")
+        results["report"] = bench_report()
     args.out.write_text(json.dumps(results, indent=2, default=float) + "\n", encoding="utf-8")
     args.markdown.write_text(render_markdown(results, command) + "\n", encoding="utf-8")
     print(f"wrote {args.out} and {args.markdown}")

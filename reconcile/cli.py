@@ -26,6 +26,8 @@ from .errors import ReconcileError
 from .io.records import STDIN
 from .pipeline import run as run_pipeline
 from .progress import TerminalProgress
+from .report.html import DEFAULT_MAX_CHARTS, DEFAULT_MAX_EVENTS
+from .report.tables import FORMATS
 from .resolve.policy import POLICIES
 from .rules.load import default_rules_dir, load_rules
 
@@ -109,12 +111,30 @@ def main() -> None:
 @quiet_option
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as one JSON object on standard output.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
+              help="Format of the tables: CSV files, JSON lines, Parquet (needs the parquet "
+                   "extra), or one SQLite database (reconcile.sqlite).")
+@click.option("--hxl", is_flag=True, help="Add an HXL hashtag row under each CSV header.")
+@click.option("--report-events", type=click.IntRange(min=0), default=DEFAULT_MAX_EVENTS,
+              show_default=True,
+              help="How many events report.html holds (those most in need of review).")
+@click.option("--report-charts", type=click.IntRange(min=0), default=DEFAULT_MAX_CHARTS,
+              show_default=True,
+              help="For how many of them report.html draws the interval chart.")
+@click.option("--no-report", is_flag=True, help="Do not write report.html.")
+@click.option("--review", "review", type=click.Path(path_type=Path, dir_okay=False),
+              default=None,
+              help="A review file of verdicts (target, verdict, reviewer, reason, date) "
+                   "that change the result; see reconcile review-template.")
 def run(claims: Path, outdir: Path, policy: str, level: float, as_of: str | None,
-        history_steps: int, rules_dir: Path | None, quiet: bool, as_json: bool) -> None:
+        history_steps: int, rules_dir: Path | None, quiet: bool, as_json: bool, fmt: str,
+        hxl: bool, report_events: int, report_charts: int, no_report: bool,
+        review: Path | None) -> None:
     """Reconcile the claims in CLAIMS (.csv, .tsv, .jsonl, .parquet) into OUT.
 
     CLAIMS may be - for standard input (CSV, JSON lines or parquet, told
-    apart by their first bytes).
+    apart by their first bytes). OUT receives the tables (events, claims,
+    rejects) and report.html, the disagreement report.
 
     \b
     Example:
@@ -122,13 +142,19 @@ def run(claims: Path, outdir: Path, policy: str, level: float, as_of: str | None
         reconcile run examples/claims.csv -o out/ --policy conservative
         cat claims.csv | reconcile run - -o out/ --json
         reconcile run examples/claims.csv -o out-2024-12-02/ --as-of 2024-12-02
+        reconcile run claims.csv -o out/ --format sqlite
+        reconcile run claims.csv -o out/ --review review.csv
     """
+    if hxl and fmt != "csv":
+        raise click.UsageError("--hxl adds a hashtag row to CSV files; it needs --format csv")
     data = _stdin_bytes() if str(claims) == "-" else None
     name = STDIN if data is not None else claims
     with TerminalProgress(enabled=not quiet) as progress:
         result = run_pipeline(name, outdir, rules_dir=rules_dir, data=data, progress=progress,
                               policy=policy, level=level, as_of=as_of,
-                              history_steps=history_steps)
+                              history_steps=history_steps, fmt=fmt, hxl=hxl,
+                              report=not no_report, report_events=report_events,
+                              report_charts=report_charts, review=review)
     _warn(result.warnings, quiet)
     if as_json:
         click.echo(json.dumps(result.summary_dict(), ensure_ascii=False))
@@ -247,9 +273,35 @@ def simulate(outdir: Path, seed: int, n_claims: int, scenario: str, quiet: bool)
 def _console() -> Any:
     from rich.console import Console
 
-    # Results go to standard output; wide enough for the tables when it is not a terminal.
-    return Console(width=None if sys.stdout.isatty() else 200, soft_wrap=False,
+    return Console(width=None if sys.stdout.isatty() else 140, soft_wrap=False,
                    highlight=False)
+
+
+@main.command()
+@click.argument("event_id")
+@click.option("--run", "outdir", type=click.Path(path_type=Path, file_okay=False),
+              required=True, help="The output folder of reconcile run.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the event and its claims as one JSON object.")
+def explain(event_id: str, outdir: Path, as_json: bool) -> None:
+    """Explain one event of a run: its figures, how best was chosen, every claim and why
+    it counted or not, review verdicts and the hierarchy.
+
+    EVENT_ID may be the start of an id when only one event starts with it.
+    Reads the output folder alone (any --format run wrote).
+
+    \b
+    Example:
+        reconcile explain e575a5c2b1b --run out/
+    """
+    from .report.explain import event_explanation, explain_event
+    from .report.tables import read_tables
+
+    ex = event_explanation(read_tables(outdir), event_id, str(outdir))
+    if as_json:
+        click.echo(json.dumps(ex, ensure_ascii=False))
+    else:
+        explain_event(_console(), ex)
 
 
 @main.command()
@@ -264,21 +316,22 @@ def history(event_id: str, outdir: Path, as_json: bool) -> None:
     Each step is a publication time: the claims first published then, the
     event's figures as they stood, how far best moved, what the step
     superseded. The last step is the event's row of events.csv. EVENT_ID may
-    be the start of an id when only one event starts with it.
+    be the start of an id when only one event starts with it. Reads the
+    output folder alone (any --format run wrote).
 
     \b
     Example:
         reconcile run examples/claims.csv -o out/
         reconcile history e0d766f8 --run out/
     """
-    from .io.runs import read_run
     from .report.history import event_history_data, print_history
+    from .report.tables import read_tables
 
-    tables = read_run(outdir, ("events",), optional=("history",))
+    tables = read_tables(outdir)
     events, steps = tables["events"], tables["history"]
     assert events is not None
     if steps is None:
-        raise click.ClickException(f"{outdir}: no history.csv (the run was made with "
+        raise click.ClickException(f"{outdir}: no history table (the run was made with "
                                    "--history-steps 0, or by a reconcile without histories); "
                                    "run it again")
     data = event_history_data(events, steps, event_id, str(outdir))
@@ -286,6 +339,56 @@ def history(event_id: str, outdir: Path, as_json: bool) -> None:
         click.echo(json.dumps(data, ensure_ascii=False))
     else:
         print_history(data, _console())
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--top", type=click.IntRange(min=1), default=15, show_default=True,
+              help="How many events to list.")
+def summary(outdir: Path, top: int) -> None:
+    """Summarise a run: its numbers and the events most in need of review.
+
+    The order is the report's: contested first, then low grade, high stakes,
+    claims outside [low, high], low confidence; events already reviewed sink.
+
+    \b
+    Example:
+        reconcile summary out/ --top 20
+    """
+    from .report.explain import summarise_run
+    from .report.tables import read_tables
+
+    summarise_run(_console(), read_tables(outdir), top=top)
+
+
+@main.command("review-template")
+@click.argument("outdir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("-o", "--out", "output", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("review.csv"), show_default=True, help="The review file to write.")
+@click.option("--top", type=click.IntRange(min=1), default=50, show_default=True,
+              help="How many events to list, most in need of review first.")
+@quiet_option
+def review_template_command(outdir: Path, output: Path, top: int, quiet: bool) -> None:
+    """Write a review file pre-filled with the events of OUTDIR most in need of review.
+
+    Fill in verdict (exclude, trust, distrust, merge-with EVENT_ID, split,
+    set-figure FIGURE, note), reviewer, reason and date; change the target
+    to a claim id or a source where the verdict is about one; then
+    reconcile run ... --review FILE. Rows left without a verdict are skipped.
+
+    \b
+    Example:
+        reconcile review-template out/ -o review.csv
+        reconcile run claims.csv -o out/ --review review.csv
+    """
+    from .review import review_template
+
+    if output.exists() and output.resolve().parent == output.resolve().parent and \
+            output.stat().st_size and not quiet:
+        click.echo(f"Warning: {output} exists and is replaced", err=True)
+    frame = review_template(outdir, output, top=top)
+    if not quiet:
+        click.echo(f"wrote {len(frame)} events to review to {output}")
 
 
 @main.command()

@@ -87,8 +87,10 @@ SCOPES = ("incident", "cumulative")
 # A claim against its event's estimate: where its bounds sit against [low, high]
 # (consistent, below, above), or why it carries no weight of its own
 # (superseded by a later count, relayed: the same source's figure again, copy:
-# a repeat of another source's figure) or a denial (a claim of 0 by its speaker).
-VERDICTS = ("consistent", "below", "above", "superseded", "relayed", "copy", "denial")
+# a repeat of another source's figure) or a denial (a claim of 0 by its speaker);
+# excluded: a reviewer took it out (reconcile run --review).
+VERDICTS = ("consistent", "below", "above", "superseded", "relayed", "copy", "denial",
+            "excluded")
 
 # A claim's quote check (claims.csv ``quote_check``; reconcile/core/quotes.py):
 # the quote states the figure and the span points at it, nothing to check, a
@@ -181,14 +183,14 @@ GRADES = ("confirmed", "fair", "weak", "contested")
 # -- history (history.csv): how each event's figures moved with each report -----------
 
 # One row per (event, step): the step's time, the claims first published then
-# (their ids, sources and figures), the event's low / best / high as of then
+# (new_claims, new_sources, new_figures), the event's low / best / high as of then
 # and how far best moved, its confidence and status then, the claims holding
 # best, the claims that step superseded, how many claims and independent
 # sources it weighed, and a note on what the last step weighs besides.
 HISTORY_COLUMNS = (
-    "event_id", "step", "published", "claims", "sources", "figures", "low", "best", "high",
-    "change", "confidence", "status", "best_claims", "superseded", "n_claims", "n_independent",
-    "note",
+    "event_id", "step", "published", "new_claims", "new_sources", "new_figures", "low", "best",
+    "high", "change", "confidence", "status", "best_claims", "superseded", "n_claims",
+    "n_independent", "note",
 )
 
 # -- sources (sources.csv) ------------------------------------------------------------

@@ -43,7 +43,8 @@ def test_run_golden(tmp_path):
     # No temporary files left behind by the atomic writes.
     assert sorted(p.name for p in out.iterdir()) == ["claims.csv", "events.csv",
                                                       "history.csv", "manifest.json",
-                                                      "rejects.csv", "sources.csv"]
+                                                      "rejects.csv", "report.html",
+                                                      "sources.csv"]
 
 
 def test_run_accounts_for_every_row(tmp_path):

@@ -139,3 +139,24 @@ def test_history_example_matches_golden():
     assert block, "README lost its history example"
     golden = (Path(__file__).parent / "golden" / "history_stdout.txt").read_text(encoding="utf-8")
     assert golden.startswith(block.group(1))
+
+
+def test_report_review_and_formats_documented():
+    from reconcile.report.tables import FORMATS, GED_COLUMNS
+    from reconcile.review.verdicts import REVIEW_VERDICTS
+
+    flat = " ".join(README.split())
+    for fmt in FORMATS:
+        assert f"`{fmt}`" in flat, fmt
+    for verdict in REVIEW_VERDICTS:
+        assert f"| `{verdict}" in README or f"`{verdict}`" in flat, verdict
+    for column in GED_COLUMNS:
+        assert f"| `{column}` | `{column}` |" in README, column
+    for option in ("--review", "--format", "--hxl", "--report-events", "--report-charts",
+                   "--no-report"):
+        assert option in flat, option
+        assert option in CliRunner().invoke(main, ["run", "--help"]).output, option
+    for picture in ("docs/report.png", "docs/report-event.png"):
+        assert f"]({picture})" in README
+        assert (ROOT / picture).stat().st_size > 10_000
+    assert "make screenshot" in README

@@ -385,9 +385,9 @@ class TestConventions:
     def test_json_summaries(self, tmp_path):
         result = cli("run", str(EXAMPLE), "-o", str(tmp_path / "o"), "--json")
         summary = json.loads(result.stdout)
-        assert set(summary) == {"rows", "claims", "rejected", "events", "contested", "status",
-                                "sources", "policy", "as_of", "left_out", "warnings", "outputs",
-                                "manifest_sha256"}
+        assert set(summary) == {"rows", "claims", "excluded", "rejected", "events", "contested",
+                                "status", "sources", "policy", "as_of", "left_out", "warnings",
+                                "outputs", "manifest_sha256"}
         assert summary["rows"] == summary["claims"] + summary["rejected"]
         assert summary["outputs"]["events"] == str(tmp_path / "o" / "events.csv")
         write(tmp_path / "a.txt", GOOD_ARTICLE)
@@ -590,7 +590,8 @@ def test_hostile_claims_through_run(corpus, name):
             assert summary["rows"] == expected_rows
         assert sorted(p.name for p in out.iterdir()) == ["claims.csv", "events.csv",
                                                         "history.csv", "manifest.json",
-                                                        "rejects.csv", "sources.csv"]
+                                                        "rejects.csv", "report.html",
+                                                        "sources.csv"]
     elif expected_rows is not None:
         pytest.fail(f"{name} should be readable: {result.stderr}")
 

@@ -196,12 +196,13 @@ def test_source_priors_report_every_problem_with_line_and_key(rules_dir):
     from reconcile.rules.sources import check_source_priors, load_source_priors
 
     path = rules_dir / "sources.toml"
-    line = append(path, '[[source]]\nname = "SOHR"\nnoise = -1\nparty = "yes"\ncolour = 1\n\n'
-                        '[[source]]\nname = "sohr"\n')
+    line = append(path, '[[source]]\nname = "SOHR"\nnoise = -1\nparty = "yes"\ncolour = 1\n'
+                        'exact = 1.5\n[[source]]\nname = "sohr"\n')
     found = check_source_priors(rules_dir)
     assert f"{path}:{line}: source[0].noise: must be (0.0, 5.0), got -1" in found
     assert f"{path}:{line}: source[0].party: expected bool, got str 'yes'" in found
     assert any(p.startswith(f"{path}:{line}: source[0].colour: unknown key") for p in found)
+    assert f"{path}:{line}: source[0].exact: must be [0.0, 1.0), got 1.5" in found
     assert f"{path}:{line + 6}: source[1].name: 'sohr' is already named at line {line}" in found
     with pytest.raises(RulesError):
         load_source_priors(rules_dir)
@@ -212,8 +213,10 @@ def test_source_priors_rows_and_aliases(rules_dir):
 
     append(rules_dir / "sources.toml",
            '[[source]]\nname = "Syrian Observatory for Human Rights"\naliases = ["SOHR"]\n'
-           'noise = 0.05\n\n[[source]]\nname = "Syrian military"\nparty = true\n')
+           'noise = 0.05\n\n[[source]]\nname = "Syrian military"\nparty = true\nexact = 0\n')
     priors = load_source_priors(rules_dir)
+    assert priors.lookup("Syrian military").exact == 0.0
+    assert priors.lookup("SOHR").exact is None
     assert priors.canonical(" sohr ") == "syrian observatory for human rights"
     assert priors.lookup("SOHR").noise == 0.05
     assert priors.lookup("syrian military").party
@@ -234,3 +237,18 @@ def test_rules_check_covers_sources_toml(rules_dir):
         check_all_rules(rules_dir)
     text = "\n".join(err.value.problems)
     assert "sources.toml" in text and "source[0].name: missing" in text
+
+
+def test_replacing_source_priors_leaves_the_cached_default_alone():
+    """Regression: dataclasses.replace shared the lookup index, so a review's trust rows
+    leaked into default_source_priors() for the rest of the process."""
+    import dataclasses
+
+    from reconcile.rules.sources import SourcePrior, default_source_priors
+
+    base = default_source_priors()
+    before = base.lookup("Health ministry")
+    extra = dataclasses.replace(base, sources=(*base.sources,
+                                               SourcePrior(name="Health ministry", noise=0.1)))
+    assert extra.lookup("Health ministry") is not None
+    assert base.lookup("Health ministry") is before

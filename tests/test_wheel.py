@@ -65,3 +65,6 @@ def test_wheel_parse_and_run(installed, tmp_path):
                          str(tmp_path / "out"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out" / "events.csv").exists()
+    # the report's template, stylesheet and script are package data
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "<table id=\"events\">" in report and "events-data" in report

@@ -228,9 +228,10 @@ def candidate_pairs(block: np.ndarray, category: np.ndarray, lo: np.ndarray, hi:
     self_join(key_codes(b, article[rows]))
     i = np.concatenate(pairs_i) if pairs_i else np.zeros(0, np.int64)
     j = np.concatenate(pairs_j) if pairs_j else np.zeros(0, np.int64)
-    lo_, hi_ = np.minimum(i, j), np.maximum(i, j)
-    keep = lo_ != hi_
-    code = np.sort(lo_[keep] * np.int64(n) + hi_[keep])
+    first: np.ndarray = np.minimum(i, j)
+    second: np.ndarray = np.maximum(i, j)
+    distinct = first != second
+    code = np.sort(first[distinct] * np.int64(n) + second[distinct])
     if len(code):
         code = code[np.r_[True, code[1:] != code[:-1]]]
     return code // n, code % n

@@ -1,7 +1,10 @@
-"""What a run hands to people: its tables (and later the HTML report and explain)."""
+"""What a run hands to people: its tables, report.html, and what explain and summary print."""
 
 from __future__ import annotations
 
-from .tables import write_tables
+from .html import build_report, write_report
+from .reasons import claim_reasons, rank_for_review
+from .tables import read_tables, write_tables
 
-__all__ = ["write_tables"]
+__all__ = ["build_report", "claim_reasons", "rank_for_review", "read_tables", "write_report",
+           "write_tables"]

@@ -1,7 +1,7 @@
 """``reconcile history``: how one event's low / best / high moved with each report.
 
-Reads ``history.csv`` (written by the run: :mod:`reconcile.resolve.history`)
-and ``events.csv`` of an output folder, and prints the steps as a rich table:
+Reads the history and events tables of an output folder (written by the
+run: :mod:`reconcile.resolve.history`; any ``--format``), and prints the steps as a rich table:
 when, which claims arrived, the figures then and how far best moved, what
 the step superseded. :func:`history_svg` draws the same steps as a small
 self-contained SVG (a band for ``[low, high]``, a step line for ``best``, a
@@ -18,46 +18,30 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..errors import InputError
+from .explain import find_event
+from .reasons import text
 
-__all__ = ["event_history_data", "find_event_id", "history_svg", "print_history"]
-
-
-def find_event_id(events: pd.DataFrame, event_id: str, folder: str) -> str:
-    """``event_id`` itself, or the one event id that starts with it.
-
-    Raises :class:`InputError` when none does, or several do.
-    """
-    ids = events["event_id"].astype(str)
-    if (ids == event_id).any():
-        return event_id
-    hits = ids[ids.str.startswith(event_id)] if event_id else ids.iloc[:0]
-    if len(hits) == 1:
-        return str(hits.iloc[0])
-    if len(hits) > 1:
-        raise InputError(f"{event_id!r} starts {len(hits)} event ids; give more of it",
-                         file=folder)
-    raise InputError(f"no event {event_id!r} in this run (events.csv lists them)", file=folder)
+__all__ = ["event_history_data", "history_svg", "print_history"]
 
 
 def event_history_data(events: pd.DataFrame, history: pd.DataFrame, event_id: str,
                        folder: str) -> dict[str, Any]:
     """One event's history as plain values (what ``--json`` prints)."""
-    eid = find_event_id(events, event_id, folder)
-    e = events[events["event_id"].astype(str) == eid].iloc[0]
-    rows = history[history["event_id"].astype(str) == eid]
+    e = find_event(events, event_id, folder)
+    eid = text(e["event_id"])
+    rows = history[history["event_id"].map(text) == eid]
     rows = rows.assign(_s=pd.to_numeric(rows["step"], errors="coerce")).sort_values("_s") \
         .drop(columns="_s")
 
     def get(row: pd.Series, col: str) -> str:
-        return str(row[col]) if col in row.index else ""
+        return text(row[col]) if col in row.index else ""
 
     steps: list[dict[str, Any]] = [{col: get(r, col) for col in rows.columns if col != "event_id"}
              for _, r in rows.iterrows()]
     for step in steps:
         for col in ("step", "low", "best", "high", "n_claims", "n_independent"):
             if step.get(col, "") != "":
-                step[col] = int(step[col])
+                step[col] = _int(step[col])
         if step.get("confidence", "") != "":
             step["confidence"] = float(step["confidence"])
     what = " ".join(p for p in (get(e, "category"), get(e, "victims")) if p)
@@ -65,9 +49,13 @@ def event_history_data(events: pd.DataFrame, history: pd.DataFrame, event_id: st
     start, end = get(e, "date_start"), get(e, "date_end")
     return {"event_id": eid, "what": what, "place": where,
             "dates": start + (f"/{end}" if end and end != start else ""),
-            "low": int(get(e, "low")), "best": int(get(e, "best")),
-            "high": int(get(e, "high")),
+            "low": _int(get(e, "low")), "best": _int(get(e, "best")),
+            "high": _int(get(e, "high")),
             "status": get(e, "status"), "basis": get(e, "basis"), "steps": steps}
+
+
+def _int(value: str) -> int | None:
+    return int(float(value)) if value != "" else None
 
 
 def print_history(data: dict[str, Any], console: Console) -> None:
@@ -85,7 +73,7 @@ def print_history(data: dict[str, Any], console: Console) -> None:
         table.add_column(col, **kw)  # type: ignore[arg-type]
     for s in data["steps"]:
         table.add_row(str(s["step"]), escape(s.get("published", "") or "undated"),
-                      escape(s.get("figures", "")), str(s["low"]), str(s["best"]),
+                      escape(s.get("new_figures", "")), str(s["low"]), str(s["best"]),
                       str(s["high"]), escape(s.get("change", "")), escape(s.get("status", "")),
                       escape(s.get("superseded", "")), escape(s.get("note", "")))
     console.print(table)

@@ -192,7 +192,7 @@ def history_block(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.n
     sup_now = (verdict == "superseded")
     out = pd.DataFrame({
         "event_id": p.event_ids[real_events], "step": v_step + 1, "published": _iso(when),
-        "claims": new_ids, "sources": new_src, "figures": new_fig,
+        "new_claims": new_ids, "new_sources": new_src, "new_figures": new_fig,
     })
     for col in ("low", "best", "high", "confidence", "status", "best_claims", "n_claims",
                 "n_independent"):
@@ -270,7 +270,7 @@ def _last_steps(p: Prepared, dep: Dependence, events: pd.DataFrame, claims: pd.D
                      + "read with its parent and parts", notes)
     out = pd.DataFrame({
         "event_id": p.event_ids, "step": n_steps, "published": _iso(when),
-        "claims": new_ids, "sources": new_src, "figures": new_fig,
+        "new_claims": new_ids, "new_sources": new_src, "new_figures": new_fig,
         "low": by_id["low"].to_numpy(), "best": by_id["best"].to_numpy(),
         "high": by_id["high"].to_numpy(), "confidence": by_id["confidence"].to_numpy(),
         "status": by_id["status"].to_numpy(), "best_claims": by_id["best_claims"].to_numpy(),

@@ -159,6 +159,8 @@ class SourceParams:
     prior_strength: np.ndarray = field(default_factory=lambda: np.zeros(0))
     prior_false_denial: np.ndarray = field(default_factory=lambda: np.zeros(0))
     prior_class_scale: np.ndarray = field(default_factory=lambda: np.ones(6))
+    # Per source: its exactness prior from sources.toml (NaN: none, learn freely).
+    prior_exact: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # Per source: its stratum of activity (log2 of its number of claims in the input).
     activity: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     iterations: int = 0
@@ -192,6 +194,7 @@ def initial_params(p: Prepared, priors: SourcePriors, options: Options) -> Sourc
     noise = np.full(S, priors.noise)
     strength = np.full(S, priors.strength)
     false_denial = np.full(S, 1.0 - priors.denial)
+    prior_exact = np.full(S, np.nan)
     for i, sid in enumerate(p.source_ids):
         row = priors.lookup(str(sid))
         if row is None:
@@ -202,6 +205,8 @@ def initial_params(p: Prepared, priors: SourcePriors, options: Options) -> Sourc
             noise[i] = row.noise
         if row.strength is not None:
             strength[i] = row.strength
+        if row.exact is not None:
+            prior_exact[i] = row.exact
         if row.denial is not None:
             false_denial[i] = 1.0 - row.denial
         elif row.party:
@@ -215,10 +220,13 @@ def initial_params(p: Prepared, priors: SourcePriors, options: Options) -> Sourc
     return SourceParams(
         bias=bias, noise=noise, false_denial=false_denial,
         offsets=default_offsets(options.growth), hedge_scale=priors.hedge_scale,
-        outlier=np.full(S, OUTLIER), exact=np.full(S, EXACT if options.exactness else 0.0),
+        outlier=np.full(S, OUTLIER),
+        exact=np.where(np.isnan(prior_exact), EXACT, prior_exact) if options.exactness
+        else np.zeros(S),
         log_prior=log_prior, class_scale=class_scale, prior_bias=bias.copy(),
         prior_noise=noise.copy(), prior_strength=strength,
         prior_false_denial=false_denial.copy(), prior_class_scale=class_scale.copy(),
+        prior_exact=prior_exact,
         activity=_activity(np.bincount(p.src, minlength=S)))
 
 
@@ -378,6 +386,13 @@ def update_sources(stats: Stats, params: SourceParams, options: Options) -> Sour
                                   0.01, 0.95)
         exact = np.clip((stats.x_num + k_out * pooled_x) / (stats.x_den + k_out + 1e-12),
                         0.001, 0.98)
+        # A source with an exactness prior (a reviewer's distrust) is held near it by
+        # its strength, as its noise is.
+        held = ~np.isnan(params.prior_exact) if len(params.prior_exact) == len(exact) \
+            else np.zeros(len(exact), bool)
+        exact[held] = np.clip(
+            (stats.x_num[held] + strength[held] * params.prior_exact[held])
+            / (stats.x_den[held] + strength[held] + 1e-12), 0.0, 0.98)
     else:
         exact = np.zeros_like(params.exact)
 

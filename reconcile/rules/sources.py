@@ -25,7 +25,7 @@ __all__ = ["SourcePrior", "SourcePriors", "check_source_priors", "default_source
 
 _DEFAULT_KEYS = ("bias", "noise", "strength", "denial", "party_denial", "hedge_scale",
                  "vague_scale")
-_SOURCE_KEYS = ("name", "aliases", "bias", "noise", "strength", "denial", "party")
+_SOURCE_KEYS = ("name", "aliases", "bias", "noise", "strength", "denial", "exact", "party")
 
 
 def fold_source(name: str) -> str:
@@ -48,6 +48,7 @@ class SourcePrior:
     strength: float | None = None
     denial: float | None = None
     party: bool = False
+    exact: float | None = None  # share of its exact figures that are the count itself
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,10 @@ class SourcePriors:
     treated_words: tuple[tuple[str, ...], ...] = ()
     # A claim's weight factor per quote check code ([provenance]; a code not listed: 1).
     provenance: dict[str, float] = field(default_factory=dict, compare=False)
-    _by_name: dict[str, SourcePrior] = field(default_factory=dict, repr=False, compare=False)
+    # Not an init field: dataclasses.replace() builds a new index instead of sharing
+    # (and filling) the cached default's.
+    _by_name: dict[str, SourcePrior] = field(default_factory=dict, init=False, repr=False,
+                                             compare=False)
 
     def __post_init__(self) -> None:
         for row in self.sources:
@@ -96,7 +100,9 @@ def _number(reader: TomlReader, table: dict, line: int | None, key: str, name: s
         return None
     bad_low = value <= low if open_low else value < low
     if bad_low or (high is not None and value >= high):
-        span = f"({low}, {high})" if high is not None else (f"> {low}" if open_low else f">= {low}")
+        left = "(" if open_low else "["
+        span = f"{left}{low}, {high})" if high is not None else (
+            f"> {low}" if open_low else f">= {low}")
         reader.problems.add(reader.name, line, f"{key}.{name}", f"must be {span}, got {value!r}")
         return None
     return float(value)
@@ -123,7 +129,7 @@ def _read(reader: TomlReader) -> dict:
     checks = {"bias": (0.0, None, True), "noise": (0.0, 5.0, True),
               "strength": (0.0, None, False), "denial": (0.0, 1.0, True),
               "party_denial": (0.0, 1.0, True), "hedge_scale": (1.0, None, False),
-              "vague_scale": (0.0, None, True)}
+              "vague_scale": (0.0, None, True), "exact": (0.0, 1.0, False)}
     for key_name, (low, high, _open) in checks.items():
         line = key_line(reader.text, key_name) or dline
         value = _number(reader, defaults, line, "defaults", key_name, low, high,
@@ -144,7 +150,7 @@ def _read(reader: TomlReader) -> dict:
             reader.problems.add(reader.name, line, f"{key}.name", "empty name")
             name = None
         values = {n: _number(reader, row, line, key, n, *checks[n][:2], open_low=checks[n][2])
-                  for n in ("bias", "noise", "strength", "denial")}
+                  for n in ("bias", "noise", "strength", "denial", "exact")}
         party = reader.get(row, line, key, "party", bool, required=False, default=False)
         if name is None:
             continue
