@@ -67,6 +67,17 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     return value
 
 
+def _as_of_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .load import as_of_cutoff
+
+    if value is not None:
+        try:
+            as_of_cutoff(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
 def _stdin_bytes() -> bytes:
     if sys.stdin.isatty():
         click.echo("Reading standard input (end with Ctrl-D)...", err=True)
@@ -89,6 +100,13 @@ def main() -> None:
                    "baseline for comparison.")
 @click.option("--level", type=click.FloatRange(0.5, 0.99), default=0.8, show_default=True,
               help="Credible level of [low, high].")
+@click.option("--as-of", "as_of", metavar="DATE", callback=_as_of_option,
+              help="Use only the claims published up to DATE (ISO date: the whole day; or "
+                   "date-time): the toll as it was knowable then. Claims without a published "
+                   "date are left out.")
+@click.option("--history-steps", type=click.IntRange(min=0), default=20, show_default=True,
+              help="history.csv shows each event at up to this many publication times "
+                   "(0: no history.csv).")
 @rules_option
 @quiet_option
 @click.option("--json", "as_json", is_flag=True,
@@ -117,10 +135,11 @@ def main() -> None:
                    "--engine dask starts local worker processes.")
 @click.option("--partitions", type=click.IntRange(min=1), default=None,
               help="Partitions of the claims (default: 1 local; 4 per Dask worker).")
-def run(claims: Path, outdir: Path, policy: str, level: float, rules_dir: Path | None,
-        quiet: bool, as_json: bool, fmt: str, hxl: bool, report_events: int,
-        report_charts: int, no_report: bool, review: Path | None, engine_name: str,
-        scheduler: str | None, partitions: int | None) -> None:
+def run(claims: Path, outdir: Path, policy: str, level: float, as_of: str | None,
+        history_steps: int, rules_dir: Path | None, quiet: bool, as_json: bool, fmt: str,
+        hxl: bool, report_events: int, report_charts: int, no_report: bool,
+        review: Path | None, engine_name: str, scheduler: str | None,
+        partitions: int | None) -> None:
     """Reconcile the claims in CLAIMS (.csv, .tsv, .jsonl, .parquet) into OUT.
 
     CLAIMS may be - for standard input (CSV, JSON lines or parquet, told
@@ -134,6 +153,7 @@ def run(claims: Path, outdir: Path, policy: str, level: float, rules_dir: Path |
         reconcile run examples/claims.csv -o out/
         reconcile run examples/claims.csv -o out/ --policy conservative
         cat claims.csv | reconcile run - -o out/ --json
+        reconcile run examples/claims.csv -o out-2024-12-02/ --as-of 2024-12-02
         reconcile run claims.csv -o out/ --format sqlite
         reconcile run claims.csv -o out/ --review review.csv
         reconcile run claims.csv -o out/ --engine dask --scheduler tcp://10.0.0.5:8786
@@ -147,7 +167,8 @@ def run(claims: Path, outdir: Path, policy: str, level: float, rules_dir: Path |
     with make_engine(engine_name, scheduler=scheduler, partitions=partitions) as engine, \
             TerminalProgress(enabled=not quiet) as progress:
         result = run_pipeline(name, outdir, rules_dir=rules_dir, data=data, progress=progress,
-                              policy=policy, level=level, fmt=fmt, hxl=hxl,
+                              policy=policy, level=level, as_of=as_of,
+                              history_steps=history_steps, fmt=fmt, hxl=hxl,
                               report=not no_report, report_events=report_events,
                               report_charts=report_charts, review=review,
                               engine=engine)
@@ -301,6 +322,43 @@ def explain(event_id: str, outdir: Path, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("event_id")
+@click.option("--run", "outdir", type=click.Path(path_type=Path, file_okay=False),
+              required=True, help="The output folder of reconcile run.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the history as one JSON object on standard output.")
+def history(event_id: str, outdir: Path, as_json: bool) -> None:
+    """How EVENT_ID's low / best / high moved with each report, from one run.
+
+    Each step is a publication time: the claims first published then, the
+    event's figures as they stood, how far best moved, what the step
+    superseded. The last step is the event's row of events.csv. EVENT_ID may
+    be the start of an id when only one event starts with it. Reads the
+    output folder alone (any --format run wrote).
+
+    \b
+    Example:
+        reconcile run examples/claims.csv -o out/
+        reconcile history e0d766f8 --run out/
+    """
+    from .report.history import event_history_data, print_history
+    from .report.tables import read_tables
+
+    tables = read_tables(outdir)
+    events, steps = tables["events"], tables["history"]
+    assert events is not None
+    if steps is None:
+        raise click.ClickException(f"{outdir}: no history table (the run was made with "
+                                   "--history-steps 0, or by a reconcile without histories); "
+                                   "run it again")
+    data = event_history_data(events, steps, event_id, str(outdir))
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        print_history(data, _console())
+
+
+@main.command()
 @click.argument("outdir", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--top", type=click.IntRange(min=1), default=15, show_default=True,
               help="How many events to list.")
@@ -348,6 +406,44 @@ def review_template_command(outdir: Path, output: Path, top: int, quiet: bool) -
     frame = review_template(outdir, output, top=top)
     if not quiet:
         click.echo(f"wrote {len(frame)} events to review to {output}")
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--input", "inputs", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Check this file in place of the recorded input of the same name (a moved "
+                   "or archived copy, or a saved copy of standard input). Repeatable.")
+@quiet_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Print every check as one JSON object on standard output.")
+def verify(outdir: Path, inputs: tuple[Path, ...], quiet: bool, as_json: bool) -> None:
+    """Re-check a run folder against its manifest.json.
+
+    Every output must still have the SHA-256 the run wrote, and every input,
+    rule file and gazetteer table the run read must still be there with the
+    same SHA-256. Exit status 1, naming each file, when one does not match.
+    Prints the manifest's SHA-256: cite it with any figure you publish.
+
+    \b
+    Example:
+        reconcile run examples/claims.csv -o out/
+        reconcile verify out/
+    """
+    from .errors import IntegrityError
+    from .io.manifest import verify_run
+
+    result = verify_run(outdir, inputs=inputs)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    elif not quiet:
+        width = max((len(c.kind) + len(c.name) for c in result.checks), default=10) + 2
+        for c in result.checks:
+            detail = "" if c.status == "ok" else f"  ({c.path}" + (
+                f": sha256 {c.found[:12]}…, recorded {c.recorded[:12]}…)" if c.found else ")")
+            click.echo(f"{c.status:<14}{(c.kind + ' ' + c.name):<{width}}{detail}".rstrip())
+        click.echo(f"manifest sha256:{result.manifest_sha256}")
+    if not result.ok:
+        raise IntegrityError(result.problem(), file=str(Path(outdir) / "manifest.json"))
 
 
 @main.group()

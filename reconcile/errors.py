@@ -6,7 +6,7 @@ so the CLI can print one clear line and exit 1.
 
 from __future__ import annotations
 
-__all__ = ["InputError", "OutputError", "ReconcileError", "RulesError"]
+__all__ = ["InputError", "IntegrityError", "OutputError", "ReconcileError", "RulesError"]
 
 
 class ReconcileError(Exception):
@@ -39,6 +39,14 @@ class RulesError(ReconcileError):
 
 class OutputError(ReconcileError):
     """An output file that cannot be written (``file`` says which)."""
+
+    def __init__(self, message: str, *, file: str | None = None) -> None:
+        self.file = file
+        super().__init__(f"{file}: {message}" if file else message)
+
+
+class IntegrityError(ReconcileError):
+    """A run folder whose outputs, inputs or rules no longer match its manifest."""
 
     def __init__(self, message: str, *, file: str | None = None) -> None:
         self.file = file

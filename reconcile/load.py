@@ -29,8 +29,8 @@ from .io.records import read_records
 from .rules.load import Rules, default_rules
 from .schema import CLAIM_COLUMNS, CLAIM_OUTPUT_COLUMNS, PARSED_COLUMNS, REJECT_COLUMNS, SCOPES
 
-__all__ = ["CheckedRows", "LoadResult", "check_ids", "check_rows", "finish_claims", "load_claims",
-           "validate_claims"]
+__all__ = ["CheckedRows", "LoadResult", "as_of_cutoff", "check_ids", "check_rows",
+           "finish_claims", "load_claims", "published_by", "validate_claims"]
 
 
 
@@ -692,3 +692,49 @@ def load_claims(path: str | Path, rules: Rules | None = None, *,
     rejects["line"] = rejects["line"].astype(np.int64)
     n_rows = len(raw) + len(unreadable)
     return LoadResult(claims, rejects, str(path), n_rows, tuple(warnings))
+
+
+# -- as of a date ----------------------------------------------------------------------------
+
+
+def as_of_cutoff(text: str) -> str:
+    """The last publication time ``--as-of TEXT`` admits, as the loader writes times.
+
+    An ISO date admits the whole day (``2024-12-02`` is up to
+    ``2024-12-02T23:59:59``); an ISO date-time admits up to that second (a
+    time zone is converted to UTC, as ``published`` values are).
+    Raises ``ValueError`` when ``text`` is neither.
+
+    >>> as_of_cutoff("2024-12-02"), as_of_cutoff("2024-12-02T12:00+02:00")
+    ('2024-12-02T23:59:59', '2024-12-02T10:00:00')
+    """
+    text = text.strip()
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        value = _parse_datetime(text) if "T" in text or " " in text else None
+        if not value:
+            raise ValueError(f"{text!r} is not an ISO date (YYYY-MM-DD) or date-time") from None
+        return value
+    return f"{day.isoformat()}T23:59:59"
+
+
+def published_by(claims: pd.DataFrame, cutoff: str
+                 ) -> tuple[pd.DataFrame, int, int, int]:
+    """The loaded claims published up to ``cutoff`` (:func:`as_of_cutoff`).
+
+    Returns ``(kept, later, undated, unlinked)``: the claims kept; how many
+    were published after the cutoff; how many have no publication time (a
+    claim that cannot be shown to have been public by then is left out);
+    and how many kept claims named a whole (``part_of``) that was left out —
+    their link is dropped, the claim kept. Ids and order are unchanged.
+    """
+    published = claims["published"].astype(str)
+    undated = published.eq("")
+    later = ~undated & published.gt(cutoff)
+    kept = claims.loc[~undated & ~later].copy()
+    part_of = kept["part_of"].astype(str)
+    lost = part_of.ne("") & ~part_of.isin(set(kept["claim_id"].astype(str)))
+    kept.loc[lost, "part_of"] = ""
+    return (kept.reset_index(drop=True), int(later.sum()), int(undated.sum()),
+            int(lost.sum()))

@@ -9,16 +9,26 @@ from pathlib import Path
 
 import pandas as pd
 
+from .core.quotes import check_quotes
 from .engine import Engine, LocalEngine, group_on, load_on
-from .errors import OutputError
+from .errors import InputError, OutputError
 from .group import group_claims
-from .load import LoadResult
+from .io.manifest import (
+    build_manifest,
+    file_entry,
+    manifest_sha256,
+    utc_now,
+    write_manifest,
+)
+from .load import LoadResult, as_of_cutoff, published_by
 from .progress import NO_PROGRESS, Progress
 from .report.html import DEFAULT_MAX_CHARTS, DEFAULT_MAX_EVENTS, build_report, write_report
 from .report.tables import ged_columns, parquet_available, write_tables
 from .resolve import Options, Resolution, resolve_events
+from .resolve.history import DEFAULT_STEPS
+from .resolve.scope import check_scopes
 from .review import ReviewPlan, plan_review, read_review
-from .rules.load import Rules, default_rules, load_rules
+from .rules.load import Rules, default_rules, default_rules_dir, load_rules
 from .rules.sources import SourcePrior, SourcePriors, default_source_priors, load_source_priors
 from .schema import STATUSES
 
@@ -37,6 +47,16 @@ class RunResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     sources: pd.DataFrame | None = None
     policy: str = "estimate"
+    as_of: str | None = None
+    later: int = 0  # claims published after --as-of
+    undated: int = 0  # claims without a publication time, left out by --as-of
+    manifest_sha256: str = ""
+    history: pd.DataFrame | None = None
+
+    @property
+    def left_out(self) -> int:
+        """Usable rows left out by ``--as-of`` (published later, or undated)."""
+        return self.later + self.undated
 
     @property
     def n_contested(self) -> int:
@@ -52,9 +72,10 @@ class RunResult:
     def summary(self) -> str:
         """A few lines for the terminal."""
         excluded = f", {self.n_excluded} excluded by review" if self.n_excluded else ""
+        left = f", {self.left_out} left out by --as-of" if self.as_of else ""
         lines = [
             f"claims:    {len(self.claims) - self.n_excluded} used{excluded}, "
-            f"{len(self.rejects)} rejected (of {self.n_rows} rows)",
+            f"{len(self.rejects)} rejected{left} (of {self.n_rows} rows)",
             f"events:    {len(self.events)} ({self.n_contested} contested)",
         ]
         if len(self.events):
@@ -66,15 +87,21 @@ class RunResult:
             lines.append(f"sources:   {len(self.sources)} ({n_copiers} repeating another)")
         if self.policy != "estimate":
             lines.append(f"policy:    {self.policy}")
+        if self.as_of:
+            lines.append(f"as of:     {self.as_of} ({self.later} published later, "
+                         f"{self.undated} undated: left out)")
         for name, path in self.outputs.items():
             lines.append(f"{name + ':':<10} {path}")
+        if self.manifest_sha256:
+            lines.append(f"cite:      manifest sha256:{self.manifest_sha256}")
         return "\n".join(lines)
 
     def summary_dict(self) -> dict[str, object]:
         """The summary as plain values (``reconcile run --json``).
 
-        ``rows`` = ``claims`` + ``rejected``; ``excluded`` counts the claims (among
-        ``claims``) a reviewer excluded; ``status`` counts events by status.
+        ``rows`` = ``claims`` + ``rejected`` + ``left_out`` (rows left out by
+        ``--as-of``); ``excluded`` counts the claims (among ``claims``) a
+        reviewer excluded; ``status`` counts events by status.
         """
         counts = self.events["status"].value_counts() if len(self.events) else pd.Series()
         return {
@@ -87,8 +114,11 @@ class RunResult:
             "status": {s: int(counts.get(s, 0)) for s in STATUSES},
             "sources": None if self.sources is None else len(self.sources),
             "policy": self.policy,
+            "as_of": self.as_of,
+            "left_out": self.left_out,
             "warnings": list(self.warnings),
             "outputs": {name: str(path) for name, path in self.outputs.items()},
+            "manifest_sha256": self.manifest_sha256,
         }
 
 
@@ -137,14 +167,21 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
                      options: Options | None = None,
                      progress: Progress = NO_PROGRESS,
                      rules: Rules | None = None,
-                     review: ReviewPlan | None = None,
+                     review: ReviewPlan | None = None, history_steps: int = 0,
                      group: Callable[[pd.DataFrame, Rules | None], pd.DataFrame] = group_claims
                      ) -> Resolution:
     """Group and resolve loaded claims: events, claims with verdicts, sources.
 
-    Grouping gives each claim its event, the event's parent (parts and the
-    totals that hold incidents) and the canonical source; the resolver reads
-    all three.
+    Each claim's quote is checked first (``quote_check``: does the quote hold
+    the figure, does the span point at it; :mod:`reconcile.core.quotes`); a
+    claim that fails weighs less. Grouping gives each claim its event, the
+    event's parent (parts and the totals that hold incidents) and the
+    canonical source; the resolver reads all three. Then each claim's measure
+    is checked against its event's (``scope_check``: a subset, a superset or
+    another measure; :mod:`reconcile.resolve.scope`) before claims are weighed.
+    With ``history_steps`` the resolution also holds each event's history
+    (:mod:`reconcile.resolve.history`: the model's reading before the review's
+    set figures).
 
     ``review`` (a :class:`~reconcile.review.ReviewPlan`) enters between the
     stages: excluded claims and set figures before grouping, merges and
@@ -154,18 +191,22 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
     ``group`` groups the claims (:func:`~reconcile.group.group_claims` here,
     :func:`~reconcile.engine.group_on` an engine's partitions: the same events).
     """
-    claims, excluded = loaded.claims, loaded.claims.head(0)
+    with progress.stage("checking quotes"):
+        claims = loaded.claims.assign(quote_check=check_quotes(loaded.claims, rules))
+    excluded = claims.head(0)
     if review is not None:
         claims, excluded = review.before_grouping(claims, review.rules)
     with progress.stage("grouping"):
         grouped = group(claims, rules)
     if review is not None:
         grouped, excluded = review.constrain_groups(grouped, excluded)
+    treated = (priors or default_source_priors()).treated_words
+    grouped = grouped.assign(scope_check=check_scopes(grouped, rules, treated))
     with progress.stage("resolving"):
         result = resolve_events(grouped, policy=policy,
                                 priors=resolver_priors(review, priors or default_source_priors(),
                                                        grouped),
-                                options=options)
+                                options=options, history_steps=history_steps)
     if review is None:
         # the same columns with or without a review file: an empty review column
         return dataclasses.replace(result, events=result.events.assign(review=""),
@@ -201,47 +242,75 @@ def run(claims_path: str | Path, outdir: str | Path, *,
         policy: str = "estimate", level: float = 0.8,
         fmt: str = "csv", hxl: bool = False, report: bool = True,
         report_events: int = DEFAULT_MAX_EVENTS, report_charts: int = DEFAULT_MAX_CHARTS,
-        review: str | Path | None = None, engine: Engine | None = None) -> RunResult:
+        review: str | Path | None = None, as_of: str | None = None,
+        history_steps: int = DEFAULT_STEPS, engine: Engine | None = None) -> RunResult:
     """Load a claims file, reconcile it, and write the tables and the report to ``outdir``.
 
-    Writes ``events``, ``claims``, ``sources`` and ``rejects`` in ``fmt``
-    (csv, jsonl, parquet or one sqlite database; each file atomically, and
-    only once every stage has succeeded, so a failed run writes nothing;
-    ``hxl`` adds an HXL hashtag row to CSV files) and ``report.html`` (unless
-    ``report`` is false) holding the ``report_events`` events most in need
-    of review, with charts for the first ``report_charts``. ``data``, when
-    given, is the claims file's content (standard input) and ``claims_path``
-    only names it. ``progress`` hears of each stage. ``policy`` chooses how
-    ``best`` is picked and ``level`` is the credible level of ``[low,
-    high]``. ``review`` is a review file of a fact-checker's verdicts
-    (:mod:`reconcile.review`). ``engine`` loads and groups the claims
+    Writes ``events``, ``claims``, ``sources``, ``rejects`` and ``history``
+    (each event's low / best / high at up to ``history_steps`` publication
+    times; 0 writes none) in ``fmt`` (csv, jsonl, parquet or one sqlite
+    database; each file atomically; ``hxl`` adds an HXL hashtag row to CSV
+    files), ``report.html`` (unless ``report`` is false) holding the
+    ``report_events`` events most in need of review, with charts for the
+    first ``report_charts``, then ``manifest.json`` (:mod:`reconcile.io.manifest`:
+    the inputs', rules' and outputs' SHA-256, the options, the counts, the
+    times). ``data``, when given, is the claims file's content (standard
+    input) and ``claims_path`` only names it. ``progress`` hears of each
+    stage. ``policy`` chooses how ``best`` is picked and ``level`` is the
+    credible level of ``[low, high]``. ``review`` is a review file of a
+    fact-checker's verdicts (:mod:`reconcile.review`). ``as_of`` (an ISO date
+    or date-time) keeps only the claims published up to then
+    (:func:`reconcile.load.published_by`): the events as they were knowable
+    at that time. ``engine`` loads and groups the claims
     (:mod:`reconcile.engine`; the local engine by default); the tables are
-    the same on every engine. Raises
-    :class:`reconcile.errors.ReconcileError` on unreadable input, rules or
-    review file, and before any work when ``outdir`` is an existing file.
+    the same on every engine. Raises :class:`reconcile.errors.ReconcileError` on
+    unreadable input, rules or review file, and before any work when
+    ``outdir`` is an existing file.
     """
+    started = utc_now()
     if Path(outdir).exists() and not Path(outdir).is_dir():
         raise OutputError("is a file, not a folder; give a folder for the output files",
                           file=str(outdir))
     if fmt == "parquet" and not parquet_available():
         raise OutputError("--format parquet needs pyarrow: pip install 'reconcile[parquet]'")
+    cutoff = None
+    if as_of is not None:
+        try:
+            cutoff = as_of_cutoff(as_of)
+        except ValueError as exc:
+            raise InputError(f"--as-of: {exc}") from None
     if rules is None:
         rules = load_rules(rules_dir) if rules_dir is not None else default_rules()
     priors = load_source_priors(rules_dir) if rules_dir is not None else default_source_priors()
     problems: list[str] = []
     verdicts = read_review(review, problems) if review is not None else None
+    source = file_entry("-", role="claims", data=data) if data is not None \
+        else _input_entry(claims_path)
     engine = engine or LocalEngine()
     loaded = load_on(engine, claims_path, rules, data=data, progress=progress)
+    later = undated = 0
+    warnings = list(loaded.warnings)
+    if cutoff is not None:
+        loaded, later, undated, unlinked = _as_of(loaded, cutoff, claims_path)
+        if undated:
+            warnings.append(f"--as-of {as_of}: {undated} claim(s) without a published date "
+                            "left out (they cannot be shown to have been public by then)")
+        if unlinked:
+            warnings.append(f"--as-of {as_of}: {unlinked} claim(s) name a whole (part_of) "
+                            "published later; kept without the link")
     plan = plan_review(str(review), verdicts, loaded.claims, rules, problems) \
         if verdicts is not None else None
     result = reconcile_claims(loaded, policy=policy, priors=priors, options=Options(level=level),
                               progress=progress, rules=rules, review=plan,
+                              history_steps=history_steps,
                               group=lambda claims, r: group_on(engine, claims, r))
     events = ged_columns(result.events, result.claims)
     with progress.stage("writing"):
-        outputs = write_tables(outdir, {"events": events, "claims": result.claims,
-                                        "sources": result.sources, "rejects": loaded.rejects},
-                               fmt=fmt, hxl=hxl)
+        tables = {"events": events, "claims": result.claims, "sources": result.sources,
+                  "rejects": loaded.rejects}
+        if result.history is not None:
+            tables["history"] = result.history
+        outputs = write_tables(outdir, tables, fmt=fmt, hxl=hxl)
     if fmt == "sqlite":
         outputs = {"database": next(iter(outputs.values()))}
     if report:
@@ -251,5 +320,45 @@ def run(claims_path: str | Path, outdir: str | Path, *,
                                 input_name=str(claims_path), policy=policy,
                                 max_events=report_events, max_charts=report_charts)
             outputs["report"] = write_report(Path(outdir) / "report.html", html)
-    return RunResult(events, result.claims, loaded.rejects, loaded.n_rows,
-                     loaded.warnings, outputs, result.sources, policy)
+    n_rows = loaded.n_rows + later + undated
+    counts = {"rows": n_rows, "claims": len(result.claims),
+              "rejected": len(loaded.rejects), "left_out": later + undated,
+              "events": len(result.events), "sources": len(result.sources),
+              "history": 0 if result.history is None else len(result.history)}
+    options = {"policy": policy, "level": level, "as_of": as_of, "as_of_cutoff": cutoff,
+               "history_steps": history_steps, "format": fmt, "hxl": hxl, "report": report,
+               "report_events": report_events, "report_charts": report_charts,
+               "review": None if review is None else str(review),
+               "rules": None if rules_dir is None else str(rules_dir)}
+    inputs = [source]
+    if review is not None:
+        inputs.append(_input_entry(review, role="review"))
+    manifest = build_manifest(
+        command="run", options=options, inputs=inputs,
+        rules_dir=rules_dir if rules_dir is not None else default_rules_dir(),
+        counts=counts, started=started, finished=utc_now(), outputs=outputs, outdir=outdir)
+    outputs["manifest"] = write_manifest(outdir, manifest)
+    return RunResult(events, result.claims, loaded.rejects, n_rows, tuple(warnings), outputs,
+                     result.sources, policy, as_of, later, undated, manifest_sha256(outdir),
+                     result.history)
+
+
+def _input_entry(path: str | Path, role: str = "claims") -> dict:
+    """An input file's manifest entry, hashed before it is read; an unreadable file
+    is left for its reader to report in its own words."""
+    try:
+        return file_entry(path, role=role)
+    except OSError:
+        return {"role": role, "path": str(path), "sha256": ""}
+
+
+def _as_of(loaded: LoadResult, cutoff: str, name: str | Path
+           ) -> tuple[LoadResult, int, int, int]:
+    claims, later, undated, unlinked = published_by(loaded.claims, cutoff)
+    if "published" not in loaded.claims.columns or \
+            (len(loaded.claims) and loaded.claims["published"].astype(str).eq("").all()):
+        raise InputError("--as-of needs publication times, and no claim has a 'published' "
+                         "value", file=str(name))
+    kept = LoadResult(claims, loaded.rejects, loaded.path, loaded.n_rows - later - undated,
+                      loaded.warnings)
+    return kept, later, undated, unlinked

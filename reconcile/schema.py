@@ -8,6 +8,7 @@ The README's tables are checked against these tuples by ``tests/test_docs.py``.
 from __future__ import annotations
 
 __all__ = [
+    "CHECK_COLUMNS",
     "CLAIM_COLUMNS",
     "CLAIM_OUTPUT_COLUMNS",
     "EVENT_COLUMNS",
@@ -15,9 +16,12 @@ __all__ = [
     "FIGURE_KINDS",
     "GRADES",
     "GROUP_COLUMNS",
+    "HISTORY_COLUMNS",
     "PARENT_LINKS",
     "PARSED_COLUMNS",
     "PLACE_COLUMNS",
+    "PROVENANCE_COLUMNS",
+    "QUOTE_CHECKS",
     "REJECT_COLUMNS",
     "RESERVED_COLUMNS",
     "RESOLVED_CLAIM_COLUMNS",
@@ -38,7 +42,7 @@ __all__ = [
 CLAIM_COLUMNS = (
     "claim_id", "source", "figure", "low", "high", "category", "victims", "location",
     "country", "event_date", "published", "outlet", "url", "article_id", "event", "scope",
-    "part_of", "hedge", "quote", "span",
+    "part_of", "hedge", "quote", "span", "quote_start", "text_sha256", "inferred",
 )
 
 # Columns the loader adds when it parses a row.
@@ -57,12 +61,18 @@ CLAIM_OUTPUT_COLUMNS = (
 EXTRACTED_COLUMNS = (
     "claim_id", "article_id", "figure", "low", "high", "anchor", "kind", "category",
     "victims", "location", "country", "event_date", "scope", "source", "source_type", "relay",
-    "outlet", "published", "url", "hedge", "denial", "part_of", "quote", "span",
-    "title", "dateline", "places", "event_words",
+    "outlet", "published", "url", "hedge", "denial", "part_of", "quote", "span", "quote_start",
+    "text_sha256", "inferred", "title", "dateline", "places", "event_words",
 )
 
-# What `reconcile simulate` writes: every input column but the quote and span.
-SIMULATED_CLAIM_COLUMNS = tuple(c for c in CLAIM_COLUMNS if c not in ("quote", "span"))
+# Provenance columns: the quote, where the figure sits in it (``span``, in the
+# article when ``quote_start`` says where the quote starts there), the SHA-256
+# of the article text the offsets index into, and ``inferred`` (how the
+# extractor counted a figure no number states: "victims named", "derived").
+PROVENANCE_COLUMNS = ("quote", "span", "quote_start", "text_sha256", "inferred")
+
+# What `reconcile simulate` writes: every input column but the provenance ones.
+SIMULATED_CLAIM_COLUMNS = tuple(c for c in CLAIM_COLUMNS if c not in PROVENANCE_COLUMNS)
 
 # Every row that could not be used: these first, then the row's original cells.
 REJECT_COLUMNS = ("line", "field", "reason")
@@ -81,6 +91,18 @@ SCOPES = ("incident", "cumulative")
 # excluded: a reviewer took it out (reconcile run --review).
 VERDICTS = ("consistent", "below", "above", "superseded", "relayed", "copy", "denial",
             "excluded")
+
+# A claim's quote check (claims.csv ``quote_check``; reconcile/core/quotes.py):
+# the quote states the figure and the span points at it, nothing to check, a
+# figure the extractor counted from words, or what is wrong.
+QUOTE_CHECKS = ("ok", "no-quote", "inferred", "figure-not-in-quote", "span-mismatch",
+                "span-out-of-range", "span-unreadable")
+
+# Columns the checks add to each claim, after resolution's: ``quote_check``
+# (above) and ``scope_check`` (what the claim measures when that is not what
+# its event measures: "subset", "superset", "treated", "campaign", "day"; "" when
+# it is).
+CHECK_COLUMNS = ("quote_check", "scope_check")
 
 # An event's status.
 STATUSES = ("agreed", "resolved", "contested", "single-source")
@@ -117,7 +139,8 @@ RESOLVED_CLAIM_COLUMNS = (
 # these names would be overwritten (or stop the run), so it is carried
 # through as ``input_<name>`` instead, with a warning.
 RESERVED_COLUMNS = tuple(dict.fromkeys((*REJECT_COLUMNS, *PARSED_COLUMNS, *GROUP_COLUMNS,
-                                        *RESOLVED_CLAIM_COLUMNS, *PLACE_COLUMNS)))
+                                        *RESOLVED_CLAIM_COLUMNS, *PLACE_COLUMNS,
+                                        *CHECK_COLUMNS)))
 
 
 def renamed_columns(columns: list[str], reserved: tuple[str, ...] = RESERVED_COLUMNS
@@ -151,11 +174,24 @@ def renamed_columns(columns: list[str], reserved: tuple[str, ...] = RESERVED_COL
 EVENT_COLUMNS = (
     "event_id", "category", "victims", "location", "country", "date_start", "date_end",
     "low", "best", "high", "confidence", "grade", "status", "basis", "n_claims", "n_sources",
-    "n_independent", "parent_event_id", "sources", "conflicts", "best_claims",
+    "n_independent", "parent_event_id", "sources", "conflicts", "scope_mismatch", "best_claims",
 )
 
 # An event's grade (after Airwars): how far its figure can be relied on.
 GRADES = ("confirmed", "fair", "weak", "contested")
+
+# -- history (history.csv): how each event's figures moved with each report -----------
+
+# One row per (event, step): the step's time, the claims first published then
+# (new_claims, new_sources, new_figures), the event's low / best / high as of then
+# and how far best moved, its confidence and status then, the claims holding
+# best, the claims that step superseded, how many claims and independent
+# sources it weighed, and a note on what the last step weighs besides.
+HISTORY_COLUMNS = (
+    "event_id", "step", "published", "new_claims", "new_sources", "new_figures", "low", "best",
+    "high", "change", "confidence", "status", "best_claims", "superseded", "n_claims",
+    "n_independent", "note",
+)
 
 # -- sources (sources.csv) ------------------------------------------------------------
 

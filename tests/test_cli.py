@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,12 +35,16 @@ def test_run_golden(tmp_path):
     out = tmp_path / "out"
     result = invoke("run", str(EXAMPLE), "-o", str(out))
     assert result.exit_code == 0, result.output
-    check_golden("run_stdout.txt", result.output.replace(str(out), "<out>"))
-    for name in ("events.csv", "claims.csv", "sources.csv", "rejects.csv"):
+    # The manifest's hash holds the run's times: it differs on every run.
+    stdout = re.sub(r"sha256:[0-9a-f]{64}", "sha256:<hash>", result.output)
+    check_golden("run_stdout.txt", stdout.replace(str(out), "<out>"))
+    for name in ("events.csv", "claims.csv", "sources.csv", "rejects.csv", "history.csv"):
         check_golden(name, (out / name).read_text(encoding="utf-8"))
     # No temporary files left behind by the atomic writes.
-    assert sorted(p.name for p in out.iterdir()) == ["claims.csv", "events.csv", "rejects.csv",
-                                                    "report.html", "sources.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["claims.csv", "events.csv",
+                                                      "history.csv", "manifest.json",
+                                                      "rejects.csv", "report.html",
+                                                      "sources.csv"]
 
 
 def test_run_accounts_for_every_row(tmp_path):

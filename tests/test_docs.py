@@ -15,6 +15,7 @@ from reconcile.schema import (
     CLAIM_COLUMNS,
     EVENT_COLUMNS,
     GRADES,
+    HISTORY_COLUMNS,
     RESOLVED_CLAIM_COLUMNS,
     SOURCE_COLUMNS,
     STATUSES,
@@ -49,6 +50,7 @@ def test_every_event_column_and_verdict_documented():
     assert ", ".join(EVENT_COLUMNS) in flat
     assert ", ".join(RESOLVED_CLAIM_COLUMNS) in flat
     assert ", ".join(SOURCE_COLUMNS) in flat
+    assert ", ".join(HISTORY_COLUMNS) in flat
     for word in (*VERDICTS, *STATUSES, *GRADES):
         assert f"{word}" in flat, word
 
@@ -128,6 +130,15 @@ def test_readme_layout_names_every_stage():
     for stage in ("core", "rules", "io", "places", "extract", "group", "resolve", "report",
                   "simulate", "evaluate"):
         assert f"`{stage}/`" in README, stage
+
+
+def test_history_example_matches_golden():
+    """The README's history example is the golden output of tests/test_trust.py."""
+    block = re.search(r"```\n\$ reconcile run examples/claims.csv -o out/ -q\n"
+                      r"(\$ reconcile history .*?)```", README, re.S)
+    assert block, "README lost its history example"
+    golden = (Path(__file__).parent / "golden" / "history_stdout.txt").read_text(encoding="utf-8")
+    assert golden.startswith(block.group(1))
 
 
 def test_report_review_and_formats_documented():

@@ -386,7 +386,8 @@ class TestConventions:
         result = cli("run", str(EXAMPLE), "-o", str(tmp_path / "o"), "--json")
         summary = json.loads(result.stdout)
         assert set(summary) == {"rows", "claims", "excluded", "rejected", "events", "contested",
-                                "status", "sources", "policy", "warnings", "outputs"}
+                                "status", "sources", "policy", "as_of", "left_out", "warnings",
+                                "outputs", "manifest_sha256"}
         assert summary["rows"] == summary["claims"] + summary["rejected"]
         assert summary["outputs"]["events"] == str(tmp_path / "o" / "events.csv")
         write(tmp_path / "a.txt", GOOD_ARTICLE)
@@ -588,7 +589,9 @@ def test_hostile_claims_through_run(corpus, name):
         if expected_rows is not None:
             assert summary["rows"] == expected_rows
         assert sorted(p.name for p in out.iterdir()) == ["claims.csv", "events.csv",
-                                                         "rejects.csv", "report.html", "sources.csv"]
+                                                        "history.csv", "manifest.json",
+                                                        "rejects.csv", "report.html",
+                                                        "sources.csv"]
     elif expected_rows is not None:
         pytest.fail(f"{name} should be readable: {result.stderr}")
 

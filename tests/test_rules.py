@@ -237,3 +237,18 @@ def test_rules_check_covers_sources_toml(rules_dir):
         check_all_rules(rules_dir)
     text = "\n".join(err.value.problems)
     assert "sources.toml" in text and "source[0].name: missing" in text
+
+
+def test_replacing_source_priors_leaves_the_cached_default_alone():
+    """Regression: dataclasses.replace shared the lookup index, so a review's trust rows
+    leaked into default_source_priors() for the rest of the process."""
+    import dataclasses
+
+    from reconcile.rules.sources import SourcePrior, default_source_priors
+
+    base = default_source_priors()
+    before = base.lookup("Health ministry")
+    extra = dataclasses.replace(base, sources=(*base.sources,
+                                               SourcePrior(name="Health ministry", noise=0.1)))
+    assert extra.lookup("Health ministry") is not None
+    assert base.lookup("Health ministry") is before

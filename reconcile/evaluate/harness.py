@@ -24,6 +24,7 @@ from ..io.records import read_records
 from ..load import load_claims, validate_claims
 from ..resolve import Options, resolve_events
 from ..resolve.policies import BASELINES
+from ..resolve.scope import check_scopes
 from ..rules.sources import fold_source
 from ..simulate.world import WorldSpec, simulate_world, write_world
 from .metrics import (
@@ -116,6 +117,8 @@ def evaluate_world(scenario: str, n: int, seed: int = 11, *, grouping: str = "st
                       "prior": found.model.prior, "em_iterations": found.model.iterations,
                       "candidate_pairs": found.n_pairs, "seconds": time.perf_counter() - t0}
         grouped = found.claims
+    # As reconcile run does: each claim's measure checked against its event's.
+    grouped = grouped.assign(scope_check=check_scopes(grouped))
     t0 = time.perf_counter()
     result = resolve_events(grouped, options=options)
     engine_s = time.perf_counter() - t0

@@ -30,6 +30,7 @@ everyday"), and the numbers of a biography are not casualties.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -113,6 +114,7 @@ class _Ctx:
     last_source: tuple[str, str] | None = None
     notes: list[Note] = field(default_factory=list)  # figures read, for the article pass
     places: ArticlePlaces = field(default_factory=ArticlePlaces)  # filled by the PlaceFinder
+    sha256: str = ""  # of the text, once asked (the claims' text_sha256)
 
 
 # "BEIRUT (Reuters) —", "Idlib, Syria -": the place a report was filed from.
@@ -299,6 +301,7 @@ class _Engine:
                 if not row["location"] or row["location"] == row["country"]:
                     # "Two dead after shooting": the body says where.
                     row["location"], row["country"] = self.places.article_place(ctx)
+                row["quote_start"] = ""  # the title is not in the body the spans index
             claims = head + claims
             headline_end = len(head)
         if headline_end:
@@ -439,7 +442,9 @@ class _Engine:
         usable = any(a.kind != "relay" and not a.is_relay and (a.source or a.pronoun)
                      for a in attrs)
         base: dict[str, object] = {"article_id": ctx.article_id, "outlet": ctx.outlet or "",
-                "published": pub_text, "url": ctx.url or "", "quote": s.text}
+                "published": pub_text, "url": ctx.url or "", "quote": s.text,
+                "quote_start": s.article_start, "text_sha256": _text_sha256(ctx),
+                "inferred": ""}
         made: dict[int, dict] = {}
         source_spans = [a.np for a in attrs if a.np is not None]
         # With at most one place named in the sentence, every figure gets the same place.
@@ -482,11 +487,14 @@ class _Engine:
             end = s.article_start + f.match.end
             fig = f.figure
             text = ctx.text[start:end]
+            inferred = ""
             if f.person is not None or f.derived:
                 # "a driver", "five shot, two fatally": the words are at span; the
                 # figure is the count they stand for, so that the row reads back.
                 text = _count_text(fig)
+                inferred = "victims named" if f.person is not None else "derived"
             row = dict(base)
+            row["inferred"] = inferred
             row.update({
                 "claim_id": f"{ctx.article_id}:{start}-{end}",
                 "figure": text, "low": fig.low, "high": fig.high,
@@ -756,6 +764,13 @@ class _Engine:
         best = min(pool, key=lambda d: (d.end <= first and first - d.end) or
                    (d.start >= end and d.start - end) or 0)
         return best.iso()
+
+
+def _text_sha256(ctx: _Ctx) -> str:
+    """SHA-256 of the article text the spans index into (UTF-8), once per article."""
+    if not ctx.sha256:
+        ctx.sha256 = hashlib.sha256(ctx.text.encode("utf-8", "surrogatepass")).hexdigest()
+    return ctx.sha256
 
 
 def _count_text(fig) -> str:

@@ -164,12 +164,15 @@ _BLOCK_COLUMNS = ["place_id", "_g_block", "_g_category", "_g_place", "_g_c0", "_
                   "_g_c3", "_g_place_level", "_g_region", "_g_fuzzy", "_g_unlisted", "_g_lo",
                   "_g_hi", "_g_event_mask", "_g_related", "_g_victims", "_g_fig_lo", "_g_fig_hi",
                   "_g_point", "_g_source", "_g_scope", "_g_article", "_g_hash", "_g_part"]
+# What event ids read besides (the originating claim: earliest published, then id).
+_ID_COLUMNS = ["claim_id", "published"]
 
 
 def _ordered(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """(canonical order, the columns the block function reads in that order)."""
     order = _canonical(frame)
-    return order, frame[_BLOCK_COLUMNS].iloc[order]
+    cols = _BLOCK_COLUMNS + [c for c in _ID_COLUMNS if c in frame]
+    return order, frame[cols].iloc[order]
 
 
 def _canonical(frame: pd.DataFrame) -> np.ndarray:
@@ -351,7 +354,10 @@ def _assign(f: Features, frame: pd.DataFrame, narrower: np.ndarray, i: np.ndarra
         table, ev = event_table(f, labels)
         parent, link = link_events(table, f, ev, narrower, grules.incident_days)
     with _timed(seconds, "ids"):
-        ids = event_ids(labels, frame["_g_hash"].to_numpy(dtype=np.uint64))
+        claim_ids = frame["claim_id"].to_numpy()
+        published = frame["published"].to_numpy() if "published" in frame else None
+        ids = event_ids(labels, frame["_g_hash"].to_numpy(dtype=np.uint64),
+                        claim_ids=claim_ids, published=published)
     # Each event's id, then each event's parent's id.
     ev_id = np.empty(len(table.label), dtype=object)
     ev_id[ev] = ids

@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 FORMATS = ("csv", "jsonl", "parquet", "sqlite")
-TABLES = ("events", "claims", "sources", "rejects")
+TABLES = ("events", "claims", "sources", "rejects", "history")
 SQLITE_NAME = "reconcile.sqlite"
 
 # UCDP GED columns the events table adds (the meaning is GED's):
@@ -283,12 +283,13 @@ def _sqlite(frames: Mapping[str, pd.DataFrame], path: Path) -> None:
             claims["event_id"] = claims["event_id"].where(claims["event_id"].isin(event_ids), pd.NA)
         keys = {"events": "event_id", "claims": "claim_id", "sources": "source"}
         foreign = {"events": [("parent_event_id", "events", "event_id")],
-                   "claims": [("event_id", "events", "event_id")]}
+                   "claims": [("event_id", "events", "event_id")],
+                   "history": [("event_id", "events", "event_id")]}
         if sources is not None and claims is not None and "source_id" not in claims:
             known = set(sources["source"].dropna())
             if claims["source"].isin(known).all():
                 foreign["claims"].append(("source", "sources", "source"))
-        for name in ("sources", "events", "claims", "rejects"):
+        for name in ("sources", "events", "claims", "rejects", "history"):
             if name not in typed:
                 continue
             frame = typed[name]

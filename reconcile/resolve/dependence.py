@@ -32,14 +32,15 @@ sources left with at least half a voice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from .frame import Prepared
 
-__all__ = ["ACTIVE", "COPY", "RELAYED", "SUPERSEDED", "Dependence", "detect_dependence"]
+__all__ = ["ACTIVE", "COPY", "RELAYED", "SUPERSEDED", "Dependence", "detect_dependence",
+           "independent_voices", "scale_weights"]
 
 ACTIVE, SUPERSEDED, RELAYED, COPY = 0, 1, 2, 3
 
@@ -193,11 +194,28 @@ def detect_dependence(p: Prepared, *, enabled: bool = True, window_hours: float 
     if lift.any():
         weight = np.where(lift[p.ev], np.minimum(weight / np.where(lift, top, 1.0)[p.ev], 1.0),
                           weight)
-    voice = pd.Series(weight).groupby(pair).sum()
-    n_ind = np.bincount((voice.index.to_numpy() // S)[voice.to_numpy() >= 0.5 - 1e-9],
-                        minlength=p.n_events)
+    n_ind = independent_voices(p.ev, p.src, weight, p.n_events, S)
     return Dependence(role, weight, copies_src, match, p_copier, copies_of, n_eligible,
                       n_match, n_ind, r_ind, r_copy, share)
+
+
+def independent_voices(ev: np.ndarray, src: np.ndarray, weight: np.ndarray, n_events: int,
+                       n_sources: int) -> np.ndarray:
+    """Per event, the sources left with at least half a voice (summed weight >= 0.5)."""
+    pair = ev * n_sources + src
+    voice = pd.Series(weight).groupby(pair).sum()
+    return np.bincount((voice.index.to_numpy() // n_sources)[voice.to_numpy() >= 0.5 - 1e-9],
+                       minlength=n_events)
+
+
+def scale_weights(p: Prepared, dep: Dependence, factor: np.ndarray | None) -> Dependence:
+    """``dep`` with each claim's weight multiplied by ``factor`` (checks made before
+    resolution: :attr:`Prepared.factor`), and ``n_independent`` counted again."""
+    if factor is None:
+        return dep
+    weight = dep.weight * factor
+    n_ind = independent_voices(p.ev, p.src, weight, p.n_events, p.n_sources)
+    return replace(dep, weight=weight, n_independent=n_ind)
 
 
 def _story(p: Prepared) -> np.ndarray:

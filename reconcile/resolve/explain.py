@@ -24,6 +24,9 @@ Definitions (the README repeats them for users):
   each other and each hold real posterior mass), ``agreed`` (two or more
   independent sources, none outside ``[low, high]``, and their intervals
   share a bounded range), else ``resolved``.
+- Scope mismatches: a claim that measures something else than its event
+  (a subset, a superset, another measure: :mod:`.scope`) is weighed as the
+  bound it is, listed in ``scope_mismatch`` and never counted a conflict.
 - Grade (after Airwars): ``contested``; ``confirmed`` (agreed);
   ``fair`` (resolved); ``weak`` (one independent source, or only vague or
   hedged figures).
@@ -365,6 +368,10 @@ def explain_events(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.
     need[lead[lead >= 0]] = True
     weighted_all = dep.weight[rows] > 0
     need |= weighted_all & (np.isin(verdict, ("below", "above")) | p.denial[rows])
+    # Claims that measure something else than their event (scope checks): listed as
+    # a scope mismatch, never as a conflict.
+    mism = (p.mismatch[rows] > 0) if p.mismatch is not None else np.zeros(len(rows), bool)
+    need |= mism
     fig = _figure_text(p, rows, need)
     lead_txt = np.full(n_ev, "", dtype=object)
     has_lead = lead >= 0
@@ -377,7 +384,7 @@ def explain_events(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.
         & (n_ind >= 2) & (at_latest == 1)
 
     # Status.
-    out_mask = weighted & np.isin(verdict, ("below", "above"))
+    out_mask = weighted & np.isin(verdict, ("below", "above")) & ~mism
     n_out = np.bincount(local_ev[out_mask], minlength=n_ev)
     n_in = np.bincount(local_ev, weights=weighted & (verdict == "consistent"), minlength=n_ev)
     denial = weighted & p.denial[rows]
@@ -486,6 +493,7 @@ def explain_events(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.
                     name[ci] + " " + fig[ci] + " (" + verdict[ci].astype(object) + " by " + dist
                     + np.where((hedge != "") & ~denial[ci], ", " + hedge, "") + ")")
     conflicts = join_per_event(local_ev[ci], pd.Series(text, dtype=object), n_ev)
+    scope_mismatch = _scope_mismatch(p, rows, local_ev, n_ev, mism, name, fig, verdict, distance)
 
     # The claims behind best.
     # (rows are in claim_id order: prepare_claims sorts by it)
@@ -503,8 +511,24 @@ def explain_events(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: np.
     best_claims[none] = ids[len(top):]
 
     return {"status": status, "grade": grade, "basis": basis, "conflicts": conflicts,
-            "best_claims": best_claims, "n_claims": n_claims, "n_sources": n_sources,
-            "n_independent": n_ind}
+            "scope_mismatch": scope_mismatch, "best_claims": best_claims, "n_claims": n_claims,
+            "n_sources": n_sources, "n_independent": n_ind}
+
+
+def _scope_mismatch(p: Prepared, rows: np.ndarray, local_ev: np.ndarray, n_ev: int,
+                    mism: np.ndarray, name: np.ndarray, fig: np.ndarray, verdict: np.ndarray,
+                    distance: np.ndarray) -> np.ndarray:
+    """Per event, its claims that measure something else, with why ("Demo Monitor 'at
+    least 15' subset: civilians among the people"); each source's figure once."""
+    mi = np.flatnonzero(mism)
+    if not len(mi):
+        return np.full(n_ev, "", dtype=object)
+    check = p.claims["scope_check"].astype(str).to_numpy(dtype=object)[rows[mi]]
+    outside = np.isin(verdict[mi], ("below", "above"))
+    where = np.where(outside, " (" + verdict[mi].astype(object) + " by "
+                     + _counts_text(distance[mi]) + ")", "")
+    text = name[mi] + " '" + fig[mi] + "' " + check + where
+    return join_per_event(local_ev[mi], pd.Series(text, dtype=object), n_ev, unique=True)
 
 
 def _extreme_claim(ev: np.ndarray, mask: np.ndarray, value: np.ndarray, n_ev: int,

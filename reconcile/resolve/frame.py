@@ -15,7 +15,7 @@ result depends on the order of the input rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -28,8 +28,14 @@ __all__ = [
     "FAMILIES",
     "KIND_CLASSES",
     "N_AGE",
+    "SCOPE_DIFFERENT",
+    "SCOPE_NONE",
+    "SCOPE_SUBSET",
+    "SCOPE_SUPERSET",
     "Prepared",
     "prepare_claims",
+    "provenance_factor",
+    "scope_codes",
 ]
 
 # Kind classes of the noise model, and the family of offsets each one uses:
@@ -68,6 +74,11 @@ class Prepared:
 
     Per source: ``source_ids`` (folded canonical names), ``source_names``
     (the spelling used most), ``source_aliases``.
+
+    ``factor`` (per claim, or None): the hook through which checks made before
+    resolution make a claim weigh less — read from the ``quote_check`` column
+    (:func:`provenance_factor`); the resolver multiplies each claim's share of
+    one independent voice by it.
     """
 
     claims: pd.DataFrame
@@ -95,10 +106,39 @@ class Prepared:
     source_ids: np.ndarray
     source_names: np.ndarray
     source_aliases: np.ndarray
+    # Per claim: a factor on its weight from checks made before resolution (the quote
+    # check: rules/sources.toml [provenance]); 1 when nothing is wrong.
+    factor: np.ndarray | None = None
+    # Per claim: its scope check (SCOPE_NONE, SCOPE_SUBSET, SCOPE_SUPERSET,
+    # SCOPE_DIFFERENT from the ``scope_check`` column), or None when none differ.
+    mismatch: np.ndarray | None = None
 
     @property
     def n(self) -> int:
         return len(self.ev)
+
+    def take(self, rows: np.ndarray, ev: np.ndarray, event_ids: np.ndarray,
+             prior_group: np.ndarray) -> Prepared:
+        """The claims ``rows`` (repeats allowed) as the events ``ev`` (codes into
+        ``event_ids``), unlinked: the prefixes :mod:`.history` resolves.
+
+        Sources and what is learnt about them keep their codes.
+        """
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in _PER_CLAIM:
+            value = out[name]
+            if value is not None:
+                out[name] = value[rows]
+        unknown = [f.name for f in fields(self) if f.name not in (*_PER_CLAIM, *_KEPT)]
+        if unknown:  # a new column must say whether it is per claim, event or source
+            raise TypeError(f"Prepared.take does not know the fields {unknown}")
+        n_events = len(event_ids)
+        out.update(claims=self.claims.iloc[rows].reset_index(drop=True),
+                   ev=np.asarray(ev, dtype=np.int64), event_ids=np.asarray(event_ids, object),
+                   parent=np.full(n_events, -1, dtype=np.int64),
+                   link=np.zeros(n_events, dtype=np.int8),
+                   prior_group=np.asarray(prior_group, dtype=np.int64))
+        return Prepared(**out)
 
     @property
     def n_events(self) -> int:
@@ -203,6 +243,19 @@ def prepare_claims(claims: pd.DataFrame, priors: SourcePriors) -> Prepared:
     # A range with equal ends is an exact figure; bounds rows without a kind:
     point = lo == hi
     cls = np.where(point, 0, cls).astype(np.int8)
+    # Scope checks (the grouping's events may hold figures of other measures,
+    # :mod:`.scope`): a subset's figure bounds the event's count from below, a
+    # superset's from above; a different measure, or a bound that bounds nothing
+    # ("at least 500" in all, above one incident), says nothing (weight 0, below).
+    mismatch = scope_codes(_text(c, "scope_check"))
+    silent = np.zeros(n, dtype=bool)  # a bound that bounds nothing: [0, inf)
+    if mismatch is not None:
+        sub, sup = mismatch == SCOPE_SUBSET, mismatch == SCOPE_SUPERSET
+        silent = (sub & (lo <= 0)) | (sup & ~np.isfinite(hi))
+        sub, sup = sub & ~silent, sup & ~silent
+        hi = np.where(sub, np.inf, hi)
+        lo = np.where(sup, 0.0, lo)
+        cls = np.where(sub, 1, np.where(sup, 2, cls)).astype(np.int8)
     # The noise model's core: the stated number for point-like kinds.
     # A bound's number is its bound ("more than 12": at least 13 known), an exact
     # figure's its anchor.
@@ -247,6 +300,11 @@ def prepare_claims(claims: pd.DataFrame, priors: SourcePriors) -> Prepared:
         first = counts.drop_duplicates("ev")
         prior_group[first["ev"].to_numpy()] = first["g"].to_numpy()
 
+    factor = provenance_factor(c, priors)
+    if mismatch is not None and ((mismatch == SCOPE_DIFFERENT) | silent).any():
+        factor = np.where((mismatch == SCOPE_DIFFERENT) | silent, 0.0,
+                          1.0 if factor is None else factor)
+
     return Prepared(
         claims=c, ev=ev.astype(np.int64), src=src.astype(np.int64), lo=lo, hi=hi,
         anchor=anchor, cls=cls, core_lo=core_lo.astype(float), core_hi=core_hi.astype(float),
@@ -254,7 +312,42 @@ def prepare_claims(claims: pd.DataFrame, priors: SourcePriors) -> Prepared:
         outlet_of=outlet_of, relay_of=relay_of, event_ids=event_ids, parent=parent,
         link=link, prior_group=prior_group,
         prior_groups=tuple(str(g) for g in group_names) or ("",),
-        source_ids=source_ids, source_names=names, source_aliases=aliases)
+        source_ids=source_ids, source_names=names, source_aliases=aliases, factor=factor,
+        mismatch=mismatch)
+
+
+# What :meth:`Prepared.take` indexes per claim, and what it keeps or rebuilds.
+_PER_CLAIM = ("src", "lo", "hi", "anchor", "cls", "core_lo", "core_hi", "hedged", "final",
+              "zero", "denial", "pub", "age", "outlet_of", "relay_of", "factor", "mismatch")
+_KEPT = ("claims", "ev", "event_ids", "parent", "link", "prior_group", "prior_groups",
+         "source_ids", "source_names", "source_aliases")
+
+SCOPE_NONE, SCOPE_SUBSET, SCOPE_SUPERSET, SCOPE_DIFFERENT = 0, 1, 2, 3
+_SCOPE_CODE = {"subset": SCOPE_SUBSET, "superset": SCOPE_SUPERSET, "different": SCOPE_DIFFERENT}
+
+
+def scope_codes(scope_check: pd.Series) -> np.ndarray | None:
+    """Per claim, its scope check as a code (None when every claim measures its event's).
+
+    ``scope_check`` values are ``"kind: reason"`` (:mod:`reconcile.resolve.scope`).
+    """
+    if not len(scope_check) or not scope_check.ne("").any():
+        return None
+    kind = scope_check.str.split(":", n=1).str[0].str.strip()
+    return kind.map(_SCOPE_CODE).fillna(SCOPE_NONE).astype(np.int8).to_numpy()
+
+
+def provenance_factor(claims: pd.DataFrame, priors: SourcePriors) -> np.ndarray | None:
+    """Per claim, the factor on its weight its ``quote_check`` gives (None: all 1).
+
+    The codes are :data:`reconcile.schema.QUOTE_CHECKS`; the factors are
+    ``[provenance]`` of ``rules/sources.toml`` (a code not listed weighs 1).
+    """
+    if "quote_check" not in claims.columns or not len(claims):
+        return None
+    code = _text(claims, "quote_check")
+    factor = _map_unique(code, priors.quote_factor).astype(float)
+    return None if bool((factor == 1.0).all()) else factor
 
 
 def _source_names(src: np.ndarray, raw: np.ndarray, n_sources: int

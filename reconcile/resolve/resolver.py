@@ -23,13 +23,14 @@ import numpy as np
 import pandas as pd
 
 from ..rules.sources import SourcePriors, default_source_priors
-from ..schema import EVENT_COLUMNS, RESOLVED_CLAIM_COLUMNS
+from ..schema import CHECK_COLUMNS, EVENT_COLUMNS, RESOLVED_CLAIM_COLUMNS
 from .columns import extreme_per_event, join_per_event, mode_per_event
-from .dependence import Dependence, detect_dependence
+from .dependence import Dependence, detect_dependence, scale_weights
 from .explain import EventSummary, claim_verdicts, explain_events, summarise
 from .frame import Prepared, prepare_claims
 from .graph import SourceGraph, build_graph, sources_table
 from .hierarchy import hierarchy_messages, project
+from .history import event_history
 from .model import Options, SourceParams, Stats, initial_params, update_sources
 from .policy import POLICIES, baseline_best
 from .posterior import Grid, cdf_at, compute_posterior, cumulative, denial_stats, estep_stats, mass_between
@@ -83,6 +84,7 @@ class Resolution:
     dependence: Dependence | None = None
     graph: SourceGraph | None = None
     diagnostics: dict = field(default_factory=dict)
+    history: pd.DataFrame | None = None  # HISTORY_COLUMNS, when asked for
 
 
 def _roots(parent: np.ndarray) -> np.ndarray:
@@ -254,6 +256,7 @@ def _events_frame(p: Prepared, block: Block, s: EventSummary, expl: dict,
     out["sources"] = join_per_event(ev, pd.Series(p.source_names[p.src[rows]]), n_ev,
                                     unique=True)
     out["conflicts"] = expl["conflicts"]
+    out["scope_mismatch"] = expl["scope_mismatch"]
     out["best_claims"] = expl["best_claims"]
     return out[list(EVENT_COLUMNS)]
 
@@ -289,7 +292,7 @@ def fit(p: Prepared, dep: Dependence, priors: SourcePriors, options: Options,
 
 def resolve_events(claims: pd.DataFrame, *, policy: str = "estimate",
                    priors: SourcePriors | None = None,
-                   options: Options | None = None) -> Resolution:
+                   options: Options | None = None, history_steps: int = 0) -> Resolution:
     """Resolve grouped claims (each with an ``event_id``) into events, verdicts and sources.
 
     Parameters
@@ -303,6 +306,9 @@ def resolve_events(claims: pd.DataFrame, *, policy: str = "estimate",
         How best is chosen: one of :data:`~reconcile.resolve.policy.POLICIES`.
     options : Options, optional
         Credible level, ablation switches, block sizes.
+    history_steps : int
+        When positive, also each event's history (:mod:`.history`): its
+        low / best / high at up to this many publication times.
 
     Returns
     -------
@@ -324,7 +330,7 @@ def resolve_events(claims: pd.DataFrame, *, policy: str = "estimate",
     priors = priors or default_source_priors()
     options = options or Options()
     p = prepare_claims(claims, priors)
-    dep = detect_dependence(p, enabled=options.dependence)
+    dep = scale_weights(p, detect_dependence(p, enabled=options.dependence), p.factor)
     final_blocks, em_blocks = make_blocks(p, dep, options)
     params, trace = fit(p, dep, priors, options, em_blocks)
     policy_best = None
@@ -335,9 +341,34 @@ def resolve_events(claims: pd.DataFrame, *, policy: str = "estimate",
     results = _map(lambda b: resolve_block(b, params, options, final=True, policy=policy,
                                            policy_best=policy_best), final_blocks,
                    options.workers)
-    return _assemble(p, dep, params, results, {"em_moves": trace,
-                                               "em_claims": int(sum(len(b.rows)
-                                                                    for b in em_blocks))})
+    resolution = _assemble(p, dep, params, results,
+                           {"em_moves": trace,
+                            "em_claims": int(sum(len(b.rows) for b in em_blocks))})
+    if history_steps > 0:
+        resolution.history = event_history(
+            p, dep, final_blocks, resolution.events, resolution.claims,
+            _prefix_resolver(params, options, policy), steps=history_steps,
+            map_fn=lambda fn, blocks: _map(fn, blocks, options.workers))
+    return resolution
+
+
+def _prefix_resolver(params: SourceParams, options: Options, policy: str):
+    """The run's block function over the prefixes :mod:`.history` builds (their own
+    Prepared and dependence, every event in one block), with the run's sources and policy."""
+
+    def resolve(vp: Prepared, vdep: Dependence) -> tuple[pd.DataFrame, pd.DataFrame]:
+        policy_best = None
+        if policy not in ("estimate", "conservative") and vp.n:
+            frame = vp.claims.assign(event_id=vp.event_ids[vp.ev])
+            policy_best = baseline_best(frame, policy).reindex(vp.event_ids) \
+                .to_numpy(dtype=float)
+        block = Block(vp, vdep, np.arange(vp.n_events), np.arange(vp.n), vp.ev)
+        result = resolve_block(block, params, options, final=True, policy=policy,
+                               policy_best=policy_best)
+        assert result.events is not None and result.claims is not None
+        return result.events, result.claims
+
+    return resolve
 
 
 def _assemble(p: Prepared, dep: Dependence, params: SourceParams, results: list[BlockResult],
@@ -369,8 +400,8 @@ def _assemble(p: Prepared, dep: Dependence, params: SourceParams, results: list[
     out["verdict"] = per_claim["verdict"].to_numpy()
     out["weight"] = per_claim["weight"].to_numpy().astype(float)
     out["distance"] = per_claim["distance"].to_numpy().astype(np.int64)
-    rest = [c for c in out.columns if c not in RESOLVED_CLAIM_COLUMNS]
-    out = out[rest + list(RESOLVED_CLAIM_COLUMNS)]
+    rest = [c for c in out.columns if c not in (*RESOLVED_CLAIM_COLUMNS, *CHECK_COLUMNS)]
+    out = out[rest + list(RESOLVED_CLAIM_COLUMNS) + [c for c in CHECK_COLUMNS if c in out]]
     graph = build_graph(p, dep)
     sources = sources_table(p, dep, graph, params, consistent)
     return Resolution(events, out, sources, params, dep, graph, diagnostics)

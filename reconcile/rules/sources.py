@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..core.text import words
 from ..errors import RulesError
+from ..schema import QUOTE_CHECKS
 from .load import default_rules_dir
 from .toml import Problems, TomlReader, key_line
 
@@ -65,7 +66,13 @@ class SourcePriors:
     final_words: tuple[tuple[str, ...], ...] = ()
     denial_words: tuple[tuple[str, ...], ...] = ()
     negations: frozenset[str] = frozenset()
-    _by_name: dict[str, SourcePrior] = field(default_factory=dict, repr=False, compare=False)
+    treated_words: tuple[tuple[str, ...], ...] = ()
+    # A claim's weight factor per quote check code ([provenance]; a code not listed: 1).
+    provenance: dict[str, float] = field(default_factory=dict, compare=False)
+    # Not an init field: dataclasses.replace() builds a new index instead of sharing
+    # (and filling) the cached default's.
+    _by_name: dict[str, SourcePrior] = field(default_factory=dict, init=False, repr=False,
+                                             compare=False)
 
     def __post_init__(self) -> None:
         for row in self.sources:
@@ -75,6 +82,10 @@ class SourcePriors:
     def lookup(self, name: str) -> SourcePrior | None:
         """The row naming ``name`` (by its name or an alias, folded), or None."""
         return self._by_name.get(fold_source(name))
+
+    def quote_factor(self, code: str) -> float:
+        """How much a claim with quote check ``code`` weighs (1: whole)."""
+        return self.provenance.get(code, 1.0)
 
     def canonical(self, name: str) -> str:
         """The folded canonical name of ``name``: its row's name when a row names it."""
@@ -162,14 +173,34 @@ def _read(reader: TomlReader) -> dict:
     if not isinstance(claims, dict):
         reader.problems.add(reader.name, cline, "claims", "expected a table")
         claims = {}
-    reader.unknown_keys(claims, cline, "claims", ("final", "denial", "negation"))
+    reader.unknown_keys(claims, cline, "claims", ("final", "denial", "negation", "treated"))
     out["final_words"] = _phrases(reader, claims, cline, "final")
     out["denial_words"] = _phrases(reader, claims, cline, "denial")
+    out["treated_words"] = _phrases(reader, claims, cline, "treated")
     negations = _phrases(reader, claims, cline, "negation")
     if any(len(p) != 1 for p in negations):
         reader.problems.add(reader.name, key_line(reader.text, "negation") or cline,
                             "claims.negation", "each negation must be a single word")
     out["negations"] = frozenset(p[0] for p in negations if len(p) == 1)
+
+    provenance = reader.data.get("provenance", {})
+    pline = key_line(reader.text, "provenance")
+    if not isinstance(provenance, dict):
+        reader.problems.add(reader.name, pline, "provenance", "expected a table")
+        provenance = {}
+    reader.unknown_keys(provenance, pline, "provenance", QUOTE_CHECKS)
+    factors = {}
+    for code in QUOTE_CHECKS:
+        if code not in provenance:
+            continue
+        value = provenance[code]
+        line = key_line(reader.text, code) or pline
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            reader.problems.add(reader.name, line, f"provenance.{code}",
+                                f"must be a number in [0, 1], got {value!r}")
+            continue
+        factors[code] = float(value)
+    out["provenance"] = factors
     return out
 
 
