@@ -312,3 +312,16 @@ def test_ged_where_prec_from_claims():
     out = ged_columns(events, claims)
     assert out["where_prec"].tolist()[0] == 2 and pd.isna(out["where_prec"].tolist()[1])
     assert out["number_of_sources"].tolist() == [2, 1]
+
+
+def test_csv_counts_stay_whole_numbers_when_a_blank_makes_them_float(tmp_path):
+    """Regression: an event whose high a reviewer left open ("set-figure at least
+    15") made pandas hold ``high`` as float, and every other event's high was
+    written 39.0."""
+    events = pd.DataFrame({"event_id": ["a", "b"], "low": [32, 15], "best": [34, 15],
+                           "high": [39.0, float("nan")], "confidence": [0.85, float("nan")]})
+    write_tables(tmp_path, {"events": events})
+    rows = list(csv.DictReader((tmp_path / "events.csv").open(encoding="utf-8")))
+    assert [r["high"] for r in rows] == ["39", ""]
+    assert rows[0]["confidence"] == "0.85"
+
