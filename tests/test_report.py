@@ -289,6 +289,8 @@ def test_summary_lists_contested_first(example_run):
     assert f"{n_events} events from 35 claims" in result.output
     lines = [ln for ln in result.output.splitlines() if "contested" in ln]
     assert lines
+    one = invoke("summary", str(example_run), "--top", "1").output
+    assert "The event most in need of review" in one and "The 1 events" not in one
 
 
 def test_many_charts_render_in_workers_the_same():
