@@ -288,7 +288,7 @@ def explain(event_id: str, outdir: Path, as_json: bool) -> None:
 
     \b
     Example:
-        reconcile explain e575a5c2b1b --run out/
+        reconcile explain efec2260284345c6d --run out/
     """
     from .report.explain import event_explanation, explain_event
     from .report.tables import read_tables
