@@ -309,7 +309,7 @@ def explain(event_id: str, outdir: Path, as_json: bool) -> None:
 
     \b
     Example:
-        reconcile explain e575a5c2b1b --run out/
+        reconcile explain e0d766f81529bc8d1 --run out/
     """
     from .report.explain import event_explanation, explain_event
     from .report.tables import read_tables
