@@ -329,7 +329,7 @@ def test_csv_counts_stay_whole_numbers_when_a_blank_makes_them_float(tmp_path):
 
 
 def test_readme_explain_examples_name_an_event_of_the_example(example_run):
-    """Event ids are hashes of their claims' ids, so a change to grouping or to
+    """Event ids come from their originating claim, so a change to grouping or to
     examples/claims.csv can leave the README pointing at nothing."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ids = re.findall(r"reconcile explain (\w+) --run out/", readme)
