@@ -318,7 +318,8 @@ def run(claims_path: str | Path, outdir: str | Path, *,
             html = build_report(events, result.claims, sources=result.sources,
                                 rejects=loaded.rejects, n_rows=loaded.n_rows,
                                 input_name=str(claims_path), policy=policy,
-                                max_events=report_events, max_charts=report_charts)
+                                max_events=report_events, max_charts=report_charts,
+                                history=result.history)
             outputs["report"] = write_report(Path(outdir) / "report.html", html)
     n_rows = loaded.n_rows + later + undated
     counts = {"rows": n_rows, "claims": len(result.claims),

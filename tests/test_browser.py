@@ -173,6 +173,8 @@ def test_event_detail_chart_and_following_the_hierarchy(browser_page, tmp_path):
     # the chart: an inline SVG drawn by vega, one bar per claim
     assert page.locator("#detail-chart svg").count() == 1
     assert page.locator("#detail-chart svg .mark-rect path, #detail-chart svg path").count() > 0
+    # one report: no history chart
+    assert page.locator("#detail-history").count() == 0
     # the claim and why it counted
     assert "wh-idlib-children" in page.text_content("#detail")
     page.screenshot(path=str(tmp_path / "detail.png"), full_page=True)
@@ -215,3 +217,17 @@ def test_hostile_text_never_runs_and_bad_links_are_not_links(browser_page):
     assert "address (not a web link): javascript:" in detail
     assert not dialogs
     assert not requests, requests
+
+
+def test_event_history_is_drawn(browser_page):
+    page, _, _ = browser_page
+    page.fill("#q", "Lakeport")
+    page.select_option("#f-status", "")
+    found = [i for i, r in enumerate(rows(page)) if "killed" in " ".join(r)]
+    assert found, rows(page)
+    page.locator("#events-body tr").nth(found[0]).click()
+    page.wait_for_selector("#detail:not([hidden])")
+    # the ferry's toll moved with its reports: a second inline SVG, drawn by vega
+    assert page.locator("#detail-history svg").count() == 1
+    assert page.locator("#detail-history svg path").count() > 0
+    assert "How the toll moved" in page.text_content("#detail")

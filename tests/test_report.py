@@ -85,6 +85,9 @@ def test_report_tells_each_example_event(example_run):
     assert whys["ex-ferry-1"].startswith("Superseded: Port authority reported again later")
     assert whys["ex-ferry-4"].startswith("Outside by 62") and "feared" in whys["ex-ferry-4"]
     assert all(d["chart"] and d["chart"].startswith("<svg") for d in details)
+    # the ferry's toll moved with four reports: its history is drawn; one report, none
+    assert ferry["history_chart"].startswith("<svg") and "<script" not in ferry["history_chart"]
+    assert all(d["history_chart"] is None for d in details if d["n_claims"] == 1)
     children = next(d for d in details if d["title"].startswith("killed children · Idlib")
                     and d["parent"])
     parent = next(d for d in details if d["id"] == children["parent"]["id"])

@@ -510,7 +510,7 @@ class TestScopeCheck:
 
 # -- history -----------------------------------------------------------------------------------
 
-from reconcile.report.history import history_svg  # noqa: E402
+from reconcile.report.charts import history_chart  # noqa: E402
 from reconcile.resolve.history import steps_of  # noqa: E402
 from reconcile.schema import HISTORY_COLUMNS  # noqa: E402
 
@@ -707,11 +707,14 @@ class TestHistory:
         other = json.loads(cli("history", eid, "--run", str(tmp_path / fmt), "--json").output)
         assert other == as_csv
 
-    def test_svg_is_self_contained_and_escaped(self):
-        svg = history_svg([{"step": 1, "low": 1, "best": 2, "high": 3,
-                            "published": "<script>alert(1)</script>"}])
-        assert "<script" not in svg and "&lt;script&gt;" in svg
-        assert "href" not in svg
+    def test_chart_keeps_the_steps_and_drops_unreadable_ones(self):
+        spec = history_chart([{"step": 1, "low": 1, "best": 2, "high": 3,
+                               "published": "<script>alert(1)</script>"},
+                              {"step": 2, "low": "", "best": "x", "high": 4}])
+        rows = spec["datasets"]["steps"]
+        assert [(r["step"], r["best"], r["report"]) for r in rows] == [(1, 2.0, True),
+                                                                      (2, 2.0, False)]
+        assert "<script" not in json.dumps(spec)
 
 
 # -- event ids under added claims ------------------------------------------------------------

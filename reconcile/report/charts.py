@@ -26,7 +26,8 @@ import pandas as pd
 from .reasons import fmt_count, text
 from .svg import UnsafeSVG, check_svg, render_many, render_svg
 
-__all__ = ["MAX_BARS", "UnsafeSVG", "check_svg", "drawn_claims", "event_chart", "render_many",
+__all__ = ["MAX_BARS", "UnsafeSVG", "check_svg", "drawn_claims", "event_chart", "history_chart",
+           "render_many",
            "render_svg", "source_graph",
            "source_graph_chart",
            "use_log_scale"]
@@ -87,6 +88,60 @@ def _event_template(log: bool) -> dict[str, Any]:
     chart = alt.layer(band_rect, best_rule, best_text, bars, points, open_end, anchors
                       ).add_params(xmin, xmax)
     return chart.to_dict(validate=False)
+
+
+@cache
+def _history_template() -> dict[str, Any]:
+    import altair as alt
+
+    steps = alt.NamedData("steps")
+    x = alt.X("step:Q", title="report, in order of publication",
+              axis=alt.Axis(tickMinStep=1, format="d"))
+    band = alt.Chart(steps).mark_area(color="#bee3f8", opacity=0.8,
+                                      interpolate="step-after").encode(
+        x=x, y=alt.Y("low:Q", title="count"), y2="high:Q")
+    best = alt.Chart(steps).mark_line(color="#1a202c", strokeWidth=2,
+                                      interpolate="step-after").encode(x="step:Q", y="best:Q")
+    dots = alt.Chart(steps).transform_filter("datum.report").mark_point(
+        filled=True, size=60, color="#1a202c", opacity=1).encode(x="step:Q", y="best:Q")
+    labels = alt.Chart(steps).transform_filter("datum.report").mark_text(
+        align="left", dx=5, dy=-7, fontSize=10).encode(x="step:Q", y="best:Q", text="label:N")
+    return alt.layer(band, best, dots, labels).to_dict(validate=False)
+
+
+def history_chart(steps: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The Vega-Lite spec of an event's history (its rows of history.csv, in step order):
+    ``[low, high]`` as a band and ``best`` as a line, each held until the next report,
+    a dot and the best's value at each report.
+
+    >>> spec = history_chart([{"step": 1, "low": 12, "best": 13, "high": 40},
+    ...                       {"step": 2, "low": 30, "best": 34, "high": 46}])
+    >>> [(r["step"], r["best"], r["report"]) for r in spec["datasets"]["steps"]]
+    [(1, 13.0, True), (2, 34.0, True), (3, 34.0, False)]
+    """
+    rows: list[dict[str, Any]] = []
+    for s in steps:
+        values = {n: _number(s.get(n)) for n in ("low", "best", "high")}
+        if any(v is None for v in values.values()):
+            continue
+        rows.append({"step": int(_number(s.get("step")) or len(rows) + 1), **values,
+                     "report": True, "label": fmt_count(values["best"])})
+    if rows:
+        # the last state holds to the right edge, as each earlier one does until the next
+        rows.append({**rows[-1], "step": rows[-1]["step"] + 1, "report": False, "label": ""})
+    spec = copy.deepcopy(_history_template())
+    spec["datasets"] = {"steps": rows}
+    spec["width"] = 480
+    spec["height"] = 150
+    return spec
+
+
+def _number(v: object) -> float | None:
+    s = text(v).replace(",", "").lstrip("+")
+    try:
+        return float(s) if s else None
+    except ValueError:
+        return None
 
 
 MAX_BARS = 40

@@ -3,14 +3,12 @@
 Reads the history and events tables of an output folder (written by the
 run: :mod:`reconcile.resolve.history`; any ``--format``), and prints the steps as a rich table:
 when, which claims arrived, the figures then and how far best moved, what
-the step superseded. :func:`history_svg` draws the same steps as a small
-self-contained SVG (a band for ``[low, high]``, a step line for ``best``, a
-tick per report): the hook the HTML report draws per event.
+the step superseded. The HTML report draws the same steps per event
+(:func:`reconcile.report.charts.history_chart`).
 """
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
@@ -21,7 +19,7 @@ from rich.table import Table
 from .explain import find_event
 from .reasons import text
 
-__all__ = ["event_history_data", "history_svg", "print_history"]
+__all__ = ["event_history_data", "print_history"]
 
 
 def event_history_data(events: pd.DataFrame, history: pd.DataFrame, event_id: str,
@@ -77,47 +75,3 @@ def print_history(data: dict[str, Any], console: Console) -> None:
                       str(s["high"]), escape(s.get("change", "")), escape(s.get("status", "")),
                       escape(s.get("superseded", "")), escape(s.get("note", "")))
     console.print(table)
-
-
-def history_svg(steps: list[dict[str, Any]], width: int = 480, height: int = 140) -> str:
-    """The steps as an inline SVG: ``[low, high]`` as a band, ``best`` as a step line,
-    a dot per report; the y axis is linear from 0 to the highest ``high``.
-
-    Self-contained (no script, no external reference), so the HTML report can
-    embed it as it is.
-
-    >>> svg = history_svg([{"step": 1, "low": 12, "best": 13, "high": 40},
-    ...                    {"step": 2, "low": 30, "best": 34, "high": 46}])
-    >>> svg.startswith("<svg") and svg.count("<circle") == 2
-    True
-    """
-    pad_l, pad_r, pad_t, pad_b = 40, 10, 10, 20
-    n = len(steps)
-    if n == 0:
-        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"></svg>'
-    top = max(int(s["high"]) for s in steps) or 1
-    inner_w, inner_h = width - pad_l - pad_r, height - pad_t - pad_b
-
-    def x(i: int) -> float:
-        return pad_l + (inner_w * i / n)
-
-    def y(v: int) -> float:
-        return pad_t + inner_h * (1 - int(v) / top)
-
-    band, line, dots = [], [], []
-    for i, s in enumerate(steps):
-        x0, x1 = x(i), x(i + 1)
-        band.append(f'<rect x="{x0:.1f}" y="{y(s["high"]):.1f}" width="{x1 - x0:.1f}" '
-                    f'height="{max(y(s["low"]) - y(s["high"]), 1):.1f}" fill="#9ecae1"/>')
-        line.append(f"{x0:.1f},{y(s['best']):.1f} {x1:.1f},{y(s['best']):.1f}")
-        label = html.escape(f"step {s['step']}: best {s['best']} in [{s['low']}, {s['high']}]"
-                            + (f", {s.get('published')}" if s.get("published") else ""))
-        dots.append(f'<circle cx="{x0:.1f}" cy="{y(s["best"]):.1f}" r="3" fill="#08519c">'
-                    f"<title>{label}</title></circle>")
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'role="img" aria-label="how low, best and high moved with each report">'
-            + "".join(band)
-            + f'<polyline points="{" ".join(line)}" fill="none" stroke="#08519c" '
-              f'stroke-width="2"/>' + "".join(dots)
-            + f'<text x="2" y="{pad_t + 8}" font-size="10">{top}</text>'
-            + f'<text x="2" y="{height - pad_b}" font-size="10">0</text></svg>')

@@ -37,6 +37,7 @@ from .charts import (
     MAX_BARS,
     UnsafeSVG,
     event_chart,
+    history_chart,
     render_many,
     render_svg,
     source_graph,
@@ -161,11 +162,27 @@ def _notes(n_events: int, shown: int, n_charts: int, has: Mapping[str, bool]) ->
     return notes
 
 
+def _history_steps(history: pd.DataFrame | None, wanted: set[str]
+                   ) -> dict[str, list[dict[str, Any]]]:
+    """The history rows of the ``wanted`` events, in step order, by event id."""
+    if history is None or not len(history) or "event_id" not in history:
+        return {}
+    ids = strings(history, "event_id")
+    rows = history[ids.isin(wanted).to_numpy()]
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in rows.to_dict("records"):
+        out.setdefault(text(row["event_id"]), []).append({str(k): v for k, v in row.items()})
+    for steps in out.values():
+        steps.sort(key=lambda r: _num(text(r.get("step"))) or 0)
+    return out
+
+
 def build_report(events: pd.DataFrame, claims: pd.DataFrame, *,
                  sources: pd.DataFrame | None = None, rejects: pd.DataFrame | None = None,
                  n_rows: int | None = None, input_name: str = "", policy: str = "",
                  graph: nx.Graph | None = None, max_events: int = DEFAULT_MAX_EVENTS,
-                 max_charts: int = DEFAULT_MAX_CHARTS) -> str:
+                 max_charts: int = DEFAULT_MAX_CHARTS,
+                 history: pd.DataFrame | None = None) -> str:
     """The report as one HTML string. Takes the run's tables (as written or read back).
 
     Parameters
@@ -180,6 +197,10 @@ def build_report(events: pd.DataFrame, claims: pd.DataFrame, *,
     max_events, max_charts : int
         How many events the report holds, and for how many it draws charts,
         in the review order (:func:`~.reasons.rank_for_review`).
+    history : DataFrame, optional
+        The run's history table (:mod:`reconcile.resolve.history`): an
+        event charted with two steps or more also gets the chart of how its
+        low / best / high moved with each report.
 
     Notes
     -----
@@ -240,7 +261,12 @@ def build_report(events: pd.DataFrame, claims: pd.DataFrame, *,
                if by_event.get(txt["event_id"][i])]
     specs = [event_chart(by_event[txt["event_id"][i]],
                          {n: nums[n][i] for n in ("low", "best", "high")}) for i in charted]
-    rendered = dict(zip(charted, render_many(specs), strict=True))
+    steps_of = _history_steps(history, {txt["event_id"][i] for i in charted})
+    moved = [i for i in charted if len(steps_of.get(txt["event_id"][i], ())) >= 2]
+    specs += [history_chart(steps_of[txt["event_id"][i]]) for i in moved]
+    svgs = render_many(specs)
+    rendered = dict(zip(charted, svgs[:len(charted)], strict=True))
+    rendered_history = dict(zip(moved, svgs[len(charted):], strict=True))
     for i in range(len(shown)):
         e: dict[str, Any] = {n: v[i] for n, v in txt.items()} | \
             {n: v[i] for n, v in nums.items()}
@@ -267,6 +293,9 @@ def build_report(events: pd.DataFrame, claims: pd.DataFrame, *,
         elif len(ev_claims):
             chart_note = (f"No chart: this report draws charts for the {max_charts:,} events "
                           "first in the review order.")
+        history_svg = rendered_history.get(i)
+        if isinstance(history_svg, UnsafeSVG):  # pragma: no cover - vega escapes text
+            history_svg = None
         parent = e["parent_event_id"]
         details.append(_json_block({
             "id": eid, "title": _title(e), "low": e["low"], "best": e["best"], "high": e["high"],
@@ -277,7 +306,7 @@ def build_report(events: pd.DataFrame, claims: pd.DataFrame, *,
             "parent": {"id": parent, "label": titles.get(parent, parent),
                        "link": link_words.get(links.get(eid, ""), "")} if parent else None,
             "children": [{"id": c, "label": titles.get(c, c)} for c in sorted(children.get(eid, []))],
-            "chart": chart, "chart_note": chart_note,
+            "chart": chart, "chart_note": chart_note, "history_chart": history_svg,
             "claims": [{k: v for k, v in c.items() if k not in ("low", "high")}
                        for c in ev_claims],
         }))

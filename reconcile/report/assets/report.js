@@ -185,6 +185,14 @@
     if (d.chart_note) { chart.appendChild(el("p", { "class": "note" }, d.chart_note)); }
     detail.appendChild(chart);
     detail.appendChild(el("p", { "class": "muted" }, "Bars: each claim's interval (an arrowhead: no upper bound); black tick: the number the source stated; shaded band: [low, high]; line: best."));
+    if (d.history_chart) {
+      detail.appendChild(el("h3", null, "How the toll moved with each report"));
+      var hist = el("div", { "class": "chart", id: "detail-history" });
+      var hsvg = new DOMParser().parseFromString(d.history_chart, "image/svg+xml").documentElement;
+      if (hsvg && hsvg.nodeName.toLowerCase() === "svg") { hist.appendChild(document.importNode(hsvg, true)); }
+      detail.appendChild(hist);
+      detail.appendChild(el("p", { "class": "muted" }, "Shaded band: [low, high] as the claims published up to each report gave it; line and dots: best (reconcile history EVENT_ID --run OUT lists which claims moved it)."));
+    }
     detail.appendChild(el("h3", null, "Claims, and why each counted or not"));
     var t = el("table", { "class": "claims" });
     var head = el("tr");
