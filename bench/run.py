@@ -480,7 +480,7 @@ def _render_scale(results: dict) -> list[str]:
     lines += ["| claims | pandas read_csv | load | group | resolve | write | total | total / read "
               "| peak MiB | report |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        report = "not built yet" if r.get("report_s") is None else f"{r['report_s']:.2f} s"
+        report = "§ Report" if r.get("report_s") is None else f"{r['report_s']:.2f} s"
         lines.append(
             f"| {r['claims']:,} | {r['csv_read_s']:.2f} s ({r['csv_read_arrow_s']:.2f} s) | "
             f"{r['load_s']:.2f} s | {r['group_s']:.2f} s | {r['resolve_s']:.2f} s | "
