@@ -22,8 +22,11 @@ def frames(draw: st.DrawFn) -> pd.DataFrame:
     n = draw(st.integers(1, 12))
     columns: dict[str, object] = {}
     for k in range(draw(st.integers(2, 5))):
-        kind = draw(st.sampled_from(["str", "object", "int", "Int64", "float", "bool"]))
-        if kind in ("str", "object"):
+        kind = draw(st.sampled_from(["str", "object", "int", "Int64", "float", "bool", "mixed"]))
+        if kind == "mixed":  # text and integers in one object column (a code beside blanks)
+            column = pd.Series(draw(st.lists(st.one_of(TEXT, st.none(), st.integers(-99, 10**6)),
+                                             min_size=n, max_size=n)), dtype=object)
+        elif kind in ("str", "object"):
             values = draw(st.lists(st.one_of(TEXT, st.none()), min_size=n, max_size=n))
             column: object = pd.Series(values, dtype="str" if kind == "str" else object)
         elif kind == "int":
@@ -59,3 +62,37 @@ def test_slices_of_rows_join_into_the_same_bytes(monkeypatch):
     frame = pd.DataFrame({"a": ["x", "=1", 'q"', "a,b", "", "y", "z"], "n": [1.5, 2, 3, 4, 5, 6, 7]})
     monkeypatch.setattr(write, "_CHUNK_ROWS", 3)
     assert bytes(csv_bytes(frame)) == reference(frame)
+
+
+def _per_cell(frame: pd.DataFrame) -> pd.DataFrame:
+    """The guard as a Python call per text cell: what the vectorised one must equal."""
+    from reconcile.io.write import _neutralise_cell
+
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = pd.Series([_neutralise_cell(v) for v in out[col]], index=out.index,
+                                 dtype=out[col].dtype)
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(frames())
+def test_neutralise_formulas_is_the_per_cell_guard(frame):
+    """The vectorised formula guard writes what the per-cell guard writes, keeps every
+    column's dtype, and leaves its input as it was."""
+    before = frame.copy()
+    got = neutralise_formulas(frame)
+    pd.testing.assert_frame_equal(got, _per_cell(frame))
+    assert got.dtypes.tolist() == frame.dtypes.tolist()
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_neutralise_formulas_leaves_signed_numbers_and_non_text():
+    frame = pd.DataFrame({"t": ["=SUM(A1)", "-5", "+1,200", "-x", "ok", None],
+                          "o": pd.Series([1, "@a", None, 2.5, "-0.5", "b"], dtype=object),
+                          "n": [-1, 2, 3, 4, 5, 6]})
+    got = neutralise_formulas(frame)
+    assert got["t"].tolist()[:5] == ["'=SUM(A1)", "-5", "+1,200", "'-x", "ok"]
+    assert got["o"].tolist()[:5] == [1, "'@a", None, 2.5, "-0.5"]
+    assert got["n"].tolist() == [-1, 2, 3, 4, 5, 6]

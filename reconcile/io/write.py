@@ -46,10 +46,23 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     Only text columns are touched: numbers such as -1 stay numbers, and a
     text cell that is a plain signed number ("-5", "+1,200") is left as it is.
     """
-    out = frame.copy()
+    out = frame.copy(deep=False)
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].map(_neutralise_cell)
+        column = out[col]
+        if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
+            continue
+        # vectorised: a Python call per distinct cell that starts like a formula only
+        try:
+            starts = column.str.startswith(_FORMULA_START, na=False).to_numpy(bool)
+        except AttributeError:  # an object column holding no text at all
+            continue
+        if not starts.any():
+            continue
+        found = column[starts]
+        fixed = {v: _neutralise_cell(v) for v in pd.unique(found.to_numpy(object))}
+        new = column.copy()
+        new.iloc[np.flatnonzero(starts)] = [fixed[v] for v in found.to_numpy(object)]
+        out[col] = new
     return out
 
 
@@ -161,6 +174,7 @@ def csv_chunks(frame: pd.DataFrame) -> Iterator[bytes]:
     of rows at a time; pandas writes it when pyarrow is missing or a column
     holds values other than text, numbers and booleans.
     """
+    frame = _integers_as_text(frame)
     arrow = _arrow_writer(frame)
     if arrow is None:
         yield neutralise_formulas(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
@@ -190,6 +204,28 @@ def _quoting() -> str:
 
 def _quote_name(name: str) -> str:
     return '"' + name.replace('"', '""') + '"' if any(c in name for c in _quoting()) else name
+
+
+def _integers_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each object column of text and integers (a precision code beside
+    blanks) as the text pandas writes for it: ``str`` of each distinct integer, "" for a
+    missing one. The formula guard leaves such a cell alone ("-5" is a signed number), so
+    the column-wise writer can take the column instead of the whole table going to pandas."""
+    out = frame
+    for name in frame.columns if not frame.columns.duplicated().any() else ():
+        column = frame[name]
+        if not pd.api.types.is_object_dtype(column.dtype) or pd.api.types.infer_dtype(
+                column.to_numpy(), skipna=True) not in ("integer", "mixed-integer"):
+            continue
+        codes, uniques = pd.factorize(column.to_numpy(object))
+        if not all(isinstance(u, (str, int, np.integer)) for u in uniques):
+            continue
+        text = np.asarray([u if isinstance(u, str) else str(u) for u in uniques] + [""],
+                          dtype=object)
+        if out is frame:
+            out = frame.copy(deep=False)
+        out[name] = pd.Series(text[codes], index=frame.index, dtype=object)
+    return out
 
 
 def _arrow_writer(frame: pd.DataFrame) -> tuple[Any, Any] | None:

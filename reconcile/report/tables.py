@@ -35,7 +35,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, OutputError
-from ..io.write import atomic_write_text, neutralise_formulas, output_folder
+from ..io.write import (
+    atomic_write_bytes,
+    atomic_write_text,
+    csv_chunks,
+    neutralise_formulas,
+    output_folder,
+)
 
 __all__ = [
     "FORMATS",
@@ -373,7 +379,11 @@ def write_tables(outdir: str | Path, tables: Mapping[str, pd.DataFrame | None], 
     root = output_folder(outdir)
     frames = {n: f for n, f in tables.items() if f is not None}
     paths = table_paths(root, fmt, tuple(frames))
-    if fmt == "csv":
+    if fmt == "csv" and not hxl:
+        for name, frame in frames.items():
+            # column-wise, in slices of rows; counts a blank made float written whole
+            atomic_write_bytes(paths[name], csv_chunks(_whole_numbers(frame)))
+    elif fmt == "csv":
         for name, frame in frames.items():
             atomic_write_text(paths[name], _csv(frame, name, hxl))
     elif fmt == "jsonl":
