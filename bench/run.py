@@ -66,6 +66,7 @@ ABLATIONS = {
     "without learnt bias": {"learn_bias": False},
     "without shrinkage": {"shrinkage": False},
     "without exactness": {"exactness": False},
+    "without shared error": {"shared_error": 0.0},
 }
 
 HERE = Path(__file__).resolve().parent

@@ -83,7 +83,7 @@ def test_report_tells_each_example_event(example_run):
     ferry = next(d for d in details if d["title"].startswith("killed people · Lakeport"))
     whys = {c["claim_id"]: c["why"] for c in ferry["claims"]}
     assert whys["ex-ferry-1"].startswith("Superseded: Port authority reported again later")
-    assert whys["ex-ferry-4"].startswith("Outside by 62") and "feared" in whys["ex-ferry-4"]
+    assert whys["ex-ferry-4"].startswith("Outside by 59") and "feared" in whys["ex-ferry-4"]
     assert all(d["chart"] and d["chart"].startswith("<svg") for d in details)
     # the ferry's toll moved with four reports: its history is drawn; one report, none
     assert ferry["history_chart"].startswith("<svg") and "<script" not in ferry["history_chart"]
@@ -268,7 +268,7 @@ def test_explain_prints_every_claim_and_why(example_run):
         ["event_id"].iloc[0]
     result = invoke("explain", eid[:6], "--run", str(example_run))
     assert result.exit_code == 0
-    for words in ("Lakeport", "Superseded", "Outside by 62", "feared", "Twelve bodies"):
+    for words in ("Lakeport", "Superseded", "Outside by 59", "feared", "Twelve bodies"):
         assert words in result.output, words
     data = json.loads(invoke("explain", eid, "--run", str(example_run), "--json").output)
     assert len(data["claims"]) == 5 and data["event_id"] == eid

@@ -192,6 +192,31 @@ def test_exactness_is_learnt_per_source():
     assert r.params.exact[code["exact"]] > r.params.exact[code["near"]]
 
 
+def test_shared_error_widens_many_sources_and_leaves_one_alone():
+    """Five sources of one event carry less than five independent observations'
+    evidence (shared errors: the grouping's and the sources'): their interval is wider
+    than if they were independent; a lone source's is untouched (nothing to share)."""
+    rows = [{"source": f"S{i}", "figure": str(v)} for i, v in enumerate([90, 97, 100, 104, 111])]
+    shared, _ = one_event(rows)
+    indep, _ = one_event(rows, options=Options(shared_error=0.0))
+    assert shared["high"] - shared["low"] > indep["high"] - indep["low"]
+    assert shared["low"] <= indep["low"] and shared["high"] >= indep["high"]
+    lone = [{"source": "A", "figure": "56"}]
+    a, _ = one_event(lone)
+    b, _ = one_event(lone, options=Options(shared_error=0.0))
+    assert (a["low"], a["best"], a["high"], a["confidence"]) == \
+        (b["low"], b["best"], b["high"], b["confidence"])
+    # A denial shares no error with the count it denies: one count and two denials are
+    # weighed as if independent (the count's evidence against 0 is not thinned).
+    denied = [{"source": "Monitor", "figure": "at least 15"},
+              {"source": "Accused", "figure": "0"}, {"source": "Ally", "figure": "0"}]
+    a, _ = one_event(denied)
+    b, _ = one_event(denied, options=Options(shared_error=0.0))
+    assert (a["low"], a["best"], a["high"]) == (b["low"], b["best"], b["high"])
+    with pytest.raises(ValueError, match="shared_error"):
+        Options(shared_error=1.5)
+
+
 def test_figures_a_few_percent_apart_are_not_a_dispute():
     ev, _ = one_event([{"source": "A", "figure": "300", "published": "2025-06-12T12:00"},
                        {"source": "B", "figure": "312", "published": "2025-06-12T12:00"}])

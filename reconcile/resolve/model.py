@@ -98,8 +98,11 @@ class Options:
     grid of candidate counts on the log scale. ``snap``: when a stated number
     lies in the posterior's middle half, best is that number (the densest one).
     ``exactness``: learn per source how often its exact figures are the count
-    itself. ``workers``: threads of the local engine's map over blocks (results do not
-    depend on it).
+    itself. ``shared_error``: the correlation ``rho`` of the errors of one
+    event's sources in the final pass (the event's claims weigh
+    ``1 / (1 + (W - 1) rho)`` of their likelihood, ``W`` its independent
+    weight; 0 treats them as independent). ``workers``: threads of the local
+    engine's map over blocks (results do not depend on it).
     """
 
     level: float = 0.8
@@ -115,11 +118,14 @@ class Options:
     max_points: int = 40
     snap: bool = True
     exactness: bool = True
+    shared_error: float = 0.2
     workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
 
     def __post_init__(self) -> None:
         if not 0.0 < self.level < 1.0:
             raise ValueError(f"level must lie strictly between 0 and 1, got {self.level!r}")
+        if not 0.0 <= self.shared_error <= 1.0:
+            raise ValueError(f"shared_error must lie in [0, 1], got {self.shared_error!r}")
 
 
 def _base_prior() -> np.ndarray:

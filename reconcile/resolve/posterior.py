@@ -457,17 +457,25 @@ def compute_posterior(p: Prepared, dep: Dependence, rows: np.ndarray, local_ev: 
     positive = ~p.zero[w_rows]
     fam_all = FAMILY_OF_CLASS[p.cls[w_rows]]
     zero_total = np.zeros(n_events)
+    # Final pass: the counts of one event share errors beyond the offset component (the
+    # same briefing, a copy not matched, a claim grouped with the wrong event): W weighted
+    # counts with correlation rho carry W / (1 + (W - 1) rho) observations' evidence, so
+    # each weighs 1 / (1 + (W - 1) rho). Denials are not tempered: no shared error there.
+    temper = np.ones(n_events)
+    if options.shared_error > 0 and not keep_pairs:
+        w_pos = np.bincount(w_ev[positive], weights=weight[w_rows[positive]], minlength=n_events)
+        temper = 1.0 / (1.0 + np.maximum(w_pos - 1.0, 0.0) * options.shared_error)
     for fam in (0, 1, 2):
         sel = positive & (fam_all == fam)
         if not sel.any():
             continue
         f = _family(p, w_rows[sel], w_ev[sel], grid, fam, weight, params, options)
         log_lg = _group_loglik(p, f, grid, sigma_all[f.rows], weight, params, keep_pairs)
-        loglik += np.bincount(f.cell_point, weights=log_lg, minlength=G)
+        loglik += np.bincount(f.cell_point, weights=log_lg, minlength=G) * temper[grid.ev]
         # At T = 0 a positive count can only be an outlier (a fabrication).
         zero_total += np.bincount(w_ev[sel], weights=weight[w_rows[sel]] * np.log(
             params.outlier[p.src[w_rows[sel]]] * _c_out(p, w_rows[sel], fam, options)),
-            minlength=n_events)
+            minlength=n_events) * temper
         if keep_pairs:
             families.append(f)
 
