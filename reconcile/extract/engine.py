@@ -352,8 +352,10 @@ class _Engine:
         title = ctx.title or ""
         families = self.event_words
         title_fams = families(title) if title else ()
-        fams = {v.text: families.of_tokens(v.w) for v in ctx.views.values()}
-        for q in {c.get("quote", "") for c in claims}:
+        # Only the claims' sentences: their tokens are read already (the view's).
+        quotes = {c.get("quote", "") for c in claims}
+        fams = {v.text: families.of_tokens(v.w) for v in ctx.views.values() if v.text in quotes}
+        for q in quotes:
             if q not in fams:
                 fams[q] = families(q)
         for claim in claims:
