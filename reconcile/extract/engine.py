@@ -90,6 +90,7 @@ __all__ = [
 STDOUT = "<stdout>"  # how the report names standard output
 _DIGIT = re.compile(r"\d")
 _WORDS = re.compile(r"[^\W\d_]+")
+_ASCII_WORDS = re.compile(r"[A-Za-z]+")  # the same words in ASCII text, found faster
 _PARENT_LOOKBACK = 50
 _PROVISIONAL = ("at first", "initially", "at the scene", "at the time", "immediately")
 
@@ -219,7 +220,7 @@ class _Engine:
         figure; one without a casualty word ("killed", "toll", "homes") has no
         figure claim; one without "no", "deny", ... has no zero claim.
         """
-        found = set(_WORDS.findall(text.lower()))
+        found = set((_ASCII_WORDS if text.isascii() else _WORDS).findall(text.lower()))
         figure = (bool(_DIGIT.search(text)) or not self.lex.prefilter.isdisjoint(found)) \
             and not self.lex.casualty_words.isdisjoint(found)
         zero = not self.lex.zero_first.isdisjoint(found)

@@ -62,6 +62,8 @@ class PhraseIndex:
     def positions(self, w: Sequence[str]) -> list[int]:
         """Indexes of tokens that may start a phrase (a dict lookup each)."""
         first = self.first
+        if first.keys().isdisjoint(w):  # the common case: one set test
+            return []
         return [i for i, t in enumerate(w) if t in first]
 
     def scan(self, w: Sequence[str]) -> list[tuple[Any, int, int]]:
