@@ -137,6 +137,8 @@ class EventWords:
         self.phrases = phrases
         self.longest = max((len(p) for p in phrases), default=0)
         self.first = frozenset(p[0] for p in phrases)
+        # Every token whose plural fold can start a phrase: the fold drops "s" or "es".
+        self._may_start = self.first | {f + end for f in self.first for end in ("s", "es")}
 
     def plural(self, tok: str) -> str:
         folded = self._fold.get(tok)
@@ -155,6 +157,8 @@ class EventWords:
 
     def of_tokens(self, w: Sequence[str]) -> tuple[str, ...]:
         """The families named by a text already split into tokens."""
+        if self._may_start.isdisjoint(w):
+            return ()  # no token starts a phrase: nothing to fold
         tokens = [self.plural(t) for t in w]
         found: list[str] = []
         i, n, phrases, first = 0, len(tokens), self.phrases, self.first
