@@ -33,6 +33,9 @@ from .text import Token, tokenize
 __all__ = ["Figure", "FigureMatch", "NotAFigure", "find_figures", "parse_figure"]
 
 
+_UNREAD = object()  # a token whose number is not read yet (None is a read: no number)
+
+
 @dataclass(frozen=True, slots=True)
 class Figure:
     """A parsed figure: the constraint it places on the true count."""
@@ -252,11 +255,10 @@ class _Scanner:
     # -- numbers --------------------------------------------------------
     def number(self, i: int) -> _Read | None:
         """A number at token i: (value, end, had_scale, problem)."""
-        try:
-            return self._numbers[i]
-        except KeyError:
+        found = self._numbers.get(i, _UNREAD)  # no KeyError raised on a first read
+        if found is _UNREAD:
             found = self._numbers[i] = self._number(i)
-            return found
+        return found  # type: ignore[return-value]
 
     def _number(self, i: int) -> _Read | None:
         tok = self.tok(i)

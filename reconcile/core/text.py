@@ -23,6 +23,9 @@ __all__ = ["PARTICLES", "SPACE_CLASS", "Token", "fold", "fold_key", "normalise",
 # or one other visible character. Each alternative starts with a distinct
 # character class and repeats a single class, so there is no backtracking.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*|[^\w\s]")
+# The same tokens for ASCII text, where these classes are those above (``\s``
+# stays Unicode's, as above) and the regular-expression engine checks them faster.
+_ASCII_TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[A-Za-z]+(?:'[A-Za-z]+)*|[^0-9A-Za-z_\s]")
 
 # Typographic variants folded before matching; dashes are kept distinct
 # because rules name them ("20–30").
@@ -53,17 +56,21 @@ def tokenize(text: str) -> list[Token]:
     """
     # NFC and lower() can change lengths for a few scripts; spans must point
     # into the caller's text, so fold per character only when lengths agree.
-    folded = normalise(text)
     new = tuple.__new__  # Token(...) without the Python-level __new__ of a named tuple
-    if len(folded) != len(text):
-        folded = text.translate(_FOLD)
-        return [new(Token, (m.group().lower(), m.start(), m.end()))
-                for m in _TOKEN.finditer(folded)]
+    if text.isascii():
+        # NFC and the typographic folds leave ASCII as it is: only the case changes.
+        folded, pattern = text.lower(), _ASCII_TOKEN
+    else:
+        folded, pattern = normalise(text), _TOKEN
+        if len(folded) != len(text):
+            folded = text.translate(_FOLD)
+            return [new(Token, (m.group().lower(), m.start(), m.end()))
+                    for m in _TOKEN.finditer(folded)]
     # Only whitespace and "_" lie between tokens, and no token starts with either,
     # so each token is the first occurrence of its text after the previous one.
     out: list[Token] = []
     append, find, pos = out.append, folded.find, 0
-    for tok in _TOKEN.findall(folded):
+    for tok in pattern.findall(folded):
         start = find(tok, pos)
         pos = start + len(tok)
         append(new(Token, (tok, start, pos)))

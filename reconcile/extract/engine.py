@@ -91,6 +91,7 @@ __all__ = [
 STDOUT = "<stdout>"  # how the report names standard output
 _DIGIT = re.compile(r"\d")
 _WORDS = re.compile(r"[^\W\d_]+")
+_ASCII_WORDS = re.compile(r"[A-Za-z]+")  # the same words in ASCII text, found faster
 _PARENT_LOOKBACK = 50
 _PROVISIONAL = ("at first", "initially", "at the scene", "at the time", "immediately")
 
@@ -138,6 +139,8 @@ class EventWords:
         self.phrases = phrases
         self.longest = max((len(p) for p in phrases), default=0)
         self.first = frozenset(p[0] for p in phrases)
+        # Every token whose plural fold can start a phrase: the fold drops "s" or "es".
+        self._may_start = self.first | {f + end for f in self.first for end in ("s", "es")}
 
     def plural(self, tok: str) -> str:
         folded = self._fold.get(tok)
@@ -156,6 +159,8 @@ class EventWords:
 
     def of_tokens(self, w: Sequence[str]) -> tuple[str, ...]:
         """The families named by a text already split into tokens."""
+        if self._may_start.isdisjoint(w):
+            return ()  # no token starts a phrase: nothing to fold
         tokens = [self.plural(t) for t in w]
         found: list[str] = []
         i, n, phrases, first = 0, len(tokens), self.phrases, self.first
@@ -221,7 +226,7 @@ class _Engine:
         figure; one without a casualty word ("killed", "toll", "homes") has no
         figure claim; one without "no", "deny", ... has no zero claim.
         """
-        found = set(_WORDS.findall(text.lower()))
+        found = set((_ASCII_WORDS if text.isascii() else _WORDS).findall(text.lower()))
         figure = (bool(_DIGIT.search(text)) or not self.lex.prefilter.isdisjoint(found)) \
             and not self.lex.casualty_words.isdisjoint(found)
         zero = not self.lex.zero_first.isdisjoint(found)
@@ -355,8 +360,10 @@ class _Engine:
         title = ctx.title or ""
         families = self.event_words
         title_fams = families(title) if title else ()
-        fams = {v.text: families.of_tokens(v.w) for v in ctx.views.values()}
-        for q in {c.get("quote", "") for c in claims}:
+        # Only the claims' sentences: their tokens are read already (the view's).
+        quotes = {c.get("quote", "") for c in claims}
+        fams = {v.text: families.of_tokens(v.w) for v in ctx.views.values() if v.text in quotes}
+        for q in quotes:
             if q not in fams:
                 fams[q] = families(q)
         for claim in claims:

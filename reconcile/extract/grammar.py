@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from ..core.interval import INF, Interval
@@ -62,6 +63,8 @@ class PhraseIndex:
     def positions(self, w: Sequence[str]) -> list[int]:
         """Indexes of tokens that may start a phrase (a dict lookup each)."""
         first = self.first
+        if first.keys().isdisjoint(w):  # the common case: one set test
+            return []
         return [i for i, t in enumerate(w) if t in first]
 
     def scan(self, w: Sequence[str]) -> list[tuple[Any, int, int]]:
@@ -254,12 +257,9 @@ class SentenceView:
         breaks = lex.breaks
         self.brk = brk = [t in breaks for t in w]
         self.commas = [i for i, t in enumerate(w) if t == ","]
-        # Clause number of each token: one more after every break or comma.
-        clause, cid = [], 0
-        for b, t in zip(brk, w, strict=True):
-            if b or t == ",":
-                cid += 1
-            clause.append(cid)
+        # Clause number of each token: one more after every break or comma (a running sum).
+        clause = list(accumulate([b or t == "," for b, t in zip(brk, w, strict=True)], initial=0))
+        del clause[0]
         self.clause = clause
         self._dates: list[DatePhrase] | None = None
         self._attrs: list | None = None

@@ -111,8 +111,9 @@ class PlaceFinder:
                                       words=words)
             else:
                 words = [t.text for t in toks]
-                found = self.gaz.find(toks, text)
-                caps = [text[t.start].isupper() for t in toks] if found else []
+                caps = [text[t.start].isupper() for t in toks]  # once, for find and _person
+                found = self.gaz.find(toks, text, caps=list(compress(range(len(toks)), caps)),
+                                      words=words)
             if found:
                 found = [m for m in found if not self._adjectival(words, m)
                          and not self._person(ctx, words, caps, m, found)

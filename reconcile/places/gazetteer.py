@@ -345,21 +345,30 @@ class Gazetteer:
         after, before = self._after_cues, self._before_cues
         if words is None:
             words = [t.text for t in tokens]
-        after_at = [k for k, t in enumerate(words) if t in after]
+        after_at: list[int] | None = None  # positions of "after" cues, found on first need
+        lengths = self._lengths
         done = 0
         for i in caps:
             if i < done:
                 continue
             tok = tokens[i]
-            found = self._match(forms, i)
+            w = words[i]
+            # A plain word (its own fold) that starts no alias matches nothing: no fold needed.
+            found = self._match(forms, i) if w in lengths or not (w.isalpha() and w.isascii()) \
+                else None
             if found is not None and not self._inside_name(tokens, text, offset, i, found[0]):
                 end, places = found
                 out.append(PlaceMention(i, end, places,
                                         text[tok.start - offset:tokens[end - 1].end - offset]))
                 done = end
                 continue
-            cued = (i > 0 and words[i - 1] in before) or (
-                bool(after_at) and bisect_right(after_at, i + _RUN_REACH) > bisect_right(after_at, i))
+            cued = i > 0 and words[i - 1] in before
+            if not cued:
+                if after_at is None:  # one set test, then the positions if any
+                    after_at = [] if after.keys().isdisjoint(words) else \
+                        [k for k, t in enumerate(words) if t in after]
+                cued = bool(after_at) and \
+                    bisect_right(after_at, i + _RUN_REACH) > bisect_right(after_at, i)
             cue = self._cued(tokens, text, offset, forms, i) if cued else None
             if cue is not None:
                 out.append(cue)
