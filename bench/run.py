@@ -46,7 +46,7 @@ from reconcile.evaluate.harness import evaluate_population, evaluate_world
 from reconcile.group import group
 from reconcile.group.baseline import group_claims as exact_key_groups
 from reconcile.load import load_claims
-from reconcile.resolve import Options, resolve_events
+from reconcile.resolve import Options
 from reconcile.simulate.world import WorldSpec, simulate_world, write_world
 
 # Seeds the resolution model was developed and tuned on, and seeds it never saw:
@@ -57,7 +57,7 @@ REPORT_SEEDS = (9301, 9302)
 # longer held out and not reported: 9001-9002 (first look), 9101-9102 (the first
 # round's report, looked at again before the second round's changes were measured).
 SPENT_SEEDS = (9001, 9002, 9101, 9102)
-SECTIONS = ("scale", "grouping", "worlds", "population", "extract")
+SECTIONS = ("scale", "grouping", "worlds", "population", "extract", "report")
 SCENARIOS = ("easy", "realistic", "adversarial")
 ABLATIONS = {
     "full model": {},
@@ -118,39 +118,149 @@ def measure(fn: Callable[[], object]) -> tuple[object, float, float]:
 # -- 1. scale ---------------------------------------------------------------------
 
 
+def _stage_run(claims: Path, outdir: Path, *extra: str) -> dict:
+    """One ``reconcile run`` in a fresh process (bench/stage_run.py): stage seconds, peak memory."""
+    done = subprocess.run([sys.executable, str(HERE / "stage_run.py"), str(claims), str(outdir),
+                           *extra], capture_output=True, text=True)
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-12:]
+        print("\n".join(tail), file=sys.stderr)
+        raise RuntimeError(f"stage_run {' '.join(extra)} failed: {tail[-1] if tail else ''}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _floors(path: Path) -> dict:
+    """pandas reading the file as text, with its C reader and with pyarrow's (the floors)."""
+    _, t_c, m_c = measure(lambda: pd.read_csv(path, dtype=str, keep_default_na=False))
+    _, t_a, _ = measure(lambda: pd.read_csv(path, dtype=str, keep_default_na=False,
+                                            engine="pyarrow"))
+    return {"csv_read_s": t_c, "csv_read_mib": m_c, "csv_read_arrow_s": t_a}
+
+
 def bench_scale(sizes: list[int], workdir: Path) -> list[dict]:
+    """End to end (load, group, resolve, write) in a fresh process per size, against the floors."""
     rows = []
     for n in sizes:
         world = simulate_world(WorldSpec(n_claims=n, seed=7, scenario="realistic"))
-        paths = write_world(world, workdir / f"scale_{n}")
+        path = write_world(world, workdir / f"scale_{n}")["claims"]
         del world
-        path = paths["claims"]
-        _, t_read, m_read = measure(lambda p=path: pd.read_csv(p, dtype=str, keep_default_na=False))
-        loaded, t_load, m_load = measure(lambda p=path: load_claims(p))
-        result, t_group, m_group = measure(lambda c=loaded.claims: group(c))
-        grouped = result.claims  # type: ignore[attr-defined]
-        steps = result.seconds  # type: ignore[attr-defined]
-        _, t_base, _ = measure(lambda c=loaded.claims: exact_key_groups(c))
-        cpu0 = time.process_time()
-        _, t_resolve, m_resolve = measure(lambda g=grouped: resolve_events(g))
-        cpu_resolve = time.process_time() - cpu0
-        row = {"claims": n, "rows_used": len(loaded.claims), "rows_rejected": len(loaded.rejects),
-               "csv_read_s": t_read, "csv_read_mib": m_read,
-               "load_s": t_load, "load_mib": m_load, "group_s": t_group, "group_mib": m_group,
-               "resolve_s": t_resolve, "resolve_cpu_s": cpu_resolve, "resolve_mib": m_resolve,
-               "resolve_vs_read": t_resolve / t_read, "group_steps": steps,
-               "group_vs_read": t_group / t_read, "baseline_group_s": t_base,
-               "candidate_pairs": result.n_pairs}  # type: ignore[attr-defined]
-        row["total_s"] = t_load + t_group + t_resolve
-        row["total_vs_read"] = row["total_s"] / t_read
-        row["load_vs_read"] = t_load / t_read
+        row: dict = {"claims": n, **_floors(path)}
+        run = _stage_run(path, workdir / f"out_{n}")
+        stages = run["stages"]
+        row.update(load_s=stages.get("loading", 0.0), group_s=stages.get("grouping", 0.0),
+                   resolve_s=stages.get("resolving", 0.0), write_s=stages.get("writing", 0.0),
+                   total_s=run["total_s"], cpu_s=run["cpu_s"], peak_mib=run["peak_mib"],
+                   rows_used=run["claims"], rows_rejected=run["rejects"], report_s=None)
+        row["total_vs_read"] = row["total_s"] / row["csv_read_s"]
+        row["load_vs_read"] = row["load_s"] / row["csv_read_s"]
         row["claims_per_s"] = n / row["total_s"]
         rows.append(row)
-        print(f"  {n:>9,} claims: read {t_read:6.2f}s  load {t_load:6.2f}s  group {t_group:6.2f}s  "
-              f"resolve {t_resolve:6.2f}s ({m_resolve:.0f} MiB)  = {row['total_vs_read']:.1f}x "
-              "the CSV read", flush=True)
-        del loaded, grouped
+        print(f"  {n:>9,} claims: read {row['csv_read_s']:6.2f}s  load {row['load_s']:6.2f}s  "
+              f"group {row['group_s']:6.2f}s  resolve {row['resolve_s']:6.2f}s  write "
+              f"{row['write_s']:6.2f}s = {row['total_vs_read']:.1f}x the CSV read, peak "
+              f"{row['peak_mib']:.0f} MiB", flush=True)
+        if n == max(sizes):
+            bench_engines.source = path  # type: ignore[attr-defined]
     return rows
+
+
+def _garbage(path: Path, out: Path) -> Path:
+    """The same rows with every figure unreadable and every date bad (nearly all distinct)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, engine="pyarrow")
+    rng = np.random.default_rng(1)
+    words = pd.Series(["".join(w) for w in rng.choice(list("abcdefghijklmnopqrstuvwxyz"),
+                                                      (len(frame), 8))], dtype="str")
+    frame["figure"] = "toll unclear " + words
+    frame["low"] = frame["high"] = ""
+    frame["event_date"] = "around " + words
+    frame["published"] = "last " + words
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out, index=False)
+    return out
+
+
+def bench_engines(workdir: Path, partitions: int = 8) -> dict | None:
+    """At the largest size: garbage vs clean, local vs a 2-worker LocalCluster, and the
+    per-partition costs of each step (the local engine, ``partitions`` partitions)."""
+    path = getattr(bench_engines, "source", None)
+    if path is None:
+        return None
+    out: dict = {"claims": int(sum(1 for _ in open(path, "rb")) - 1), "partitions": partitions}
+    garbage = _garbage(path, workdir / "garbage" / "claims.csv")
+    out["garbage"] = _stage_run(garbage, workdir / "garbage_out")
+    print(f"  garbage: {out['garbage']['total_s']:.2f}s, peak {out['garbage']['peak_mib']:.0f} MiB",
+          flush=True)
+    try:
+        out["dask"] = _stage_run(path, workdir / "dask_out", "--engine", "dask",
+                                 "--partitions", str(partitions))
+        print(f"  dask LocalCluster (2 workers): {out['dask']['total_s']:.2f}s", flush=True)
+    except RuntimeError as exc:  # recorded, not hidden: the table says it failed
+        out["dask"] = {"error": str(exc)}
+    out["parts"] = _stage_run(path, workdir / "parts_out", "--profile-parts",
+                              "--partitions", str(partitions))
+    print(f"  local, {partitions} partitions: {out['parts']['total_s']:.2f}s", flush=True)
+    return out
+
+
+def estimate(engines: dict, target_claims: int = 100_000_000, workers: int = 32,
+             worker_mib: float = 4096) -> dict:
+    """What a ``target_claims`` run would need, from the measured per-partition costs.
+
+    Per-partition steps (read, row checks, finishing, keys, shuffle split,
+    group) scale with the claims per worker; the client's steps (the id
+    checks, today's resolution, writing) with all claims. Memory per worker:
+    the measured peak per million claims of one partition.
+    """
+    parts = engines["parts"]
+    n = engines["claims"]
+    per_part = {name: sum(times) for name, times in parts["calls"].items()}
+    distributed_s = sum(per_part.values())  # seconds of worker work for n claims
+    stages = parts["stages"]
+    client_s = max(0.0, parts["total_s"] - distributed_s)  # what ran on the caller
+    scale = target_claims / n
+    claims_per_worker_m = target_claims / workers / 1e6
+    return {
+        "target_claims": target_claims, "workers": workers,
+        "worker_seconds_per_million": distributed_s / (n / 1e6),
+        "client_seconds_per_million": client_s / (n / 1e6),
+        "resolve_seconds_per_million": stages.get("resolving", 0.0) / (n / 1e6),
+        "distributed_hours": distributed_s * scale / workers / 3600,
+        "client_hours": client_s * scale / 3600,
+        "peak_mib_per_million": parts["peak_mib"] / (n / 1e6),
+        "claims_per_worker_m": claims_per_worker_m,
+        "partitions_per_worker": max(1, int(np.ceil(claims_per_worker_m * 1500 / worker_mib))),
+        "worker_mib": worker_mib,
+    }
+
+
+def draw_scaling(rows: list[dict], target: Path) -> None:
+    """Total seconds against claims (log-log) with n and n log n through the smallest size."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = np.array([r["claims"] for r in rows], dtype=float)
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=110)
+    for key, label in (("total_s", "end to end"), ("load_s", "load"), ("group_s", "group"),
+                       ("resolve_s", "resolve"), ("write_s", "write"),
+                       ("csv_read_s", "pandas read_csv (floor)")):
+        ax.plot(n, [r[key] for r in rows], marker="o", label=label,
+                linestyle="--" if key == "csv_read_s" else "-")
+    t0 = rows[0]["total_s"]
+    ax.plot(n, t0 * n / n[0], color="grey", linewidth=0.8, linestyle=":", label="n (from 10k)")
+    ax.plot(n, t0 * n * np.log(n) / (n[0] * np.log(n[0])), color="black", linewidth=0.8,
+            linestyle=":", label="n log n (from 10k)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("claims")
+    ax.set_ylabel("seconds (wall)")
+    ax.set_title("reconcile run: time by stage against claims")
+    ax.legend(fontsize=7)
+    ax.grid(True, which="both", linewidth=0.3)
+    fig.tight_layout()
+    fig.savefig(target)
+    plt.close(fig)
 
 
 # -- 2. worlds ---------------------------------------------------------------------
@@ -209,6 +319,28 @@ def _pool(runs: list[dict]) -> dict:
 # before the numbers in BENCHMARKS.md were made.
 DEVELOPMENT_SEEDS = (3, 5, 7, 11, 101, 102, 103)
 HELD_APART_SEEDS = (9001, 9002, 9003)
+
+
+def bench_group_speed(sizes: list[int], workdir: Path) -> list[dict]:
+    """Speed and memory of grouping alone (read, load, group, exact-key baseline; no
+    resolution): the scale section's grouping columns, for a rerun of grouping only."""
+    rows = []
+    for n in sizes:
+        world = simulate_world(WorldSpec(n_claims=n, seed=7, scenario="realistic"))
+        path = write_world(world, workdir / f"group_{n}")["claims"]
+        del world
+        _, t_read, _ = measure(lambda p=path: pd.read_csv(p, dtype=str, keep_default_na=False))
+        loaded = load_claims(path)
+        result, t_group, m_group = measure(lambda c=loaded.claims: group(c))
+        _, t_base, _ = measure(lambda c=loaded.claims: exact_key_groups(c))
+        rows.append({"claims": n, "csv_read_s": t_read, "group_s": t_group, "group_mib": m_group,
+                     "group_vs_read": t_group / t_read, "baseline_group_s": t_base,
+                     "group_steps": result.seconds,  # type: ignore[attr-defined]
+                     "candidate_pairs": result.n_pairs})  # type: ignore[attr-defined]
+        print(f"  {n:>9,} claims: read {t_read:6.2f}s  group {t_group:6.2f}s "
+              f"({m_group:.0f} MiB, {t_group / t_read:.1f}x the read)", flush=True)
+        del loaded, result
+    return rows
 
 
 def bench_grouping(n: int, seeds: tuple[int, ...] = HELD_APART_SEEDS) -> dict:
@@ -359,6 +491,84 @@ def _fmt(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}f}" if isinstance(x, float) else str(x)
 
 
+def _render_scale(results: dict) -> list[str]:
+    rows = results["scale"]
+    lines = ["## Scale: end to end vs. pandas reading the same CSV", "",
+             "Simulated realistic worlds; each size is one `reconcile run` (load, group, resolve, "
+             "write; no HTML report) in a fresh process (`bench/stage_run.py`). Peak is the "
+             "process's peak resident memory. The floor is `pd.read_csv(path, dtype=str, "
+             "keep_default_na=False)` (pandas' C reader; pyarrow's reader through pandas in "
+             "brackets).", ""]
+    if "write_s" not in rows[0]:  # results from before the end-to-end runs
+        return lines
+    lines += ["| claims | pandas read_csv | load | group | resolve | write | total | total / read "
+              "| peak MiB | report |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        # the scale runs write no report.html: its cost is the Report section's (bench_report.py)
+        report = ("see Report" if results.get("report") else "–") if r.get("report_s") is None \
+            else f"{r['report_s']:.2f} s"
+        lines.append(
+            f"| {r['claims']:,} | {r['csv_read_s']:.2f} s ({r['csv_read_arrow_s']:.2f} s) | "
+            f"{r['load_s']:.2f} s | {r['group_s']:.2f} s | {r['resolve_s']:.2f} s | "
+            f"{r['write_s']:.2f} s | {r['total_s']:.2f} s | {r['total_vs_read']:.1f}x | "
+            f"{r['peak_mib']:.0f} | {report} |")
+    base = rows[0]
+    lines += ["", "Scaling from the smallest size (a ratio at or below 1 grows no worse than "
+              "n log n):", "",
+              f"| claims | µs per claim | time / (n log n), {base['claims']:,} = 1 |",
+              "|---:|---:|---:|"]
+    for r in rows:
+        ratio = (r["total_s"] / (r["claims"] * np.log(r["claims"]))) / \
+            (base["total_s"] / (base["claims"] * np.log(base["claims"])))
+        lines.append(f"| {r['claims']:,} | {1e6 * r['total_s'] / r['claims']:.1f} | {ratio:.2f} |")
+    lines += ["", "![time by stage against claims](bench/scaling.png)", ""]
+    eng = results.get("engines")
+    if eng:
+        g, d, loc = eng["garbage"], eng["dask"], rows[-1]
+        lines += [f"### {eng['claims']:,} claims: garbage, engines, partitions", "",
+                  "| run | total | load | group | resolve | write | peak MiB |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for name, r in (("local engine, clean file", {"total_s": loc["total_s"], "stages": {
+                "loading": loc["load_s"], "grouping": loc["group_s"], "resolving": loc["resolve_s"],
+                "writing": loc["write_s"]}, "peak_mib": loc["peak_mib"]}),
+                        ("local engine, every figure and date garbage", g),
+                        (f"Dask LocalCluster, 2 worker processes, {eng['partitions']} partitions "
+                         "(peak: client / largest worker)", d),
+                        (f"local engine, {eng['partitions']} partitions", eng["parts"])):
+            if "error" in r:
+                lines.append(f"| {name} | failed: {r['error']} | | | | | |")
+                continue
+            st = r["stages"]
+            peak = f"{r['peak_mib']:.0f}" + (f" / {r['children_peak_mib']:.0f}"
+                                             if r.get("children_peak_mib") else "")
+            lines.append(f"| {name} | {r['total_s']:.2f} s | {st.get('loading', 0):.2f} s | "
+                         f"{st.get('grouping', 0):.2f} s | {st.get('resolving', 0):.2f} s | "
+                         f"{st.get('writing', 0):.2f} s | {peak} |")
+        lines += ["", "Measured per-partition costs (seconds summed over the partitions, local "
+                  "engine):", "", "| step | seconds | per million claims |", "|---|---:|---:|"]
+        for name, times in sorted(eng["parts"]["calls"].items(), key=lambda kv: -sum(kv[1])):
+            if sum(times) >= 0.01:
+                lines.append(f"| `{name}` | {sum(times):.2f} | "
+                             f"{sum(times) / (eng['claims'] / 1e6):.2f} |")
+        e = estimate(eng)
+        lines += ["", f"**An estimate for {e['target_claims']:,} claims** on {e['workers']} "
+                  f"workers of {e['worker_mib'] / 1024:.0f} GiB, from these costs: the "
+                  f"per-partition work is {e['worker_seconds_per_million']:.1f} s per million "
+                  f"claims, {e['distributed_hours']:.2f} h spread over the workers "
+                  f"({e['claims_per_worker_m']:.1f}M claims each, in "
+                  f"{e['partitions_per_worker']}+ partitions each to stay within memory at about "
+                  "1.5 GiB per million claims of a partition). The client's share (the id checks, "
+                  f"resolution, writing) is {e['client_seconds_per_million']:.1f} s per million "
+                  f"claims, of which resolution {e['resolve_seconds_per_million']:.1f} s: "
+                  f"{e['client_hours']:.1f} h and about "
+                  f"{e['peak_mib_per_million'] * e['target_claims'] / 1e6 / 1024:.0f} GiB on one "
+                  "machine. So today a 100M-claim run is bound by the client; it becomes "
+                  "a cluster job when resolution runs per partition (docs/engines.md says what "
+                  "its seam needs), after which the time is about the workers' share plus the "
+                  "shuffles.", ""]
+    return lines
+
+
 def render_markdown(results: dict, command: str) -> str:
     m = results["machine"]
     lines = [
@@ -385,24 +595,7 @@ def render_markdown(results: dict, command: str) -> str:
         "",
     ]
     if results.get("scale"):
-        lines += ["## Scale: load, group, resolve vs. pandas reading the same CSV", "",
-                  "Simulated realistic worlds. Peak memory is the growth of resident memory "
-                  "during the stage. Resolve CPU is the process time of both threads of the "
-                  "resolution (the wall times follow the machine's load: see the load average "
-                  "recorded with the run).", "",
-                  "| claims | pandas read_csv | load | group | resolve | resolve CPU | "
-                  "resolve / read | total | total / read | peak MiB load / group / resolve |",
-                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-        for r in results["scale"]:
-            lines.append(
-                f"| {r['claims']:,} | {r['csv_read_s']:.2f} s | {r['load_s']:.2f} s | "
-                f"{r['group_s']:.2f} s | {r['resolve_s']:.2f} s | "
-                f"{_cpu(r)} | "
-                f"{r.get('resolve_vs_read', r['resolve_s'] / r['csv_read_s']):.1f}x | "
-                f"{r['total_s']:.2f} s | "
-                f"{r['total_vs_read']:.1f}x | {r['load_mib']:.0f} / {r['group_mib']:.0f} / "
-                f"{r['resolve_mib']:.0f} |")
-        lines.append("")
+        lines += _render_scale(results)
     if results.get("grouping"):
         lines += _grouping_markdown(results["grouping"], results.get("scale") or [])
     worlds = results.get("worlds", [])
@@ -488,10 +681,9 @@ def _grouping_markdown(gr: dict, scale: list[dict]) -> list[str]:
     lines = ["## Grouping (`reconcile/group/`)", "",
              f"Simulated worlds of {gr['claims']:,} claims on seeds held apart while the stage "
              f"was developed ({', '.join(map(str, gr['seeds']))}); the development seeds were "
-             f"{', '.join(map(str, gr['development_seeds']))} (the held-apart seeds were run "
-             "twice, by `make bench` and then by `bench/run.py --grouping-only` after the "
-             "realism runs were added, with no change made between from their numbers). "
-             "Pairwise and B-cubed scores are "
+             f"{', '.join(map(str, gr['development_seeds']))}"
+             + (f" ({gr['seeds_note']})" if gr.get("seeds_note") else "")
+             + ". Pairwise and B-cubed scores are "
              "over every claim with a true event; hierarchy links are the parent links between "
              "events (`part`: the children among the dead; `within`: an incident inside a day "
              "total or a tally), each predicted event standing for the true event most of its "
@@ -534,9 +726,14 @@ def _grouping_markdown(gr: dict, scale: list[dict]) -> list[str]:
         scale = speed
         lines += ["", "Speed and memory of grouping alone (`reconcile.group.group`, every step "
                   "from normalising to event ids), on simulated realistic worlds, measured by "
-                  "`make bench` on this 2-core machine while other sessions shared it (seconds "
+                  f"`{gr.get('speed_command', 'make bench')}` on this 2-core machine while "
+                  "other sessions shared it (seconds "
                   "vary by tens of percent between runs; the first call also loads the "
-                  "gazetteer and its admin table, about 1.5 s):", "",
+                  "gazetteer and its admin table, about 1.5 s"
+                  + ("; here the accuracy runs above had loaded them already"
+                     if gr.get("speed_command") else "")
+                  + (f"; load average {gr['load_average']} when the speed runs started"
+                     if gr.get("load_average") else "") + "):", "",
                   "| claims | pandas read_csv | group | group / read | peak MiB | candidate "
                   "pairs | exact-key baseline | steps |", "|---:|---:|---:|---:|---:|---:|---:|---|"]
         for r in scale:
@@ -622,10 +819,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sections", default=",".join(SECTIONS),
                         help="sections to measure, comma-separated (default: all); the others "
                         "keep their results from --out")
+    parser.add_argument("--grouping-seeds", default="",
+                        help="held-apart seeds for the grouping section, comma-separated "
+                        "(default: " + ",".join(map(str, HELD_APART_SEEDS)) + ")")
+    parser.add_argument("--grouping-speed", default="",
+                        help="with the grouping section but not the scale section: claims per "
+                        "run of grouping alone (read, load, group), comma-separated")
     parser.add_argument("--grouping-only", action="store_true",
                         help="rerun the grouping section into the existing results JSON")
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite the markdown from the existing results JSON")
+    parser.add_argument("--only-scale", action="store_true",
+                        help="measure only the scale and engine sections; keep the others "
+                             "from the existing results JSON")
     args = parser.parse_args(argv)
     if args.report_only:
         results = json.loads(args.out.read_text(encoding="utf-8"))
@@ -650,6 +856,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "make bench" if argv is None and len(sys.argv) == 1 else \
         "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
     sections = {s.strip() for s in args.sections.split(",") if s.strip()}
+    if args.only_scale:
+        sections = {"scale"}
     unknown = sections - set(SECTIONS)
     if unknown:
         parser.error(f"unknown section(s) {sorted(unknown)}; known: {', '.join(SECTIONS)}")
@@ -664,11 +872,30 @@ def main(argv: list[str] | None = None) -> int:
         results["load_average"] = [round(x, 2) for x in os.getloadavg()]
         with tempfile.TemporaryDirectory() as tmp:
             results["scale"] = bench_scale(sizes, Path(tmp))
+            print("   engines, garbage and partitions at the largest size")
+            results["engines"] = bench_engines(Path(tmp))
+        draw_scaling(results["scale"], HERE / "scaling.png")
     if "grouping" in sections:
         print("2. grouping (held-apart seeds)")
-        results["grouping"] = bench_grouping(args.world_claims)
-        results["grouping"]["speed"] = [r for r in results.get("scale") or []
-                                        if "group_steps" in r]
+        seeds = tuple(int(x) for x in args.grouping_seeds.split(",") if x.strip()) or \
+            HELD_APART_SEEDS
+        results["grouping"] = bench_grouping(args.world_claims, seeds)
+        if seeds != HELD_APART_SEEDS:
+            results["grouping"]["seeds_note"] = (
+                "each run once, by `" + command.split("; then ")[-1] + "`, before any of their "
+                "numbers were seen; earlier held-apart seeds "
+                + ", ".join(map(str, HELD_APART_SEEDS)) + " are spent")
+        if "scale" not in sections and args.grouping_speed:
+            print("   grouping speed")
+            load = [round(x, 2) for x in os.getloadavg()]
+            with tempfile.TemporaryDirectory() as tmp:
+                results["grouping"]["speed"] = bench_group_speed(
+                    [int(x) for x in args.grouping_speed.split(",") if x.strip()], Path(tmp))
+            results["grouping"]["speed_command"] = command.split("; then ")[-1]
+            results["grouping"]["load_average"] = load
+        else:
+            results["grouping"]["speed"] = [r for r in results.get("scale") or []
+                                            if "group_steps" in r]
     if "worlds" in sections:
         print(f"2. worlds (seeds {', '.join(map(str, REPORT_SEEDS))}, never used in development)")
         results["dev_seeds"] = list(DEV_SEEDS)
@@ -687,7 +914,7 @@ def main(argv: list[str] | None = None) -> int:
     if "extract" in sections and not args.skip_extract:
         print("4. extract")
         results["extract"] = bench_extract()
-    if not args.skip_report:
+    if "report" in sections and not args.skip_report:
         print("5. report")
         results["report"] = bench_report()
     args.out.write_text(json.dumps(results, indent=2, default=float) + "\n", encoding="utf-8")

@@ -112,8 +112,8 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as one JSON object on standard output.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
-              help="Format of the tables: CSV files, JSON lines, Parquet (needs the parquet "
-                   "extra), or one SQLite database (reconcile.sqlite).")
+              help="Format of the tables: CSV files, JSON lines, Parquet, "
+                   "or one SQLite database (reconcile.sqlite).")
 @click.option("--hxl", is_flag=True, help="Add an HXL hashtag row under each CSV header.")
 @click.option("--report-events", type=click.IntRange(min=0), default=DEFAULT_MAX_EVENTS,
               show_default=True,
@@ -126,15 +126,27 @@ def main() -> None:
               default=None,
               help="A review file of verdicts (target, verdict, reviewer, reason, date) "
                    "that change the result; see reconcile review-template.")
+@click.option("--engine", "engine_name", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True,
+              help="local: this process. dask: dask.distributed workers (pip install "
+                   "'reconcile[dask]'); the results are the same.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler of an existing cluster (tcp://host:8786); without it "
+                   "--engine dask starts local worker processes.")
+@click.option("--partitions", type=click.IntRange(min=1), default=None,
+              help="Partitions of the claims (default: 1 local; 4 per Dask worker).")
 def run(claims: Path, outdir: Path, policy: str, level: float, as_of: str | None,
         history_steps: int, rules_dir: Path | None, quiet: bool, as_json: bool, fmt: str,
         hxl: bool, report_events: int, report_charts: int, no_report: bool,
-        review: Path | None) -> None:
+        review: Path | None, engine_name: str, scheduler: str | None,
+        partitions: int | None) -> None:
     """Reconcile the claims in CLAIMS (.csv, .tsv, .jsonl, .parquet) into OUT.
 
     CLAIMS may be - for standard input (CSV, JSON lines or parquet, told
     apart by their first bytes). OUT receives the tables (events, claims,
-    rejects) and report.html, the disagreement report.
+    rejects) and report.html, the disagreement report. With --engine dask the
+    same pipeline runs on a Dask cluster; its workers read CLAIMS in byte
+    ranges, so on a cluster give a path every worker can read.
 
     \b
     Example:
@@ -144,17 +156,22 @@ def run(claims: Path, outdir: Path, policy: str, level: float, as_of: str | None
         reconcile run examples/claims.csv -o out-2024-12-02/ --as-of 2024-12-02
         reconcile run claims.csv -o out/ --format sqlite
         reconcile run claims.csv -o out/ --review review.csv
+        reconcile run claims.csv -o out/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
     if hxl and fmt != "csv":
         raise click.UsageError("--hxl adds a hashtag row to CSV files; it needs --format csv")
+    from .engine import make_engine
+
     data = _stdin_bytes() if str(claims) == "-" else None
     name = STDIN if data is not None else claims
-    with TerminalProgress(enabled=not quiet) as progress:
+    with make_engine(engine_name, scheduler=scheduler, partitions=partitions) as engine, \
+            TerminalProgress(enabled=not quiet) as progress:
         result = run_pipeline(name, outdir, rules_dir=rules_dir, data=data, progress=progress,
                               policy=policy, level=level, as_of=as_of,
                               history_steps=history_steps, fmt=fmt, hxl=hxl,
                               report=not no_report, report_events=report_events,
-                              report_charts=report_charts, review=review)
+                              report_charts=report_charts, review=review,
+                              engine=engine)
     _warn(result.warnings, quiet)
     if as_json:
         click.echo(json.dumps(result.summary_dict(), ensure_ascii=False))
@@ -292,7 +309,7 @@ def explain(event_id: str, outdir: Path, as_json: bool) -> None:
 
     \b
     Example:
-        reconcile explain e575a5c2b1b --run out/
+        reconcile explain e0d766f81529bc8d1 --run out/
     """
     from .report.explain import event_explanation, explain_event
     from .report.tables import read_tables

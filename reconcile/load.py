@@ -12,21 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .core.interval import INF
-from .core.parse import Figure, parse_figure
+from .core.parse import Figure, NotAFigure, parse_figure
+from .core.text import SPACE_CLASS
 from .errors import InputError
 from .io.records import read_records
 from .rules.load import Rules, default_rules
 from .schema import CLAIM_COLUMNS, CLAIM_OUTPUT_COLUMNS, PARSED_COLUMNS, REJECT_COLUMNS, SCOPES
 
-__all__ = ["LoadResult", "as_of_cutoff", "load_claims", "published_by", "validate_claims"]
+__all__ = ["CheckedRows", "LoadResult", "as_of_cutoff", "check_ids", "check_rows",
+           "finish_claims", "load_claims", "published_by", "validate_claims"]
 
 
 
@@ -42,56 +46,155 @@ class LoadResult:
 
 
 # -- validation ---------------------------------------------------------------
+#
+# Validation never calls Python once per row: a column is factorised into
+# codes and its distinct values (claims repeat figures, dates, sources and
+# places a lot), a check runs once per distinct value, and its answer is
+# spread back to the rows through the codes with numpy.
 
 
-class _Rejections:
-    """Per-row reasons, gathered check by check, so a row lists all its faults."""
+class _Column:
+    """A text column (pandas ``str``, positional index), factorised on first use
+    into ``codes`` and its distinct ``values``."""
 
-    def __init__(self, index: pd.Index) -> None:
-        self.index = index
-        self.fields: dict[int, list[str]] = {}
-        self.reasons: dict[int, list[str]] = {}
+    __slots__ = ("_codes", "_values", "series")
 
-    def add(self, mask: pd.Series, column: str, reason: str | pd.Series) -> None:
-        hit = mask[mask].index
-        if len(hit) == 0:
-            return
-        texts = reason.loc[hit] if isinstance(reason, pd.Series) else None
-        for pos in hit:
-            self.fields.setdefault(pos, []).append(column)
-            self.reasons.setdefault(pos, []).append(
-                f"{column}: {texts.loc[pos] if texts is not None else reason}")
+    def __init__(self, series: pd.Series, codes: np.ndarray | None = None,
+                 values: list[str] | None = None) -> None:
+        self.series = series
+        self._codes = codes
+        self._values = values
 
-    def mask(self) -> pd.Series:
-        return pd.Series(self.index.isin(list(self.reasons)), index=self.index)
+    @classmethod
+    def read(cls, s: pd.Series, *, strip: bool) -> _Column:
+        """The column as text; stripped (as ``str.strip``) when ``strip``."""
+        s = s.reset_index(drop=True).fillna("")
+        if s.dtype != "str":
+            s = s.astype("str")
+        return cls(_strip(s) if strip else s)
+
+    @classmethod
+    def from_table(cls, codes: np.ndarray, table: list[str]) -> _Column:
+        """Rows ``table[codes]``: a column derived once per distinct value."""
+        values = pd.array(table or [""], dtype="str")
+        return cls(pd.Series(values.take(codes)), codes, list(table))
+
+    def _factorise(self) -> None:
+        codes, uniques = pd.factorize(self.series)
+        self._codes = np.asarray(codes, dtype=np.intp)
+        self._values = [str(v) for v in uniques.tolist()]
+
+    @property
+    def codes(self) -> np.ndarray:
+        if self._codes is None:
+            self._factorise()
+        assert self._codes is not None
+        return self._codes
+
+    @property
+    def values(self) -> list[str]:
+        if self._values is None:
+            self._factorise()
+        assert self._values is not None
+        return self._values
+
+    def map(self, fn: Callable[[str], object], dtype: Any = object) -> np.ndarray:
+        """``fn`` of each row's value, computed once per distinct value."""
+        table = np.empty(len(self.values), dtype=dtype)
+        table[:] = [fn(v) for v in self.values]
+        return table[self.codes]
+
+    def where(self, keep: Callable[[str], bool]) -> np.ndarray:
+        """The rows whose value passes ``keep``, as a boolean mask."""
+        return self.map(keep, dtype=bool)
+
+    def derive(self, fn: Callable[[str], str]) -> _Column:
+        """A new column of ``fn`` of each value, computed once per distinct value."""
+        return _Column.from_table(self.codes, [fn(v) for v in self.values])
+
+    def blank(self) -> np.ndarray:
+        return self.series.eq("").to_numpy(dtype=bool, na_value=True)
+
+
+_EDGE_SPACE = f"^{SPACE_CLASS}|{SPACE_CLASS}$"
 
 
 def _strip(s: pd.Series) -> pd.Series:
-    s = s.astype(str)
-    uniques = s.unique()
-    changed = {u: u.strip() for u in uniques if u[:1].isspace() or u[-1:].isspace()}
-    if not changed:
-        return s  # the common case: nothing to strip, no per-row work
-    return s.map(lambda v: changed.get(v, v))
+    """``str.strip`` of each cell; one compiled scan finds the few cells that need it."""
+    hit = s.str.contains(_EDGE_SPACE, regex=True).to_numpy(dtype=bool, na_value=False)
+    if not hit.any():
+        return s  # the common case: nothing to strip, no copy
+    out = s.copy()
+    out[hit] = [v.strip() for v in s[hit].tolist()]
+    return out
 
 
-def _blank(s: pd.Series) -> pd.Series:
-    return s.astype(str).str.strip().eq("")
+class _Rejections:
+    """Per-row reasons, gathered check by check, so a row lists all its faults.
+
+    A check is a row mask, the column at fault and a reason: one text, or
+    one text per row (an array). Reasons are joined only for rejected rows,
+    column-wise, at the end.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.checks: list[tuple[np.ndarray, str, str | np.ndarray]] = []
+        self._bad = np.zeros(n, dtype=bool)
+
+    def add(self, mask: np.ndarray | pd.Series, column: str, reason: str | np.ndarray) -> None:
+        hit = np.asarray(mask, dtype=bool)
+        if not hit.any():
+            return
+        self.checks.append((hit, column, reason))
+        self._bad |= hit
+
+    def mask(self) -> np.ndarray:
+        return self._bad.copy()
+
+    def texts(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(fields joined by ";", reasons joined by "; ") for the rows at ``rows``."""
+        fields = np.full(len(rows), "", dtype=object)
+        reasons = np.full(len(rows), "", dtype=object)
+        started = np.zeros(len(rows), dtype=bool)
+        for hit_all, column, reason in self.checks:
+            hit = hit_all[rows]
+            if not hit.any():
+                continue
+            text: Any = reason[rows[hit]] if isinstance(reason, np.ndarray) else reason
+            first = ~started[hit]
+            fields[hit] = _join(fields[hit], first, ";", column)
+            reasons[hit] = _join(reasons[hit], first, "; ", np.add(column + ": ", text))
+            started[hit] = True
+        return fields, reasons
+
+
+def _join(done: np.ndarray, first: np.ndarray, sep: str, more: Any) -> np.ndarray:
+    """``done + sep + more`` per element, without ``sep`` where ``first``."""
+    lead = np.where(first, "", sep).astype(object)
+    return np.add(np.add(done, lead), more)
 
 
 # A bound as a spreadsheet writes a count: digits, thousands commas in threes,
 # and zeros after a decimal point ("25.0"). The same forms the figure parser
 # reads as a plain number; "1,00", "1e3", "-5", "2.5" are not counts.
-_COUNT = r"(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.0*)?"
+_COUNT = re.compile(r"(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.0*)?")
 
 
-def _whole_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _count_value(text: str) -> float:
+    """A bound cell's number (NaN when blank or not a whole count)."""
+    if not text or not _COUNT.fullmatch(text):
+        return np.nan
+    try:
+        return float(text.replace(",", ""))
+    except (ValueError, OverflowError):
+        return np.nan
+
+
+def _whole_numbers(col: _Column) -> tuple[np.ndarray, np.ndarray]:
     """(numbers as float with NaN for blank, mask of cells that are not whole counts)."""
-    text = s.astype(str).str.strip()
-    bad = text.ne("") & ~text.str.fullmatch(_COUNT)
-    plain = text.where(~bad & text.ne(""), None).str.replace(",", "", regex=False)
-    num = pd.to_numeric(plain, errors="coerce").astype(float)
-    return num.where(~bad), bad
+    bad = col.where(lambda t: bool(t) and not _COUNT.fullmatch(t))
+    return col.map(_count_value, dtype=float), bad
 
 
 def _bound_reason(text: str) -> str:
@@ -100,13 +203,6 @@ def _bound_reason(text: str) -> str:
     if isinstance(figure, Figure):
         return f"{text!r} is not a whole non-negative number (write only the number)"
     return f"{text!r} is not a whole non-negative number: {figure.reason}"
-
-
-def _map_unique(s: pd.Series, fn: Callable[[str], object]) -> pd.Series:
-    """Apply ``fn`` once per distinct value: claims repeat figures and dates a lot."""
-    uniques = pd.unique(s.to_numpy())
-    table = {u: fn(u) for u in uniques}
-    return s.map(table)
 
 
 def _parse_date(text: str) -> tuple[str, str] | str:
@@ -141,18 +237,45 @@ def _parse_datetime(text: str) -> str | None:
     return value.isoformat(timespec="seconds")
 
 
-def _claim_ids(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """Stable ids from row content: the same row gets the same id in any file order."""
+_ISO_SECONDS = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"
+
+
+def _published(col: _Column) -> np.ndarray:
+    """Each row's publication time as ISO seconds in UTC ("" blank, None unreadable).
+
+    Values already written that way (most of a large file, nearly all
+    distinct) are checked at once by pandas' compiled parser; the others go
+    through :func:`_parse_datetime` one distinct value at a time.
+    """
+    values = pd.Series(col.values, dtype="str")
+    canonical = values.str.fullmatch(_ISO_SECONDS).to_numpy(dtype=bool, na_value=False)
+    if canonical.any():
+        parsed = pd.to_datetime(values[canonical], format="%Y-%m-%dT%H:%M:%S", errors="coerce")
+        ok = np.zeros(len(values), dtype=bool)
+        ok[np.flatnonzero(canonical)] = parsed.notna().to_numpy()
+    else:
+        ok = canonical
+    table = np.asarray(col.values, dtype=object).copy()
+    for i in np.flatnonzero(~ok).tolist():
+        table[i] = _parse_datetime(col.values[i])
+    return table[col.codes]
+
+
+def _digests(frame: dict[str, pd.Series], columns: list[str], rows: np.ndarray) -> np.ndarray:
+    """Stable ids from row content: the same row gets the same id in any file order.
+
+    ``frame`` holds the validated columns; ids are made for the rows at
+    ``rows``. Identical rows get the same digest; :func:`check_ids` numbers them.
+    """
     cols = sorted(c for c in columns if c not in ("claim_id", "line"))
-    if frame.empty:
-        return pd.Series([], index=frame.index, dtype=object)
-    joined = pd.Series("", index=frame.index, dtype=object)
+    if not len(rows):
+        return np.array([], dtype=object)
+    joined = pd.Series("", index=range(len(rows)), dtype="str")
     for col in cols:
-        joined = joined + "\x1f" + frame[col].astype(str)
-    digests = joined.map(lambda s: "c" + hashlib.sha1(s.encode("utf-8")).hexdigest()[:12])
-    # Identical rows: number them; which copy is "-2" cannot matter, they are equal.
-    occurrence = digests.groupby(digests).cumcount()
-    return digests.where(occurrence.eq(0), digests + "-" + (occurrence + 1).astype(str))
+        joined = joined + "\x1f" + frame[col].iloc[rows].reset_index(drop=True).astype("str")
+    sha1 = hashlib.sha1
+    return np.array(["c" + sha1(t.encode("utf-8")).hexdigest()[:12] for t in joined.tolist()],
+                    dtype=object)
 
 
 def _part_of_cycles(df: pd.DataFrame, candidates: pd.Series) -> pd.Series:
@@ -218,12 +341,37 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
     Claims gain ``low``/``high``/``anchor`` (nullable Int64; a missing
     ``high`` means unbounded), ``kind``, ``date_start``/``date_end`` and a
     ``claim_id`` where none was given. Rejects keep their original cells plus
-    ``line``, ``field`` and ``reason``. Pure: no I/O.
+    ``line``, ``field`` and ``reason``. Pure: no I/O. The three steps
+    (:func:`check_rows`, :func:`check_ids`, :func:`finish_claims`) are what
+    an engine runs per partition and across partitions.
 
     Raises
     ------
     InputError
         When a required column is missing (naming the columns found).
+    """
+    checked = check_rows(raw, rules, file=file)
+    return finish_claims(checked, check_ids(checked.id_table()))
+
+
+def check_rows(raw: pd.DataFrame, rules: Rules | None = None, *,
+               file: str = "<claims>") -> CheckedRows:
+    """The checks of each row on its own: figures, bounds, vocabularies, dates.
+
+    Pure: no I/O. The result holds the validated columns, the parsed
+    intervals and every row's faults so far.
+
+    Raises
+    ------
+    InputError
+        When a required column is missing (naming the columns found).
+
+    Notes
+    -----
+    Every check runs once per distinct value of its column and is spread to
+    the rows with numpy, so the time is that of factorising each column
+    (O(n)) plus one Python call per distinct value. ``raw`` is never
+    copied whole.
     """
     rules = rules or default_rules()
     columns = [c for c in raw.columns if c != "line"]
@@ -236,148 +384,282 @@ def validate_claims(raw: pd.DataFrame, rules: Rules | None = None, *,
         found = ", ".join(columns) if columns else "none"
         raise InputError(f"missing required column {' and '.join(missing)}; found: {found}",
                          file=file, line=1)
-    df = raw.copy()
+    n = len(raw)
+    index = pd.RangeIndex(n)
+    blank_column = _Column.from_table(np.zeros(n, dtype=np.intp), [""])
+    # Each column the loader reads, stripped; carried-through text (quote,
+    # span) stays untouched. An unchanged column is the input column itself.
+    cols: dict[str, _Column] = {}
     for col in CLAIM_COLUMNS:
-        if col not in df.columns:
-            df[col] = ""
-    # Strip the columns validation reads; carried-through text stays untouched.
-    for col in CLAIM_COLUMNS:
-        if col not in ("quote", "span"):
-            df[col] = _strip(df[col])
-    rej = _Rejections(df.index)
+        cols[col] = _Column.read(raw[col], strip=col not in ("quote", "span")) \
+            if col in raw.columns else blank_column
+    # The validated cells, column by column.
+    out: dict[str, pd.Series] = {col: cols[col].series for col in CLAIM_COLUMNS}
+    rej = _Rejections(n)
 
-    rej.add(_blank(df["source"]), "source", "empty: every claim needs the source that asserts it")
+    rej.add(cols["source"].blank(), "source",
+            "empty: every claim needs the source that asserts it")
 
     # Figures: parse each distinct text once.
-    has_figure = ~_blank(df["figure"])
-    parsed = _map_unique(df.loc[has_figure, "figure"], lambda t: parse_figure(t, rules))
-    fig_ok = parsed.map(lambda p: isinstance(p, Figure)).astype(bool)
-    fig_bad = pd.Series(False, index=df.index)
-    fig_bad.loc[fig_ok.index] = ~fig_ok
-    reasons = pd.Series("", index=df.index, dtype=object)
-    reasons.loc[fig_ok.index[~fig_ok]] = parsed[~fig_ok].map(
-        lambda e: f"cannot read {e.text!r}: {e.reason}")
-    rej.add(fig_bad, "figure", reasons)
+    figure = cols["figure"]
+    parsed = [parse_figure(t, rules) if t else None for t in figure.values]
+    has_figure = figure.where(bool)
+    fig_ok_table = np.array([isinstance(p, Figure) for p in parsed], dtype=bool)
+    fig_ok = fig_ok_table[figure.codes]
+    fig_bad = has_figure & ~fig_ok
+    rej.add(fig_bad, "figure", _table([
+        f"cannot read {p.text!r}: {p.reason}" if isinstance(p, NotAFigure) else ""
+        for p in parsed])[figure.codes])
 
-    low_num, low_bad = _whole_numbers(df["low"])
-    high_num, high_bad = _whole_numbers(df["high"])
-    rej.add(low_bad, "low", _map_unique(df["low"].where(low_bad, ""), _bound_reason))
-    rej.add(high_bad, "high", _map_unique(df["high"].where(high_bad, ""), _bound_reason))
+    low_num, low_bad = _whole_numbers(cols["low"])
+    high_num, high_bad = _whole_numbers(cols["high"])
+    rej.add(low_bad, "low", cols["low"].map(lambda t: _bound_reason(t) if t and not
+                                             _COUNT.fullmatch(t) else ""))
+    rej.add(high_bad, "high", cols["high"].map(lambda t: _bound_reason(t) if t and not
+                                               _COUNT.fullmatch(t) else ""))
     limit = rules.numbers.max_count
     too_big = f"larger than any count of people (limit {limit:,} in rules/numbers.toml)"
     low_big, high_big = low_num > limit, high_num > limit
     rej.add(low_big, "low", too_big)
     rej.add(high_big, "high", too_big)
-    low_num, high_num = low_num.where(~low_big), high_num.where(~high_big)
+    low_num, high_num = np.where(low_big, np.nan, low_num), np.where(high_big, np.nan, high_num)
     low_bad, high_bad = low_bad | low_big, high_bad | high_big
-    both = low_num.notna() & high_num.notna()
-    rej.add(both & (low_num > high_num), "high", "is below low")
-    no_value = ~has_figure & low_num.isna() & high_num.isna() & ~low_bad & ~high_bad
+    low_given, high_given = ~np.isnan(low_num), ~np.isnan(high_num)
+    rej.add(low_given & high_given & (low_num > high_num), "high", "is below low")
+    no_value = ~has_figure & ~low_given & ~high_given & ~low_bad & ~high_bad
     rej.add(no_value, "figure", "empty, and no low/high given")
 
-    lo = pd.Series(np.nan, index=df.index)
-    hi = pd.Series(np.nan, index=df.index)
-    anchor = pd.Series(np.nan, index=df.index)
-    kind = pd.Series("", index=df.index, dtype=object)
-    good_fig = fig_ok[fig_ok].index
-    if len(good_fig):
-        figs = parsed.loc[good_fig]
-        lo.loc[good_fig] = figs.map(lambda f: f.interval.lo).astype(float)
-        hi.loc[good_fig] = figs.map(lambda f: float(f.interval.hi)).astype(float)
-        anchor.loc[good_fig] = figs.map(lambda f: np.nan if f.anchor is None else f.anchor)
-        kind.loc[good_fig] = figs.map(lambda f: f.kind)
-        # A figure and bounds that disagree: the row contradicts itself.
-        given = (low_num.notna() | high_num.notna()) & fig_ok.reindex(df.index, fill_value=False)
-        given_lo = low_num.fillna(0)
-        given_hi = high_num.fillna(INF)
-        clash = given & ((given_lo != lo) | (given_hi != hi))
-        rej.add(clash, "low", "low/high disagree with the figure; give one or make them agree")
-    bounds_only = ~has_figure & (low_num.notna() | high_num.notna())
-    lo = lo.where(~bounds_only, low_num.fillna(0))
-    hi = hi.where(~bounds_only, high_num.fillna(INF))
-    bounds_kind = pd.Series(np.where(low_num.eq(high_num), "exact",
-                                     np.where(high_num.isna(), "lower",
-                                              np.where(low_num.isna(), "upper", "range"))),
-                            index=df.index, dtype=object)
-    kind = kind.where(~bounds_only, bounds_kind)
-    exact_bounds = bounds_only & low_num.eq(high_num)
-    anchor = anchor.where(~exact_bounds, low_num)
+    # The parsed interval of each distinct figure, spread to the rows.
+    nan = np.nan
+    lo = np.array([float(p.interval.lo) if isinstance(p, Figure) else nan for p in parsed]
+                  + [nan])[figure.codes]
+    hi = np.array([float(p.interval.hi) if isinstance(p, Figure) else nan for p in parsed]
+                  + [nan])[figure.codes]
+    anchor = np.array([float(p.anchor) if isinstance(p, Figure) and p.anchor is not None
+                       else nan for p in parsed] + [nan])[figure.codes]
+    kind = _table([p.kind if isinstance(p, Figure) else "" for p in parsed])[figure.codes]
+    # A figure and bounds that disagree: the row contradicts itself.
+    given = (low_given | high_given) & fig_ok
+    clash = given & ((np.where(low_given, low_num, 0) != lo)
+                     | (np.where(high_given, high_num, INF) != hi))
+    rej.add(clash, "low", "low/high disagree with the figure; give one or make them agree")
+    bounds_only = ~has_figure & (low_given | high_given)
+    lo = np.where(bounds_only, np.where(low_given, low_num, 0), lo)
+    hi = np.where(bounds_only, np.where(high_given, high_num, INF), hi)
+    bounds_kind = np.where(low_num == high_num, "exact",
+                           np.where(~high_given, "lower", np.where(~low_given, "upper", "range")))
+    kind = np.where(bounds_only, bounds_kind.astype(object), kind)
+    anchor = np.where(bounds_only & (low_num == high_num), low_num, anchor)
 
     # Categories and victims through the rules' aliases.
-    cat_blank = _blank(df["category"])
-    cats = _map_unique(df["category"], lambda c: rules.category(c) if c else "")
-    unknown_cat = ~cat_blank & cats.isna()
+    category = cols["category"]
+    cats = [rules.category(c) if c else "" for c in category.values]
+    unknown_cat = _table([c is None for c in cats], bool)[category.codes]
     known = ", ".join(c.name for c in rules.categories)
-    rej.add(unknown_cat, "category",
-            df["category"].map(lambda c: f"unknown category {c!r} (known: {known}; "
-                               "add an alias in rules/categories.toml)"))
-    df["category"] = cats.where(~unknown_cat, df["category"]).fillna("")
-    victims = _map_unique(df["victims"], lambda v: rules.victim_group(v) if v else "")
-    df["victims"] = victims.where(victims.notna(), df["victims"].str.lower())
+    rej.add(unknown_cat, "category", category.map(
+        lambda c: f"unknown category {c!r} (known: {known}; add an alias in rules/categories.toml)"
+        if c and rules.category(c) is None else ""))
+    out["category"] = _Column.from_table(category.codes, [
+        c if c is not None else v for c, v in zip(cats, category.values, strict=True)]).series
+    victims = cols["victims"]
+    groups = [rules.victim_group(v) if v else "" for v in victims.values]
+    out["victims"] = _Column.from_table(victims.codes, [
+        v.lower() if g is None else g for g, v in zip(groups, victims.values, strict=True)]).series
 
-    dates = _map_unique(df["event_date"], _parse_date)
-    date_bad = dates.map(lambda d: isinstance(d, str))
-    rej.add(date_bad, "event_date", dates.where(date_bad, ""))
-    df["date_start"] = dates.map(lambda d: d[0] if isinstance(d, tuple) else "")
-    df["date_end"] = dates.map(lambda d: d[1] if isinstance(d, tuple) else "")
+    event_date = cols["event_date"]
+    dates = [_parse_date(t) for t in event_date.values]
+    rej.add(_table([isinstance(d, str) for d in dates], bool)[event_date.codes], "event_date",
+            _table([d if isinstance(d, str) else "" for d in dates])[event_date.codes])
+    out["date_start"] = _Column.from_table(event_date.codes, [
+        d[0] if isinstance(d, tuple) else "" for d in dates]).series
+    out["date_end"] = _Column.from_table(event_date.codes, [
+        d[1] if isinstance(d, tuple) else "" for d in dates]).series
 
-    published = _map_unique(df["published"], _parse_datetime)
-    rej.add(published.isna(), "published",
-            df["published"].map(lambda p: f"{p!r} is not an ISO date-time"))
-    df["published"] = published.fillna("")
+    published = _published(cols["published"])
+    bad_published = pd.isna(published)
+    rej.add(bad_published, "published", cols["published"].map(
+        lambda p: f"{p!r} is not an ISO date-time"))
+    published[bad_published] = ""
+    out["published"] = pd.Series(published, index=index).astype("str")
 
-    scope = df["scope"].str.lower()
-    rej.add(~scope.isin(("", *SCOPES)), "scope",
-            df["scope"].map(lambda s: f"{s!r} is not one of {', '.join(SCOPES)}"))
-    df["scope"] = scope.where(scope.ne(""), "incident")
+    scope = cols["scope"]
+    rej.add(scope.where(lambda v: v.lower() not in ("", *SCOPES)), "scope",
+            scope.map(lambda v: f"{v!r} is not one of {', '.join(SCOPES)}"))
+    out["scope"] = scope.derive(lambda v: v.lower() or "incident").series
 
-    # Ids: given ones are kept; blanks get a stable content hash.
-    ids = df["claim_id"]
-    blank_id = ids.eq("")
-    if blank_id.any():
-        # Hash the rows without an id only (identical rows are numbered among themselves).
-        generated = _claim_ids(df[blank_id], columns)
-        df["claim_id"] = ids.where(~blank_id, generated.reindex(df.index))
-    counts = df["claim_id"].map(df["claim_id"].value_counts())
-    dup = counts.gt(1)
+    # Ids: given ones are kept; blanks get a stable content hash of the
+    # validated cells (carried-through columns as read), numbered in check_ids.
+    for col in columns:
+        if col not in out:
+            out[col] = raw[col].reset_index(drop=True).fillna("").astype("str")
+    generated = cols["claim_id"].blank()
+    lines = raw["line"].to_numpy(dtype=np.int64)
+    return CheckedRows(raw, columns, out, lo, hi, anchor, kind, rej, lines, generated)
+
+
+@dataclass
+class CheckedRows:
+    """A table (or one partition of it) after the checks that need only its own rows.
+
+    :meth:`id_table` is what the checks across rows (:func:`check_ids`) need;
+    :func:`finish_claims` applies their answer and splits claims from rejects.
+    """
+
+    raw: pd.DataFrame
+    columns: list[str]
+    out: dict[str, pd.Series]
+    lo: np.ndarray
+    hi: np.ndarray
+    anchor: np.ndarray
+    kind: np.ndarray
+    rejections: _Rejections
+    lines: np.ndarray
+    generated: np.ndarray
+
+    def id_table(self) -> pd.DataFrame:
+        """Per row: ``claim_id`` (a content digest where none was given),
+        ``generated``, ``part_of``, ``line`` and ``bad`` (a row check failed)."""
+        ids = self.out["claim_id"]
+        if self.generated.any():
+            rows = np.flatnonzero(self.generated)
+            values = ids.to_numpy(dtype=object, na_value="")
+            values[rows] = _digests(self.out, self.columns, rows)
+            ids = pd.Series(values, dtype="str")
+        return pd.DataFrame({"claim_id": ids.reset_index(drop=True),
+                             "generated": self.generated,
+                             "part_of": self.out["part_of"].reset_index(drop=True),
+                             "line": self.lines, "bad": self.rejections.mask()})
+
+
+def check_ids(table: pd.DataFrame) -> pd.DataFrame:
+    """The checks across rows: ids and the part_of links between claims.
+
+    ``table`` is :meth:`CheckedRows.id_table` of every partition, stacked.
+    Returns, per row in the same order, the final ``claim_id`` (identical
+    rows without an id numbered "-2", "-3"... in line order), and the
+    ``field``/``reason`` of the one id fault it has ("" when none).
+
+    Notes
+    -----
+    Factorising the ids is O(n); the part_of loop repeats once per link of
+    the longest chain of claims that stop being usable.
+    """
+    n = len(table)
+    ids = table["claim_id"].reset_index(drop=True)
+    lines = table["line"].to_numpy(dtype=np.int64)
+    generated = table["generated"].to_numpy(dtype=bool)
+    if generated.any():
+        rows = np.flatnonzero(generated)
+        digests = ids.iloc[rows].to_numpy(dtype=object)
+        order = np.lexsort((lines[rows], digests.astype(str)))
+        occurrence = np.empty(len(rows), dtype=np.int64)
+        occurrence[order] = pd.Series(digests[order]).groupby(digests[order]).cumcount().to_numpy()
+        numbered = np.add(np.add(digests, "-"), (occurrence + 1).astype(str).astype(object))
+        values = ids.to_numpy(dtype=object, na_value="")
+        values[rows] = np.where(occurrence == 0, digests, numbered)
+        ids = pd.Series(values, dtype="str")
+    field = np.full(n, "", dtype=object)
+    reason = np.full(n, "", dtype=object)
+    bad = table["bad"].to_numpy(dtype=bool).copy()
+
+    id_codes, id_uniques = pd.factorize(ids)
+    id_counts = np.bincount(id_codes, minlength=len(id_uniques))
+    dup = id_counts[id_codes] > 1
     if dup.any():
-        lines_of = df[dup].groupby("claim_id")["line"].agg(lambda s: ", ".join(map(str, sorted(s))))
-        rej.add(dup, "claim_id",
-                df["claim_id"].map(lambda c: f"{c!r} appears on lines {lines_of.get(c, '')}"))
+        dup_rows = np.flatnonzero(dup)
+        order = dup_rows[np.lexsort((lines[dup_rows], id_codes[dup_rows]))]
+        listed: dict[int, list[str]] = {}
+        for code, line in zip(id_codes[order].tolist(), lines[order].tolist(), strict=True):
+            listed.setdefault(code, []).append(str(line))
+        field[dup_rows] = "claim_id"
+        reason[dup_rows] = [f"{id_uniques[c]!r} appears on lines {', '.join(listed[c])}"
+                            for c in id_codes[dup_rows].tolist()]
+        bad |= dup
 
     # part_of must name a claim that is itself usable, and never lead back to
     # the claim itself (a in b, b in a); repeat for chains.
-    while True:
-        bad = rej.mask()
-        usable = set(df.loc[~bad, "claim_id"])
-        dangling = ~bad & df["part_of"].ne("") & ~df["part_of"].isin(usable)
-        self_ref = df["part_of"].eq(df["claim_id"]) & ~bad
-        cycles = _part_of_cycles(df, ~bad & ~dangling & ~self_ref)
-        if not (dangling.any() or self_ref.any() or len(cycles)):
-            break
-        rej.add(self_ref, "part_of", "a claim cannot be part of itself")
-        rej.add(dangling & ~self_ref, "part_of",
-                df["part_of"].map(lambda p: f"names claim {p!r}, which is not a usable claim"))
-        if len(cycles):
-            in_cycle = pd.Series(df.index.isin(cycles.index), index=df.index)
-            rej.add(in_cycle, "part_of", cycles.reindex(df.index, fill_value=""))
+    part_of = _Column.read(table["part_of"], strip=False)
+    has_part = ~part_of.blank()
+    if has_part.any():
+        # The claim each part_of names, as a code into the distinct ids (-1: none).
+        named = pd.Index(id_uniques).get_indexer(pd.Index(part_of.values, dtype=object))
+        target = np.where(has_part, named[part_of.codes], -1)
+        self_ref = has_part & (target == id_codes)
+        links = pd.DataFrame({"claim_id": ids, "part_of": part_of.series, "line": lines})
+        while True:
+            usable = np.zeros(len(id_uniques) + 1, dtype=bool)
+            usable[id_codes[~bad]] = True
+            dangling = ~bad & has_part & ~usable[target]
+            self_now = self_ref & ~bad
+            cycles = _part_of_cycles(links, pd.Series(~bad & ~dangling & ~self_now))
+            if not (dangling.any() or self_now.any() or len(cycles)):
+                break
+            field[self_now | dangling] = "part_of"
+            reason[self_now] = "a claim cannot be part of itself"
+            dangling &= ~self_now
+            reason[dangling] = part_of.map(
+                lambda p: f"names claim {p!r}, which is not a usable claim")[dangling]
+            bad |= self_now | dangling
+            if len(cycles):
+                at = cycles.index.to_numpy()
+                field[at] = "part_of"
+                reason[at] = cycles.to_numpy()
+                bad[at] = True
+    return pd.DataFrame({"claim_id": ids, "field": pd.Series(field, dtype="str"),
+                         "reason": pd.Series(reason, dtype="str")})
 
+
+def finish_claims(checked: CheckedRows, ids: pd.DataFrame, *, sort: bool = True
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Claims and rejects of one checked partition, given its rows of :func:`check_ids`.
+
+    Claims are sorted by ``claim_id`` (when ``sort``), rejects by line.
+    """
+    rej, lines, out = checked.rejections, checked.lines, checked.out
+    field = ids["field"].to_numpy(dtype=object, na_value="")
+    reason = ids["reason"].to_numpy(dtype=object)
+    for name in ("claim_id", "part_of"):
+        rej.add(field == name, name, reason)
+    final_ids = ids["claim_id"].reset_index(drop=True)
     bad = rej.mask()
-    out = df.loc[~bad].copy()
-    out["low"] = lo[~bad].astype("Int64")
-    out["high"] = hi[~bad].where(hi[~bad] != INF).astype("Int64")
-    out["anchor"] = anchor[~bad].round().astype("Int64")
-    out["kind"] = kind[~bad]
-    extra = [c for c in out.columns if c not in (*CLAIM_COLUMNS, *PARSED_COLUMNS, "line")]
-    order = [*CLAIM_OUTPUT_COLUMNS, *extra]
-    out = out[order].sort_values("claim_id", kind="stable").reset_index(drop=True)
+    good = np.flatnonzero(~bad)
+    if sort:  # one sort, one take per column: the claims in claim_id order
+        good = good[final_ids.iloc[good].argsort(kind="stable").to_numpy()]
+    claims: dict[str, object] = {}
+    for col in CLAIM_OUTPUT_COLUMNS:
+        if col == "line":
+            claims[col] = lines[good]
+        elif col == "claim_id":
+            claims[col] = final_ids.array.take(good)
+        elif col in ("low", "high", "anchor"):
+            values = {"low": checked.lo, "high": np.where(checked.hi == INF, np.nan, checked.hi),
+                      "anchor": checked.anchor}[col]
+            claims[col] = pd.array(np.round(values[good]), dtype="Float64").astype("Int64")
+        elif col == "kind":
+            claims[col] = pd.array(checked.kind[good], dtype="str")
+        else:
+            claims[col] = out[col].array.take(good)
+    for col in checked.columns:
+        if col not in (*CLAIM_COLUMNS, *PARSED_COLUMNS):
+            claims[col] = out[col].array.take(good)
+    claims_frame = pd.DataFrame(claims)
 
-    rejected = raw.loc[bad].copy()
-    line_col, field_col, reason_col = REJECT_COLUMNS
-    rejected.insert(1, field_col, [";".join(rej.fields[i]) for i in rejected.index])
-    rejected.insert(2, reason_col, ["; ".join(rej.reasons[i]) for i in rejected.index])
-    rejected = rejected.sort_values(line_col, kind="stable").reset_index(drop=True)
-    return out, rejected
+    rejected_rows = np.flatnonzero(bad)
+    rejected_rows = rejected_rows[np.argsort(lines[rejected_rows], kind="stable")]
+    fields, reasons = rej.texts(rejected_rows)
+    rejected = checked.raw.iloc[rejected_rows].reset_index(drop=True)
+    _, field_col, reason_col = REJECT_COLUMNS
+    rejected.insert(1, field_col, pd.Series(fields, dtype="str"))
+    rejected.insert(2, reason_col, pd.Series(reasons, dtype="str"))
+    return claims_frame, rejected
+
+
+def _table(values: list, dtype: Any = object) -> np.ndarray:
+    """A per-distinct-value table, with one spare slot for codes of -1."""
+    table = np.empty(len(values) + 1, dtype=dtype)
+    table[:-1] = values
+    table[-1] = "" if dtype is object else False
+    return table
 
 
 def load_claims(path: str | Path, rules: Rules | None = None, *,
@@ -404,7 +686,9 @@ def load_claims(path: str | Path, rules: Rules | None = None, *,
         extra = pd.DataFrame(unreadable)
         rejects = pd.concat([rejects, extra], ignore_index=True)
         rejects = rejects.sort_values("line", kind="stable").reset_index(drop=True)
-    rejects = rejects.astype(object).where(rejects.notna(), "")
+        for col in rejects.columns:
+            if col != "line":
+                rejects[col] = rejects[col].fillna("").astype("str")
     rejects["line"] = rejects["line"].astype(np.int64)
     n_rows = len(raw) + len(unreadable)
     return LoadResult(claims, rejects, str(path), n_rows, tuple(warnings))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from .core.quotes import check_quotes
+from .engine import Engine, LocalEngine, group_on, load_on
 from .errors import InputError, OutputError
 from .group import group_claims
 from .io.manifest import (
@@ -18,7 +20,7 @@ from .io.manifest import (
     utc_now,
     write_manifest,
 )
-from .load import LoadResult, as_of_cutoff, load_claims, published_by
+from .load import LoadResult, as_of_cutoff, published_by
 from .progress import NO_PROGRESS, Progress
 from .report.html import DEFAULT_MAX_CHARTS, DEFAULT_MAX_EVENTS, build_report, write_report
 from .report.tables import ged_columns, parquet_available, write_tables
@@ -165,7 +167,9 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
                      options: Options | None = None,
                      progress: Progress = NO_PROGRESS,
                      rules: Rules | None = None,
-                     review: ReviewPlan | None = None, history_steps: int = 0) -> Resolution:
+                     review: ReviewPlan | None = None, history_steps: int = 0,
+                     group: Callable[[pd.DataFrame, Rules | None], pd.DataFrame] = group_claims
+                     ) -> Resolution:
     """Group and resolve loaded claims: events, claims with verdicts, sources.
 
     Each claim's quote is checked first (``quote_check``: does the quote hold
@@ -184,6 +188,8 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
     splits as constraints on the grouping, trust and distrust as source
     priors to the resolver (:func:`resolver_priors`), set event figures and
     the ``review`` columns at the end (see :mod:`reconcile.review.apply`).
+    ``group`` groups the claims (:func:`~reconcile.group.group_claims` here,
+    :func:`~reconcile.engine.group_on` an engine's partitions: the same events).
     """
     with progress.stage("checking quotes"):
         claims = loaded.claims.assign(quote_check=check_quotes(loaded.claims, rules))
@@ -191,7 +197,7 @@ def reconcile_claims(loaded: LoadResult, *, policy: str = "estimate",
     if review is not None:
         claims, excluded = review.before_grouping(claims, review.rules)
     with progress.stage("grouping"):
-        grouped = group_claims(claims, rules)
+        grouped = group(claims, rules)
     if review is not None:
         grouped, excluded = review.constrain_groups(grouped, excluded)
     treated = (priors or default_source_priors()).treated_words
@@ -237,7 +243,7 @@ def run(claims_path: str | Path, outdir: str | Path, *,
         fmt: str = "csv", hxl: bool = False, report: bool = True,
         report_events: int = DEFAULT_MAX_EVENTS, report_charts: int = DEFAULT_MAX_CHARTS,
         review: str | Path | None = None, as_of: str | None = None,
-        history_steps: int = DEFAULT_STEPS) -> RunResult:
+        history_steps: int = DEFAULT_STEPS, engine: Engine | None = None) -> RunResult:
     """Load a claims file, reconcile it, and write the tables and the report to ``outdir``.
 
     Writes ``events``, ``claims``, ``sources``, ``rejects`` and ``history``
@@ -255,7 +261,9 @@ def run(claims_path: str | Path, outdir: str | Path, *,
     fact-checker's verdicts (:mod:`reconcile.review`). ``as_of`` (an ISO date
     or date-time) keeps only the claims published up to then
     (:func:`reconcile.load.published_by`): the events as they were knowable
-    at that time. Raises :class:`reconcile.errors.ReconcileError` on
+    at that time. ``engine`` loads and groups the claims
+    (:mod:`reconcile.engine`; the local engine by default); the tables are
+    the same on every engine. Raises :class:`reconcile.errors.ReconcileError` on
     unreadable input, rules or review file, and before any work when
     ``outdir`` is an existing file.
     """
@@ -278,8 +286,8 @@ def run(claims_path: str | Path, outdir: str | Path, *,
     verdicts = read_review(review, problems) if review is not None else None
     source = file_entry("-", role="claims", data=data) if data is not None \
         else _input_entry(claims_path)
-    with progress.stage(f"loading {claims_path}"):
-        loaded = load_claims(claims_path, rules, data=data)
+    engine = engine or LocalEngine()
+    loaded = load_on(engine, claims_path, rules, data=data, progress=progress)
     later = undated = 0
     warnings = list(loaded.warnings)
     if cutoff is not None:
@@ -294,7 +302,8 @@ def run(claims_path: str | Path, outdir: str | Path, *,
         if verdicts is not None else None
     result = reconcile_claims(loaded, policy=policy, priors=priors, options=Options(level=level),
                               progress=progress, rules=rules, review=plan,
-                              history_steps=history_steps)
+                              history_steps=history_steps,
+                              group=lambda claims, r: group_on(engine, claims, r))
     events = ged_columns(result.events, result.claims)
     with progress.stage("writing"):
         tables = {"events": events, "claims": result.claims, "sources": result.sources,

@@ -84,3 +84,11 @@ def test_easy_world_is_mostly_exact(easy):
 
 def test_malformed_rows_are_rejected(realistic):
     assert realistic["rejected"] > 0
+
+
+def test_the_exact_key_baseline_is_scored_without_hierarchy():
+    # the baseline links no parents: pairwise scores, and no hierarchy to score
+    out = bench_world("realistic", 600, seed=5, grouping="baseline")
+    g = out["grouping_scores"]
+    assert 0.0 < g["pairwise"]["precision"] <= 1.0
+    assert "hierarchy" not in g

@@ -382,8 +382,9 @@ class TestSeeds:
             (24, 99, "injured", "people", "military sources"),
             (0, 0, "casualties", "civilians", "Syrian military and Russia"),
             (10, 10, "killed", "children", "White Helmets"),
-            (56, 56, "killed", "people", "<outlet>"),
-            (20, 20, "killed", "children", "<outlet>"),
+            # A sentence naming no source continues its paragraph's report (round 2).
+            (56, 56, "killed", "people", "White Helmets"),
+            (20, 20, "killed", "children", "White Helmets"),
             (24, 99, "killed", "soldiers", "Syrian army"),
         ]
         by_figure = {r["figure"]: r for r in rows}

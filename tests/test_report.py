@@ -289,6 +289,8 @@ def test_summary_lists_contested_first(example_run):
     assert f"{n_events} events from 35 claims" in result.output
     lines = [ln for ln in result.output.splitlines() if "contested" in ln]
     assert lines
+    one = invoke("summary", str(example_run), "--top", "1").output
+    assert "The event most in need of review" in one and "The 1 events" not in one
 
 
 def test_many_charts_render_in_workers_the_same():
@@ -312,3 +314,27 @@ def test_ged_where_prec_from_claims():
     out = ged_columns(events, claims)
     assert out["where_prec"].tolist()[0] == 2 and pd.isna(out["where_prec"].tolist()[1])
     assert out["number_of_sources"].tolist() == [2, 1]
+
+
+def test_csv_counts_stay_whole_numbers_when_a_blank_makes_them_float(tmp_path):
+    """Regression: an event whose high a reviewer left open ("set-figure at least
+    15") made pandas hold ``high`` as float, and every other event's high was
+    written 39.0."""
+    events = pd.DataFrame({"event_id": ["a", "b"], "low": [32, 15], "best": [34, 15],
+                           "high": [39.0, float("nan")], "confidence": [0.85, float("nan")]})
+    write_tables(tmp_path, {"events": events})
+    rows = list(csv.DictReader((tmp_path / "events.csv").open(encoding="utf-8")))
+    assert [r["high"] for r in rows] == ["39", ""]
+    assert rows[0]["confidence"] == "0.85"
+
+
+def test_readme_explain_examples_name_an_event_of_the_example(example_run):
+    """Event ids come from their originating claim, so a change to grouping or to
+    examples/claims.csv can leave the README pointing at nothing."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ids = re.findall(r"reconcile explain (\w+) --run out/", readme)
+    assert ids
+    for eid in ids:
+        result = invoke("explain", eid, "--run", str(example_run), "--json")
+        assert result.exit_code == 0, (eid, result.output)
+        assert json.loads(result.output)["place"].startswith("Lakeport")

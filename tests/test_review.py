@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -142,6 +143,9 @@ def test_every_problem_is_an_error_with_its_line(tmp_path):
         assert f"review.csv:{line}:" in out and words in out, (line, words, out)
     assert "review.csv:2:" not in out
     assert out.count("review.csv:6:") == 1
+    # listed in the order of the file, whichever stage found each problem
+    found = [int(n) for n in re.findall(r"review\.csv:(\d+): ", out)]
+    assert found == sorted(found), out
 
 
 def test_blank_verdicts_are_skipped_and_template_round_trips(tmp_path):

@@ -127,12 +127,27 @@ class _Grammar:
         for r_rows in self.range_prefix.values():
             r_rows.sort(key=lambda r: -len(r.prefix))
         self.not_a_count = sorted(rules.not_a_count, key=lambda n: -len(n.tokens))
+        # The same rules by first token (in that order), so a figure's words are
+        # looked up instead of every rule tried at every word.
+        self.not_a_count_at_start: dict[str, list] = {}
+        self.not_a_count_anywhere: dict[str, list] = {}
+        for rule in self.not_a_count:
+            by_first = self.not_a_count_at_start if rule.at_start else self.not_a_count_anywhere
+            by_first.setdefault(rule.tokens[0], []).append(rule)
         self.zeros: dict[str, list[tuple[str, ...]]] = {}
         for z in sorted(self.numbers.zeros, key=len, reverse=True):
             self.zeros.setdefault(z[0], []).append(z)
         self.fractions = {w: Fraction(str(v)) for w, v in self.numbers.fractions.items()}
         # Every qualifier phrase, to find one stacked on another ("at most at least 5").
-        self.any_qualifier = sorted({q.tokens for q in rules.qualifiers}, key=len, reverse=True)
+        # Longest first, then alphabetical: the same order in every process.
+        self.any_qualifier = sorted({q.tokens for q in rules.qualifiers},
+                                    key=lambda p: (-len(p), p))
+        # Their positions in that order, by last and by first token.
+        self.qualifier_by_last: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        self.qualifier_by_first: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        for n, phrase in enumerate(self.any_qualifier):
+            self.qualifier_by_last.setdefault(phrase[-1], []).append((n, phrase))
+            self.qualifier_by_first.setdefault(phrase[0], []).append((n, phrase))
         # Connectors by first token, longest first (iterating a frozenset is stable).
         self.connectors: dict[int, tuple[frozenset, dict[str, list]]] = {}
         for conns in (self.bare_connectors, *(r.connectors for r in rules.ranges)):
@@ -557,12 +572,13 @@ def find_figures(text: str, rules: Rules | None = None,
 
 def _not_a_count(rules: Rules, words: list[str]) -> str | None:
     g = _grammar(rules)
-    for rule in g.not_a_count:
-        if rule.at_start and _starts_with(words, 0, rule.tokens):
-            return rule.reason
-    for i in range(len(words)):
-        for rule in g.not_a_count:
-            if not rule.at_start and _starts_with(words, i, rule.tokens):
+    if words:
+        for rule in g.not_a_count_at_start.get(words[0], ()):
+            if _starts_with(words, 0, rule.tokens):
+                return rule.reason
+    for i, word in enumerate(words):
+        for rule in g.not_a_count_anywhere.get(word, ()):
+            if _starts_with(words, i, rule.tokens):
                 return rule.reason
     return None
 
@@ -572,7 +588,14 @@ def _stacked(rules: Rules, toks: list[Token], match: FigureMatch) -> str | None:
     g = _grammar(rules)
     words = [t.text for t in toks]
     first, end = match.first_token, match.end_token
-    for phrase in g.any_qualifier:
+    # Only phrases ending on the word before the figure or starting on the word
+    # after it can match; try them in the order of ``any_qualifier``.
+    candidates = []
+    if first:
+        candidates += g.qualifier_by_last.get(words[first - 1], [])
+    if end < len(words):
+        candidates += g.qualifier_by_first.get(words[end], [])
+    for _, phrase in sorted(candidates):
         k = len(phrase)
         if first >= k and tuple(words[first - k:first]) == phrase:
             at = first - k

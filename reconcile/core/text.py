@@ -17,7 +17,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-__all__ = ["PARTICLES", "Token", "fold", "fold_key", "normalise", "plain", "tokenize", "words"]
+__all__ = ["PARTICLES", "SPACE_CLASS", "Token", "fold", "fold_key", "normalise", "plain", "tokenize", "words"]
 
 # Digits with separators ("1,200", "1.2"), words (with an inner apostrophe),
 # or one other visible character. Each alternative starts with a distinct
@@ -26,6 +26,11 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*|[^\w\s]")
 
 # Typographic variants folded before matching; dashes are kept distinct
 # because rules name them ("20–30").
+# Every character str.isspace() accepts, as a regular-expression class of the
+# characters themselves (no escapes), so Python's re and pyarrow's RE2 read it
+# alike: what a vectorised check calls blank is what str.strip() strips.
+SPACE_CLASS = "[" + "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "]"
+
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " ", "\u202f": " "})
 
 

@@ -19,6 +19,8 @@ __all__ = ["Attribution", "choose_source", "find_attributions", "hedges_in", "so
 _NP_MAX = 14
 _DETERMINERS = frozenset({"the", "a", "an"})
 _HARD = frozenset({"while", "whereas", "but", ";"})
+_QUOTES = frozenset({'"', "“", "”", "'"})
+_FIRST_PERSON = frozenset({"we", "i"})
 
 
 @dataclass(slots=True)
@@ -33,6 +35,7 @@ class Attribution:
     hedge: str | None = None  # the hedging verb ("claimed")
     np: tuple[int, int] | None = None
     is_relay: bool = False  # this verb's subject only relays a cited source
+    first_person: bool = False  # "we confirmed": inside a quote, its speaker's words
 
 
 def _np_word(s: SentenceView, i: int) -> bool:
@@ -42,6 +45,26 @@ def _np_word(s: SentenceView, i: int) -> bool:
         return True
     return (t in ex.source_nouns or t in ex.source_connectors or t in _DETERMINERS
             or t in (".", "'", "&") or t.endswith(("'s", "s'")))
+
+
+def _date_word(s: SentenceView, i: int) -> bool:
+    """A capitalised weekday or month: when, never who ("October", "Sunday", "May")."""
+    dates = s.lex.ex.dates
+    return s.caps[i] and (s.w[i] in dates.weekdays or s.w[i] in dates.months)
+
+
+def _time_before(s: SentenceView, k: int) -> int | None:
+    """Where a time phrase ending at token k starts: "on Sunday", "on 24 May", "on May 24"."""
+    w, j = s.w, k
+    if _date_word(s, j):
+        j -= 1
+        if j >= 0 and w[j].isdigit():
+            j -= 1
+    elif w[j].isdigit() and j >= 1 and _date_word(s, j - 1):
+        j -= 2
+    else:
+        return None
+    return j if j >= 0 and w[j] == "on" else None
 
 
 def _finish(s: SentenceView, a: int, b: int) -> tuple[int, int] | None:
@@ -65,9 +88,11 @@ def _finish(s: SentenceView, a: int, b: int) -> tuple[int, int] | None:
     if not (s.caps[b - 1] or head in ex.source_nouns or head == "."):
         return None
     # "Elsewhere officials said": a capitalised first word of the sentence
-    # that is not a source word does not start the name.
+    # that is not a source word does not start the name ("Gov. Josh Green said":
+    # an abbreviated title does).
     if a == 0 and b - a > 1 and w[0] not in ex.source_nouns and not s.caps[1] \
-            and w[1] not in ex.source_connectors and not w[0].endswith(("'s", "’s")):
+            and w[1] not in ex.source_connectors and w[1] != "." \
+            and not w[0].endswith(("'s", "’s")):
         a = 1
     # "Police in Lagos", "a doctor at Al-Shifa hospital": who, not where.
     for k in range(a + 1, b - 1):
@@ -97,9 +122,15 @@ def np_left(s: SentenceView, j: int) -> tuple[int, int] | str | None:
     """The source noun phrase ending right before token j, 'pronoun', or None."""
     lex, w = s.lex, s.w
     k = j - 1
-    while k >= 0 and (w[k] in lex.source_adverbs
-                      or (w[k].endswith("ly") and len(w[k]) > 4 and not s.caps[k])):
-        k -= 1
+    while k >= 0:
+        if w[k] in lex.source_adverbs or (w[k].endswith("ly") and len(w[k]) > 4
+                                          and not s.caps[k]):
+            k -= 1
+            continue
+        t = _time_before(s, k)  # "the UN had on Sunday put the toll at"
+        if t is None:
+            break
+        k = t - 1
     if k < 0:
         return None
     if w[k] == ",":
@@ -112,12 +143,20 @@ def np_left(s: SentenceView, j: int) -> tuple[int, int] | str | None:
         k = s.commas[c] - 1
         if k < 0:
             return None
-    if (w[k] in lex.ex.pronouns and not s.caps[k]) or (w[k] in lex.ex.pronouns and k == 0):
-        return "pronoun"
+    # "A police officer who asked not to be named said": the subject before the relative.
+    for r in range(k - 1, max(-1, k - 10), -1):
+        if s.brk[r] or w[r] == ",":
+            break
+        if w[r] == "who" and r > 0 and _np_word(s, r - 1):
+            k = r - 1
+            break
+    if w[k] in lex.ex.pronouns and (not s.caps[k] or k == 0 or w[k - 1] in _QUOTES):
+        return "pronoun"  # "they said", '"We have confirmed 97 deaths," X told AFP
     if w[k] == "and" and k > 0 and not _np_word(s, k - 1):
         return "pronoun"  # "X say ... and deny": the subject of the earlier verb
     a = k
-    while a >= 0 and k - a < _NP_MAX and _np_word(s, a) and not s.brk[a]:
+    while a >= 0 and k - a < _NP_MAX and _np_word(s, a) and not s.brk[a] \
+            and not _date_word(s, a):  # "in late October Sinaloa officials reported"
         a -= 1
     return _finish(s, a + 1, k + 1)
 
@@ -129,6 +168,8 @@ def np_right(s: SentenceView, j: int, n: int | None = None) -> tuple[int, int] |
     k = j
     while k < n and w[k] in _DETERMINERS | {"its", "their", "his", "her"}:
         k += 1
+    if k < n and _date_word(s, k):
+        return None  # "had reached 294 by Sunday morning": when, not who
     # "a confidential U.N. report": up to two lower-case words before the name.
     skipped = 0
     while k < n and skipped < 2 and not _np_word(s, k) and w[k].isalpha() and k + 1 < n \
@@ -229,6 +270,10 @@ def find_attributions(s: SentenceView, inside_figure: list[bool],
                 a.relay = source_text(s, relay)[0]
         if span == "pronoun":
             a.pronoun = True
+            k = i - 1
+            while k > 0 and w[k] in lex.source_adverbs:
+                k -= 1
+            a.first_person = k >= 0 and w[k] in _FIRST_PERSON
         elif isinstance(span, tuple):
             a.np = span
             a.source, a.unnamed = source_text(s, span)

@@ -115,9 +115,12 @@ class _DateScan:
                 return None
         month = dw.months.get(tok) if self.caps[i] else None
         if month is not None:
-            # November 27[, 2024] | November 2024 | November
-            if i + 1 < self.n and w[i + 1].isdigit() and len(w[i + 1]) <= 2:
-                day, end = int(w[i + 1]), i + 2
+            # November 27[, 2024] | November 2024 | November | Sept. 11
+            j = i + 1
+            if j + 1 < self.n and w[j] == "." and len(tok) <= 4 and w[j + 1].isdigit():
+                j += 1
+            if j < self.n and w[j].isdigit() and len(w[j]) <= 2:
+                day, end = int(w[j]), j + 1
                 if end < self.n and w[end] in ("st", "nd", "rd", "th"):
                     end += 1
                 year = None

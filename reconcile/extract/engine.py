@@ -40,7 +40,7 @@ from typing import TextIO
 from urllib.parse import urlparse
 
 from ..core.parse import FigureMatch, find_figures
-from ..core.text import tokenize
+from ..core.text import tokenize, words
 from ..errors import InputError, OutputError, ReconcileError
 from ..io.articles import (
     MAX_ARTICLE_CHARS,
@@ -68,6 +68,15 @@ from .attribution import (
 from .dates import DatePhrase, parse_published
 from .document import MAX_SENTENCE, Article, Sentence, split_article
 from .grammar import Fig, Lexicon, SentenceView, govern_figures
+from .incident import (
+    Note,
+    article_totals,
+    fill_dates,
+    link_victims,
+    restated,
+    split_wholes,
+    wounds_with_deaths,
+)
 from .place import ArticlePlaces, PlaceFinder
 
 __all__ = [
@@ -83,6 +92,7 @@ STDOUT = "<stdout>"  # how the report names standard output
 _DIGIT = re.compile(r"\d")
 _WORDS = re.compile(r"[^\W\d_]+")
 _PARENT_LOOKBACK = 50
+_PROVISIONAL = ("at first", "initially", "at the scene", "at the time", "immediately")
 
 
 @dataclass(slots=True)
@@ -102,6 +112,7 @@ class _Ctx:
     claims: list[dict]
     named_sources: list[str]
     last_source: tuple[str, str] | None = None
+    notes: list[Note] = field(default_factory=list)  # figures read, for the article pass
     places: ArticlePlaces = field(default_factory=ArticlePlaces)  # filled by the PlaceFinder
     sha256: str = ""  # of the text, once asked (the claims' text_sha256)
 
@@ -109,6 +120,59 @@ class _Ctx:
 # "BEIRUT (Reuters) —", "Idlib, Syria -": the place a report was filed from.
 _DATELINE = re.compile(r"([A-Z][A-Za-z'’. -]{1,40}?)(?:,\s*[A-Z][A-Za-z ]+)?\s*"
                        r"(?:\([^)]{1,40}\))?\s*[—–-]{1,2}\s")
+
+
+class EventWords:
+    """The event-type families a text names, as :func:`reconcile.group.normalise.event_families`
+    reads them (whole tokens, longest phrase first, plurals folded, generic families left
+    out), with the phrase table built once instead of on every call."""
+
+    def __init__(self, grules) -> None:
+        self._fold: dict[str, str] = {}
+        phrases: dict[tuple[str, ...], str] = {}
+        for fam in grules.families:
+            if fam.generic:
+                continue
+            for toks in fam.words:
+                phrases[tuple(self.plural(t) for t in toks)] = fam.family
+        self.phrases = phrases
+        self.longest = max((len(p) for p in phrases), default=0)
+        self.first = frozenset(p[0] for p in phrases)
+
+    def plural(self, tok: str) -> str:
+        folded = self._fold.get(tok)
+        if folded is None:
+            folded = tok
+            if len(tok) > 3 and tok.endswith("es") and tok[:-2].endswith(("sh", "ch", "x", "ss")):
+                folded = tok[:-2]
+            elif len(tok) > 3 and tok.endswith("s") and not tok.endswith("ss"):
+                folded = tok[:-1]
+            if len(self._fold) < 100_000:
+                self._fold[tok] = folded
+        return folded
+
+    def __call__(self, text: str) -> tuple[str, ...]:
+        return self.of_tokens(words(text)) if text else ()
+
+    def of_tokens(self, w: Sequence[str]) -> tuple[str, ...]:
+        """The families named by a text already split into tokens."""
+        tokens = [self.plural(t) for t in w]
+        found: list[str] = []
+        i, n, phrases, first = 0, len(tokens), self.phrases, self.first
+        while i < n:
+            if tokens[i] in first:
+                for k in range(min(self.longest, n - i), 0, -1):
+                    hit = phrases.get(tuple(tokens[i:i + k]))
+                    if hit:
+                        if hit not in found:
+                            found.append(hit)
+                        i += k
+                        break
+                else:
+                    i += 1
+            else:
+                i += 1
+        return tuple(sorted(found))
 
 
 class _Engine:
@@ -121,6 +185,16 @@ class _Engine:
         self._gaz: Gazetteer | None = None
         self._places: PlaceFinder | None = None
         self._carry_strings = tuple(" ".join(p) for p in self.ex.carry_back)
+        self._event_words: EventWords | None = None
+
+    @property
+    def event_words(self) -> EventWords:
+        """The event-type families a text names (``rules/grouping.toml``), table built once."""
+        if self._event_words is None:
+            from ..rules.grouping import grouping_rules_for
+
+            self._event_words = EventWords(grouping_rules_for(self.rules))
+        return self._event_words
 
     @property
     def gaz(self) -> Gazetteer:
@@ -217,20 +291,44 @@ class _Engine:
             self.sentence_claims(ctx, sent, s, figs, zeros, pub_text)
             if para.heading:
                 headline_end = len(ctx.claims)
-        claims = ctx.claims
+        claims = self.incident(ctx, headline_end)
+        headline_end = min(headline_end, len(claims))
         if title and not (doc.paragraphs and doc.paragraphs[0].heading) and headline_end == 0:
             head = self.article(title, article_id, published, outlet, url, None)
             for row in head:
                 row["claim_id"] = f"{article_id}:title:{row['span']}"
                 row["span"] = ""
+                if not row["location"] or row["location"] == row["country"]:
+                    # "Two dead after shooting": the body says where.
+                    row["location"], row["country"] = self.places.article_place(ctx)
                 row["quote_start"] = ""  # the title is not in the body the spans index
             claims = head + claims
             headline_end = len(head)
         if headline_end:
             claims = _headline_once(claims, headline_end)
+        if len(doc.sentences) > 1 and any(not r["event_date"] for r in claims) \
+                and not self.places.roundup(ctx):
+            fill_dates(claims)  # one incident: its date
         if claims:
             self.article_context(ctx, claims)
         return claims
+
+    def incident(self, ctx: _Ctx, headline_end: int) -> list[dict]:
+        """The body's claims read together: one claim per victim, totals, wounds and deaths.
+
+        See :mod:`reconcile.extract.incident`. The headline's claims
+        (``ctx.claims[:headline_end]``) are left to :func:`_headline_once`.
+        """
+        if not ctx.notes or ctx.notes[0].sentence == ctx.notes[-1].sentence:
+            return ctx.claims  # one sentence: the grammar has read it all
+        victims, drop = link_victims(ctx.notes)
+        drop |= restated(ctx.notes)
+        words = {n.sentence: ctx.views[n.sentence].w for n in ctx.notes}
+        split_wholes(ctx.notes, drop)
+        sums = article_totals(ctx.notes, victims, drop, words, ctx.article_id, self.lex,
+                              len(ctx.doc.sentences))
+        wounds_with_deaths(ctx.notes, drop, sums)
+        return [r for r in ctx.claims if id(r) not in drop] + sums
 
     # -- article context ----------------------------------------------------
     def article_context(self, ctx: _Ctx, claims: list[dict]) -> None:
@@ -241,27 +339,26 @@ class _Engine:
         first); ``event_words`` (the event-type families of the claim's
         sentence, else of the title, from ``rules/grouping.toml``).
         """
-        from ..group.normalise import event_families
-        from ..rules.grouping import grouping_rules_for
-
-        grules = grouping_rules_for(self.rules)
         body = ctx.text.lstrip()
         dateline = ""
         m = _DATELINE.match(body)
         if m and self.gaz.lookup(m.group(1)):
             dateline = self.gaz.lookup(m.group(1))[0].name
         counts: dict[str, int] = {}
-        for sent in ctx.doc.sentences:
-            toks = self.tokens(ctx, sent.index)
-            for mention in self.gaz.find(toks, ctx.text[sent.start:sent.end], 0):
+        # The extractor's place reading: people's names, hospitals and homes are not places.
+        for i in self.places.place_sentences(ctx):
+            for mention in self.places.mentions(ctx, i):
                 place = mention.candidates[0]
                 if place.kind != "country":
                     counts[place.name] = counts.get(place.name, 0) + 1
         places = "; ".join(sorted(counts, key=lambda k: (-counts[k], k)))
         title = ctx.title or ""
-        title_fams = event_families([title], grules)[0] if title else ()
-        quotes = sorted({c.get("quote", "") for c in claims})
-        fams = dict(zip(quotes, event_families(quotes, grules), strict=True))
+        families = self.event_words
+        title_fams = families(title) if title else ()
+        fams = {v.text: families.of_tokens(v.w) for v in ctx.views.values()}
+        for q in {c.get("quote", "") for c in claims}:
+            if q not in fams:
+                fams[q] = families(q)
         for claim in claims:
             words = sorted(fams.get(claim.get("quote", ""), ()) or title_fams)
             claim.update({"title": title, "dateline": dateline, "places": places,
@@ -309,6 +406,9 @@ class _Engine:
                 i = end
                 continue
             hit = lex.zeros.at(w, i)
+            if hit is not None and " ".join(w[hit[1]:hit[1] + 3]).startswith(_PROVISIONAL):
+                i = hit[1]  # "no victims at first", "no victims at the scene": not a toll
+                continue
             if hit is not None:
                 category, end = hit
                 vic = None
@@ -336,6 +436,8 @@ class _Engine:
         hard = hard_breaks(s)
         hedges = hedges_in(s)
         carry_attr, carry_hedges = self.carry_back(ctx, sent)
+        if carry_attr is None:
+            carry_attr = self.quote_speaker(ctx, sent)
         scope_clauses = self._scope_clauses(s)
         usable = any(a.kind != "relay" and not a.is_relay and (a.source or a.pronoun)
                      for a in attrs)
@@ -348,7 +450,13 @@ class _Engine:
         # With at most one place named in the sentence, every figure gets the same place.
         one_place = len(self.places.mentions(ctx, s.index)) <= 1
         places: tuple[str, str] | None = None
+        headline = ctx.doc.paragraphs[sent.paragraph].heading
         for k, f in enumerate(figs):
+            if f.det == "pronoun":
+                # "He died in hospital": a victim named before, if any (incident.py).
+                if not headline:
+                    ctx.notes.append(Note(None, f, s.index))
+                continue
             if any(f.first < z[1] and z[0] < f.end for z in zeros):
                 # "No one was killed": the zero phrase is read once, as a zero claim
                 # (its category comes with the phrase), not again as a figure.
@@ -356,11 +464,13 @@ class _Engine:
             a = choose_source(s, attrs, f.first, f.end, hard)
             if a is None and not usable:
                 a = carry_attr
+            if a is None and not usable and sent.index:
+                a = self._continued(ctx, sent)
             if a is None and f.category == "detained" and f.side == "left" and f.word is not None \
                     and f.word.agentive and f.word_at is not None:
                 a = self._agent_source(s, f.word_at)
             source, stype, relay = self._source(ctx, s, attrs, a)
-            hedge = list(dict.fromkeys([*hedges, *carry_hedges,
+            hedge = list(dict.fromkeys([*([f.hedge] if f.hedge else []), *hedges, *carry_hedges,
                                         *([a.hedge] if a is not None and a.hedge else [])]))
             cumulative = self._cumulative(s, f.first, scope_clauses) or (
                 f.word_at is not None and s.clause[f.word_at] in scope_clauses)
@@ -397,7 +507,7 @@ class _Engine:
                 "span": f"{start}-{end}",
             })
             if (f.part_cue and parent is None and f.side == "left") or f.among:
-                row["part_of"] = self._article_parent(ctx, row)
+                row["part_of"] = self._article_parent(ctx, row, f.partitive)
                 if row["part_of"] and stype == "outlet":
                     # "Among the deceased were 241 children": the whole's source says so.
                     whole = next(r for r in reversed(ctx.claims)
@@ -406,6 +516,8 @@ class _Engine:
                         row[key] = whole[key]
             made[k] = row
             ctx.claims.append(row)
+            if not headline:
+                ctx.notes.append(Note(row, f, s.index))
         for first, last, category, victims, denial, verb in zeros:
             if verb is not None:
                 found = np_left(s, verb)
@@ -457,6 +569,42 @@ class _Engine:
         best = next((a for a in attrs if a.kind != "relay" and a.source), None)
         return best, hedges_in(v)
 
+    def _continued(self, ctx: _Ctx, sent: Sentence) -> Attribution | None:
+        """'..., Coroner Kevin Kirby said. The youngest victims include two infants': a
+        sentence that names no source continues the report of the sentence before it in
+        its paragraph (that sentence's last source, not a relay)."""
+        prev = ctx.doc.sentences[sent.index - 1]
+        if prev.paragraph != sent.paragraph or ctx.doc.paragraphs[prev.paragraph].heading:
+            return None
+        v = self.view(ctx, prev.index)
+        attrs = find_attributions(v, [False] * len(v.w), set())
+        named = [a for a in attrs if a.source and not a.pronoun and not a.is_relay
+                 and a.kind in ("verb", "told", "prep")]
+        return named[-1] if named else None
+
+    def quote_speaker(self, ctx: _Ctx, sent: Sentence) -> Attribution | None:
+        """'"We fear 15 have died. There were 18 workers inside," G Sathyanarayanan told
+        AFP': a quotation left open is its speaker's, named after it closes (at most three
+        sentences on, in the same paragraph)."""
+        text = ctx.text[sent.start:sent.end]
+        if text.count('"') % 2 == 0 and text.count("“") <= text.count("”"):
+            return None
+        for nxt in range(sent.index + 1, min(sent.index + 4, len(ctx.doc.sentences))):
+            later = ctx.doc.sentences[nxt]
+            if later.paragraph != sent.paragraph:
+                return None
+            low = ctx.text[later.start:later.end]
+            if low.count('"') % 2 == 0 and "”" not in low:
+                continue  # still inside the quotation
+            v = self.view(ctx, nxt)
+            close = next((k for k, t in enumerate(v.w) if t in ('"', "”")), None)
+            if close is None:
+                return None
+            attrs = find_attributions(v, [False] * len(v.w), set())
+            return next((a for a in attrs if a.start > close and a.source and not a.pronoun
+                         and a.kind in ("verb", "told")), None)
+        return None
+
     def _previous_speaker(self, ctx: _Ctx, index: int) -> str | None:
         """'He said' / 'She told AFP': the last named speaker of the sentences before.
 
@@ -492,8 +640,10 @@ class _Engine:
 
     def _apposed_name(self, s: SentenceView, noun: str) -> str | None:
         w = s.w
+        titles = self.ex.not_places["titles"]
         for k, t in enumerate(w[:-1]):
-            if t == noun and s.caps[k + 1] and not s.caps[k]:
+            # "police Capt. Ali Omar said": a person with a title, not the noun's name.
+            if t == noun and s.caps[k + 1] and not s.caps[k] and w[k + 1] not in titles:
                 end = k + 1
                 while end < len(w) and end - k <= 6 and (s.caps[end] or w[end] in ("-", "of")):
                     end += 1
@@ -520,7 +670,17 @@ class _Engine:
         source, unnamed, relay = None, False, None
         if a is not None:
             relay = a.relay
-            if a.pronoun:
+            later = [x for x in attrs if x.start > a.start and x.source and not x.pronoun
+                     and x.kind in ("verb", "told") and not x.is_relay] \
+                if a.pronoun and a.first_person else []
+            if a.pronoun and a.first_person and not later:
+                quoted = self.quote_speaker(ctx, ctx.doc.sentences[s.index])
+                later = [quoted] if quoted is not None else []
+            if later:
+                # '"We have confirmed 97 deaths," Chaitra V. told AFP': the quote's speaker.
+                source, unnamed = later[0].source, later[0].unnamed
+                relay = relay or later[0].relay
+            elif a.pronoun:
                 earlier = [x for x in attrs if x.start < a.start and x.source
                            and not x.pronoun and x.kind != "relay"]
                 if earlier:
@@ -555,13 +715,21 @@ class _Engine:
             or ctx.article_id
         return fallback, "outlet", None
 
-    def _article_parent(self, ctx: _Ctx, row: dict) -> str:
-        """'Among the fatalities were 10 children': the whole named earlier in the article."""
+    def _article_parent(self, ctx: _Ctx, row: dict, partitive: bool = False) -> str:
+        """'Among the fatalities were 10 children': the whole named earlier in the article.
+
+        A partitive ("Three of the injured") names a part of a larger count of the
+        same people; other parts name a narrower group (children of the dead).
+        """
         fallback = ""
         for prev in reversed(ctx.claims[-_PARENT_LOOKBACK:]):
             if prev["category"] != row["category"] or prev["part_of"] or prev["denial"]:
                 continue
-            if prev["victims"] == row["victims"] or \
+            if partitive:
+                if int(prev["low"]) <= int(row["low"]) or \
+                        not self.lex.within(row["victims"], prev["victims"]):
+                    continue
+            elif prev["victims"] == row["victims"] or \
                     not self.lex.within(row["victims"], prev["victims"]):
                 continue
             if prev["source"] == row["source"]:
@@ -606,9 +774,13 @@ def _text_sha256(ctx: _Ctx) -> str:
 
 
 def _count_text(fig) -> str:
-    """A figure text that parses back to ``fig``'s bounds: '3', 'at least 4'."""
+    """A figure text that parses back to ``fig``'s bounds: '3', 'at least 4', 'up to 9'."""
     if fig.high is None:
+        if fig.anchor is not None and fig.anchor == fig.low - 1:
+            return f"more than {fig.anchor}"
         return f"at least {fig.low}"
+    if fig.low == 0 and fig.anchor == fig.high and fig.high > 0:
+        return f"up to {fig.high}"
     if fig.low == fig.high:
         return str(fig.low)
     return f"between {fig.low} and {fig.high}"

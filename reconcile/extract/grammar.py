@@ -20,7 +20,7 @@ from ..rules.extract import CategoryWord, ExtractRules, PartOfCue
 from ..rules.load import Rules
 from .dates import DateGrammar, DatePhrase, find_dates
 
-__all__ = ["Fig", "Lexicon", "PhraseIndex", "SentenceView", "govern_figures"]
+__all__ = ["Fig", "Lexicon", "Person", "PhraseIndex", "SentenceView", "govern_figures"]
 
 Phrase = tuple[str, ...]
 _LEFT_REACH = 16  # tokens a figure looks back for its governing word
@@ -121,6 +121,11 @@ class Lexicon:
         self.breaks = ws["clause_breaks"] - {".", "?", "!"}
         self.determiners = ws["determiners"]
         self.source_adverbs = ws["source_adverbs"]
+        # "2,000 last week", "three on Sunday": a time after a figure is not its noun.
+        dates = ex.dates
+        self.times_after = PhraseIndex(
+            [(p, True) for p in dates.periods] + [(p, True) for p in dates.relative]
+            + [((d,), True) for d in dates.weekdays])
         nums = rules.numbers
         self.number_words = frozenset(nums.units) | frozenset(nums.tens)
         vague_words: set[str] = set()
@@ -154,18 +159,37 @@ class Lexicon:
         self.person_heads = PhraseIndex((p, " ".join(p)) for p in people["heads"])
         self.not_detained = frozenset(" ".join(p) for p in people["not_victims"])
         self.ordinals = frozenset(" ".join(p) for p in people["ordinals"])
+        self.male = frozenset(" ".join(p) for p in people["male"])
+        self.female = frozenset(" ".join(p) for p in people["female"])
+        self.person_pronouns = frozenset(" ".join(p) for p in people["pronouns"])
+        self.generic_people = frozenset(" ".join(p) for p in people["generic"])
         # A sentence with none of these words has no single victim: one set test.
-        self.person_cues = frozenset(p[-1] for p in people["heads"]) | self.ordinals | {"another"}
+        self.person_cues = frozenset(p[-1] for p in people["heads"]) | self.ordinals \
+            | {"another"} | self.person_pronouns
         self.prefilter = self.prefilter | frozenset(
-            t for p in people["heads"] for t in p if t.isalpha() and len(t) > 2)
+            t for p in people["heads"] for t in p if t.isalpha() and len(t) > 2) \
+            | self.person_pronouns
         # First words of what the search after a figure looks for.
         self.np_first = (frozenset(self.cat_after.first) | frozenset(self.nc_after.first)
                          | frozenset(self.victims.first))
         # Earlier tolls and tolls referred back to.
         earlier = ex.earlier
+        # Capitalised words that may stand before a capitalised number that counts:
+        # "In Two days", "Only Three people".
+        self.name_starters = frozenset({"in", "at", "on", "of", "the", "and", "but", "only",
+                                        "some", "about", "around", "over", "nearly", "almost",
+                                        "least", "than", "to", "for", "with", "by"})
+        proj = ex.projection
+        self.modals = PhraseIndex((p, " ".join(p)) for p in proj["modals"])
+        self.rise_to = PhraseIndex([(p, "up_to") for p in proj["up_to"]]
+                                   + [(p, "beyond") for p in proj["beyond"]])
+        self.transfer_verbs = PhraseIndex((p, p) for p in ex.transfer["verbs"])
+        self.transfer_places = PhraseIndex((p, p) for p in ex.transfer["places"])
         self.earlier_cues = PhraseIndex((p, " ".join(p)) for p in earlier["cues"])
         self.toll_verbs = PhraseIndex((p, " ".join(p)) for p in earlier["toll_verbs"])
         self.toll_subjects = PhraseIndex((p, " ".join(p)) for p in earlier["toll_subjects"])
+        # "the number", "the count": the head nouns of a toll named by its subject.
+        self.toll_heads = frozenset(p[-1] for p in earlier["toll_subjects"]) - {"it"}
         # Numbers that are not claims, as structures.
         ff = ex.false_figures
         self.increments = frozenset(" ".join(p) for p in ff["increments"])
@@ -270,6 +294,15 @@ class SentenceView:
         return self.text[self.toks[a].start:self.toks[b - 1].end]
 
 
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One person a single-victim figure names: 'a 27-year-old man', 'his wife', 'she'."""
+
+    head: str
+    gender: str = ""  # m | f | "" (unknown: "the victim", "a person")
+    age: str = ""  # "27", "30s" or "" when not said
+
+
 @dataclass(slots=True)
 class Fig:
     """A figure in a sentence and what the grammar around it says."""
@@ -292,6 +325,12 @@ class Fig:
     earlier: bool = False  # an earlier toll: "up from 42", "revised from 73 to 87"
     toll_ref: bool = False  # "it stood at 1,782": the subject refers back to a toll
     derived: bool = False  # the count is not the figure's words: "five shot, two fatally" -> 3
+    persons: tuple[Person, ...] = ()  # the people a single-victim figure names
+    det: str = ""  # indef | def | another | pronoun: how a single victim is introduced
+    ordinal: int = 0  # "a second victim": the victim's rank (2), which says a total
+    anaphor: bool = False  # "All three were taken to hospital", "the two men": counted before
+    partitive: bool = False  # "Three of the injured": part of a whole said before
+    hedge: str = ""  # a projection's words: "could climb to"
     reject: str | None = None
     claim: dict | None = field(default=None, repr=False)
 
@@ -339,6 +378,9 @@ def _reject(s: SentenceView, m: FigureMatch, fig: Figure, lex: Lexicon, publishe
     w, i, e = s.w, m.first_token, m.end_token
     if _glued(s.text, m.start, m.end):
         return "part of a word, label or code"
+    if i and e == i + 1 and s.caps[i] and s.caps[i - 1] and w[i - 1].isalpha() \
+            and w[i] in lex.number_words and w[i - 1] not in lex.name_starters:
+        return "part of a name"  # "Regional One Hospital", "Channel Four"
     hit = lex.nc_before.ending(w, i - 1)
     if hit is not None:
         return hit[0]
@@ -410,14 +452,34 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
     victims, unknown, last_was_and = None, 0, False
     while j < n and f.person is not None:
         # A single victim's own verb follows it, after an age or an aside in commas.
+        if w[j] == "," and j + 5 < len(w) and w[j + 1] == "also" and w[j + 2] == "in" \
+                and w[j + 3] in _POSSESSIVES and w[j + 4][0].isdigit():
+            k = j + 5  # "a woman, also in her 30s, is in a serious condition"
+            while k < len(w) and k < j + 7 and w[k] != ",":
+                k += 1
+            if k < len(w) and w[k] == ",":
+                j = k + 1
+                kk = bisect_left(starts, j)
+                n = max(n, starts[kk] if kk < len(starts) else len(w))
+                continue
         if w[j] == "," and j + 2 < len(w) and w[j + 1][0].isdigit() and w[j + 2] == ",":
-            j += 3  # "the woman, 31, died"
+            j += 3  # "the woman, 31, died": the age is no figure of its own
+            k = bisect_left(starts, j)
+            n = max(n, starts[k] if k < len(starts) else len(w))
             continue
         if w[j] == ",":
             after = _skip_part_parenthesis(s, j, len(w)) or _skip_apposition(s, j)
             if after is not None:
                 j = after
                 continue
+        if w[j] in ("from", "of") and j + 1 < len(w) and s.caps[j + 1]:
+            k = j + 1  # "a 27-year-old man from Hempstead was killed": where the person lives
+            while k < len(w) and k < j + 4 and s.caps[k] and w[k].isalpha():
+                k += 1
+            j = k
+            kk = bisect_left(starts, j)
+            n = max(n, starts[kk] if kk < len(starts) else len(w))
+            continue
         if w[j] == "in" and j + 2 < len(w) and w[j + 1] in _POSSESSIVES \
                 and w[j + 2][0].isdigit():
             j += 3  # "a woman in her 20s"
@@ -462,6 +524,12 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
                 k = bisect_left(starts, j)
                 n = starts[k] if k < len(starts) else len(w)
                 continue
+            after = _skip_apposition(s, j) if victims is None and j > f.end else None
+            if after is not None:
+                j = after  # "one of them, a 28-year-old man, was pronounced dead"
+                k = bisect_left(starts, j)
+                n = starts[k] if k < len(starts) else len(w)
+                continue
             break
         if t in lex.aux or s.brk[j]:
             break
@@ -477,9 +545,13 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
             if k < n and (w[k] in verbs or lex.cat_after.at(w, k, n) is not None):
                 j = k
             break
+        if victims is None and t in lex.times_after.first \
+                and lex.times_after.at(w, j, n) is not None:
+            break  # "reached 2,000 last week": when, not what it counts
         if t.isalpha() and unknown < 4 and t not in lex.determiners and t not in (
                 "and", "or", "to", "as", "than", "by", "with", "for", "before", "after",
-                "since", "during", "until", "while", "when"):
+                "since", "during", "until", "while", "when", "given", "amid", "despite",
+                "following", "because"):
             unknown += 1
             j += 1
             continue
@@ -490,6 +562,10 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
     passive, steps = False, 0
     while j < n and steps < 8:
         c = lex.cat_after.at(w, j, n)
+        if c is not None and c[0].tokens == ("remains",):
+            c = None  # after its figure "remains" is a verb: "he remains in hospital"
+        if c is None and w[j] in lex.transfer_verbs.first:
+            c = _transfer(s, j, n)
         if c is not None and c[0].category == "casualties" and (
                 c[0].tokens in _VICTIM_NOUNS or (j and w[j - 1] in _RELATIVE_AUX)):
             # "13 victims were taken to hospital", "two people who were shot remain in
@@ -497,6 +573,10 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
             more = _verb_after_noun(s, c[1], n)
             if more is not None:
                 c = more  # "13 victims have been taken to hospital": injured
+        if c is not None and c[0].category == "detained" and c[0].tokens in _CAPTIVE_NOUNS:
+            more = _verb_after_noun(s, c[1], n)
+            if more is not None and more[0].category in ("killed", "injured", "missing"):
+                c = more  # "22 hostages were killed": the verb says what became of them
         if c is not None:
             cat: CategoryWord = c[0]
             end = c[1]
@@ -504,7 +584,7 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
             if cat.agentive and not passive and end < len(w):
                 nxt = w[end]
                 if nxt[0].isdigit() or nxt in lex.determiners or nxt in lex.figure_starts \
-                        or lex.victim_at(w, end) is not None:
+                        or nxt in _OBJECT_PRONOUNS or lex.victim_at(w, end) is not None:
                     return "agent", None
             return "category", cat
         rejected = lex.nc_after.at(w, j, n) if steps else None
@@ -520,7 +600,56 @@ def _right(s: SentenceView, f: Fig, hi: int, starts: Sequence[int] = ()) -> tupl
 
 
 _VICTIM_NOUNS = frozenset({("victims",), ("casualties",)})
+_CAPTIVE_NOUNS = frozenset({("hostages",), ("captives",), ("detainees",), ("prisoners",)})
+# "the suspect stabbed him": an active verb with a pronoun object has an agent before it.
+_OBJECT_PRONOUNS = frozenset({"him", "her", "them", "us", "me"})
 _RELATIVE_AUX = frozenset({"were", "was", "been"})
+
+
+def _transfer(s: SentenceView, j: int, n: int) -> tuple[CategoryWord, int] | None:
+    """'taken to Mercy Hospital': a transfer verb and, within eight words, a hospital."""
+    lex, w = s.lex, s.w
+    hit = lex.transfer_verbs.at(w, j, n)
+    if hit is None:
+        return None
+    for k in range(hit[1], min(n, hit[1] + 8)):
+        if s.brk[k] or w[k] == ",":
+            return None
+        place = lex.transfer_places.at(w, k, n)
+        if place is not None:
+            return CategoryWord(tuple(w[j:place[1]]), "injured", False, True), place[1]
+    return None
+
+
+# "was taken to hospital, where he later died", "and died there": the outcome after a transfer.
+_LATER_LINKS = frozenset({",", "and", "but", "where"})
+_DEATH_VERBS = frozenset({"died", "dies", "succumbed", "pronounced", "declared", "passed",
+                          "lost", "bled"})
+_LATER_SUBJECTS = frozenset({"he", "she", "they", "both", "the", "victim", "man", "woman", "boy",
+                             "girl"})
+_LATER_FILLERS = frozenset({"later", "subsequently", "eventually", "soon", "shortly", "then",
+                            "afterwards", "also", "tragically", "sadly", "was", "were", "has",
+                            "had", "have", "been", "after", "arrival"})
+
+
+def _later_death(s: SentenceView, j: int) -> bool:
+    """Whether a clause right after token j says the same people died ('where she died')."""
+    lex, w = s.lex, s.w
+    n = len(w)
+    k, stop = j, min(n, j + 14)
+    while k < stop and w[k] not in _LATER_LINKS:
+        if w[k] in ("(", ")", ";", ":", '"', "."):
+            return False
+        k += 1
+    links = 0
+    while k < stop and w[k] in _LATER_LINKS:
+        k, links = k + 1, links + 1
+    if not links or k >= stop:
+        return False
+    while k < stop and (w[k] in _LATER_SUBJECTS or w[k] in _LATER_FILLERS):
+        k += 1
+    c = lex.cat_after.at(w, k) if k < n else None
+    return c is not None and c[0].category == "killed" and c[0].tokens[0] in _DEATH_VERBS
 
 
 def _verb_after_noun(s: SentenceView, j: int, n: int) -> tuple[Any, int] | None:
@@ -574,8 +703,11 @@ def _left(s: SentenceView, f: Fig, lo: int) -> CategoryWord | None:
     lex, w = s.lex, s.w
     j, dist = f.first - 1, 0
     if f.person is not None:
-        # A single victim is the object of the verb right before it ("killing a man").
+        # A single victim is the object of the verb right before it ("killing a man"),
+        # not the second of two people after a verb ("fatally shot and a man ...").
         lo = max(lo, f.first - 3)
+        if j >= 0 and w[j] in ("and", "or"):
+            return None
     if j >= 1 and w[j] == ":" and j - 1 >= lo:
         # "Killed: 5, injured: 12" - a label and its figure.
         c = lex.cat_before.ending(w, j - 1, lo) or lex.cat_after.ending(w, j - 1, lo)
@@ -600,6 +732,32 @@ def _left(s: SentenceView, f: Fig, lo: int) -> CategoryWord | None:
             return c[0]
         j -= 1
         dist += 1
+    return None
+
+
+_SUBJECT_REACH = 40  # tokens a toll verb looks back for its toll subject
+
+
+def _toll_subject(s: SentenceView, f: Fig, verb: int, lo: int) -> CategoryWord | None:
+    """'The death toll from the collision between a passenger train and a freight train had
+    risen to 36', 'the number of people killed when gunmen stormed the village has climbed
+    to 132': a toll verb before the figure, its subject's toll word further back than a
+    figure looks. No comma, figure or punctuation may stand between; a conjunction that
+    opens a clause inside the subject ("when") may."""
+    lex, w = s.lex, s.w
+    j, stop = verb - 1, max(lo, verb - _SUBJECT_REACH)
+    while j >= stop:
+        t = w[j]
+        if t == "," or t[0].isdigit() or (s.brk[j] and not t.isalpha()) or t in lex.aux:
+            return None
+        c = lex.cat_before.ending(w, j, lo)
+        if c is not None:
+            cat, start = c
+            if "toll" in cat.tokens or lex.toll_heads.intersection(w[max(lo, start - 4):j + 1]):
+                f.word_at, f.word = start, cat
+                return cat
+            return None
+        j -= 1
     return None
 
 
@@ -742,6 +900,14 @@ def find_people(s: SentenceView, taken: Sequence[FigureMatch] = ()) -> list[Figu
     i = 0
     while i < n:
         t = w[i]
+        if t in lex.person_pronouns and not busy[i] and i + 1 < n and (
+                w[i + 1] in lex.aux or lex.cat_after.at(w, i + 1) is not None):
+            # "He died in hospital": a victim named before (kept only if the article has one).
+            start, end = s.toks[i].start, s.toks[i].end
+            fig = Figure(s.text[start:end], Interval(1, 1), 1, "exact")
+            out.append(FigureMatch(fig, i, i + 1, start, end, start, end))
+            i += 1
+            continue
         det = t in lex.person_det
         age_start = t[0].isdigit() and heads.at(w, i + 1) is not None \
             and heads.at(w, i + 1)[0] in _AGE_HEADS  # type: ignore[index]
@@ -887,6 +1053,7 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             f0 = Fig(m, fig, m.first_token, m.end_token, person=person)
             v = lex.victims.at(s.w, m.end_token - 1)
             f0.victims = v[0] if v is not None else None
+            _person_info(s, f0)
             figs.append(f0)
             continue
         if isinstance(fig, NotAFigure):
@@ -910,7 +1077,10 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             if rejected is not None:
                 rejected.append((fig.text, reason))
             continue
-        figs.append(Fig(m, fig, m.first_token, m.end_token))
+        f1 = Fig(m, fig, m.first_token, m.end_token)
+        if m.first_token and fig.kind == "exact" and s.w[m.first_token - 1] in _ANAPHORIC:
+            f1.anaphor = True  # "All three", "the two men who died"
+        figs.append(f1)
     n = len(s.w)
     starts = [f.first for f in figs]
     for k, f in enumerate(figs):
@@ -933,10 +1103,20 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             continue
         if outcome == "category":
             f.category, f.side = value.category, "right"
+            if value.category in ("injured", "casualties") and f.word_at is not None \
+                    and _later_death(s, f.word_at + len(value.tokens)):
+                f.category = "killed"  # "was taken to hospital, where she later died"
+            elif value.category == "casualties" and value.tokens in _VICTIM_NOUNS and f.first:
+                before = lex.cat_before.ending(s.w, f.first - 1, lo)
+                if before is not None and before[0].category == "killed":
+                    f.category = "killed"  # "the bodies of 23 victims", "a burial for 23 victims"
             f.among = value.tokens[0] == "among"
+            if f.end + 2 < n and s.w[f.end] == "of" and s.w[f.end + 1] in ("the", "those") \
+                    and f.figure.kind == "exact":
+                f.among = f.partitive = True  # "Three of the injured were taken to hospital"
             if f.end + 1 < n and s.w[f.end] == "of" and s.w[f.end + 1] in _RELATIVE:
                 f.part_cue = True  # "five others, three of whom died"
-            elif "condition" in value.tokens and any(
+            elif "condition" in value.tokens and f.person is None and any(
                     p.category == value.category and not p.reject for p in figs[:k]):
                 f.part_cue = True  # "three wounded ..., one in critical condition"
             continue
@@ -956,6 +1136,11 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
                 verb = lex.toll_verbs.ending(s.w, f.first - 1)
                 if verb is not None and verb[1] and lex.toll_subjects.ending(s.w, verb[1] - 1):
                     f.toll_ref = True  # "while in Syria it stood at 1,782"
+                elif verb is not None and verb[1] \
+                        and (cat := _toll_subject(s, f, verb[1], lo)) is not None:
+                    f.category, f.side = cat.category, "left"
+                elif _revised_to(s, f.first):
+                    f.toll_ref = True  # "later revised the figure down to six"
     # Coordination: "killed 5 civilians and 3 soldiers", "13 soldiers and 170 others were killed".
     for k, f in enumerate(figs):
         if f.category is not None or f.reject or f.part_cue:
@@ -963,6 +1148,10 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
         if k and figs[k - 1].category and figs[k - 1].side in ("left", "coord") \
                 and not figs[k - 1].reject and _coordinated(s, figs[k - 1].np_end, f.first):
             f.category, f.side = figs[k - 1].category, "coord"
+            continue
+        if k and figs[k - 1].part_cue and figs[k - 1].category is None \
+                and not figs[k - 1].reject and _coordinated(s, figs[k - 1].np_end, f.first):
+            f.part_cue = True  # "including 50 children and 94 women, and 2,000 were wounded"
             continue
         if k + 1 < len(figs) and figs[k + 1].side == "right" \
                 and _coordinated(s, f.np_end, figs[k + 1].first):
@@ -985,13 +1174,27 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
     for k, f in enumerate(figs):
         if f.category is not None or f.reject or not (f.earlier or f.toll_ref):
             continue
-        before = [p for p in figs[:k] if p.category and not p.reject and p.part_of is None
-                  and not p.part_cue]
-        after = [p for p in figs[k + 1:] if p.category and not p.reject] if f.earlier else []
-        ref = before[-1] if before else (after[0] if after else None)
+        said_before = [p for p in figs[:k] if p.category and not p.reject
+                       and p.part_of is None and not p.part_cue]
+        said_after = [p for p in figs[k + 1:] if p.category and not p.reject] \
+            if f.earlier else []
+        ref = said_before[-1] if said_before else (said_after[0] if said_after else None)
         if ref is not None:
             f.category, f.side = ref.category, "coord"
             f.victims = f.victims or ref.victims
+    # "three people were stabbed - one died and one is fighting for his life": bare
+    # counts after a clause break are parts of the people shot or stabbed before them.
+    for k, f in enumerate(figs):
+        if f.reject or f.part_cue or f.category not in ("killed", "injured") \
+                or f.np_end > f.end or f.person is not None or f.figure.kind != "exact":
+            continue
+        prev = next((p for p in reversed(figs[:k]) if not p.reject and p.category
+                     and not p.part_cue), None)
+        if prev is not None and prev.category == "casualties" and prev.part_of is None \
+                and not prev.part_cue and prev.figure.kind == "exact" \
+                and f.figure.low <= prev.figure.low \
+                and any(s.brk[x] or s.w[x] in (",", "-") for x in range(prev.end, f.first)):
+            f.part_cue = True
     # Part of a whole: the nearest earlier figure in the sentence that is a whole.
     whole: int | None = None
     for k, f in enumerate(figs):
@@ -1018,15 +1221,20 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
     # A figure without its own noun shares the victims of the figure it is
     # joined to ("28 civilians had been killed and 40 wounded").
     for k, f in enumerate(figs):
-        if f.category is None or f.reject:
-            continue
-        if f.victims is None and f.side in ("left", "coord", "right") and not f.part_cue and k:
+        if f.category is None or f.reject or f.person is not None:
+            continue  # a single victim's noun says who it is ("a man" beside "four women")
+        if f.victims is None and f.side in ("left", "coord", "right") and not f.part_cue and k \
+                and all(t in s.lex.fillers for t in s.w[f.end:f.np_end]):  # not "four adults"
             prev = figs[k - 1]
             if prev.category and prev.part_of is None and not prev.reject and prev.victims \
                     and _coordinated_loose(s, prev.np_end, f.first):
                 f.victims = prev.victims
         if f.victims is None:
             f.victims = _victims_before(s, f)
+    for f in figs:
+        if f.category is not None and not f.reject and f.person is None:
+            _projection(s, f)
+    parents = {id(f): figs[f.part_of] for f in figs if f.part_of is not None}
     out = []
     for f in figs:
         if f.reject or f.category is None:
@@ -1041,15 +1249,62 @@ def govern_figures(s: SentenceView, published, rejected: list | None = None,
             if rejected is not None:  # "the gunman fled": displacement counts populations
                 rejected.append((f.figure.text, "one person fleeing is not a displacement"))
             continue
-        if f.person is not None and f.category == "detained" and f.person in s.lex.not_detained:
+        if f.category == "detained" and (f.person in s.lex.not_detained or (
+                f.person is None and f.figure.high == 1 and f.np_end > f.end
+                and s.w[f.np_end - 1] in s.lex.not_detained)):  # "One suspect is in custody"
             if rejected is not None:
                 rejected.append((f.figure.text, "an arrest for a crime"))
             continue
         out.append(f)
-    if any(f.person is not None for f in out):
+    if len(out) > 1:
         out = _merge_singles(s, out)
+    if parents:
+        # part_of pointed into every figure read; the claims are the figures kept.
+        at = {id(f): k for k, f in enumerate(out)}
+        for f in out:
+            if f.part_of is not None:
+                f.part_of = at.get(id(parents[id(f)])) if id(f) in parents else None
     s.figs = out
     return out
+
+
+def _projection(s: SentenceView, f: Fig) -> None:
+    """'the toll could climb to 20,000' (at most), 'may well surpass 100' (more than 100)."""
+    lex, w = s.lex, s.w
+    if not f.first or f.figure.kind != "exact" or f.figure.anchor is None:
+        return
+    hit = lex.rise_to.ending(w, f.first - 1)
+    if hit is None:
+        return
+    how, start = hit
+    k = start - 1
+    while k >= 0 and k >= start - 6 and not s.brk[k] and w[k] != ",":
+        modal = lex.modals.ending(w, k)
+        if modal is not None:
+            x = f.figure.anchor
+            interval = Interval(x + 1, INF) if how == "beyond" else Interval(0, x)
+            f.figure = Figure(f.figure.text, interval, x, "lower" if how == "beyond" else "upper")
+            f.hedge = s.span(modal[1], f.first).lower()
+            f.derived = True  # the figure column says what the words mean
+            return
+        k -= 1
+
+
+def _revised_to(s: SentenceView, first: int) -> bool:
+    """'revised the figure down to six', 'lowering it to eight': a toll referred back to."""
+    w = s.w
+    k = first - 1
+    if k < 2 or w[k] not in ("to", "at"):
+        return False
+    k -= 1
+    if w[k] in ("down", "up", "downward", "upward", "downwards", "upwards"):
+        k -= 1
+    hit = s.lex.toll_subjects.ending(w, k)
+    if hit is None or not hit[1]:
+        return False
+    verb = w[hit[1] - 1]
+    return verb in s.lex.ex.update_verbs or verb in ("put", "lowering", "raising", "revising",
+                                                    "putting", "cutting", "bringing")
 
 
 def _partitive_opening(s: SentenceView) -> tuple[str, int] | None:
@@ -1063,29 +1318,81 @@ def _partitive_opening(s: SentenceView) -> tuple[str, int] | None:
     return c[0].category, c[1]
 
 
+_ANAPHORIC = frozenset({"all", "the", "those", "these", "both"})
+_ORDINAL_VALUE = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+                  "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+_DEFINITE = frozenset({"the", "that", "this"})
+
+
+def _person_info(s: SentenceView, f: Fig) -> None:
+    """Who a single victim is: gender, age, determiner and rank ('a second victim')."""
+    lex, w = s.lex, s.w
+    a, e = f.first, f.end
+    head = f.person or ""
+    gender = "m" if head in lex.male else "f" if head in lex.female else ""
+    if not gender:
+        for k in range(a, e):  # "a male victim", "the baby girl"
+            if w[k] in lex.male or w[k] in lex.female:
+                gender = "m" if w[k] in lex.male else "f"
+    age = ""
+    for k in range(a, e - 1):
+        if w[k].isdigit() and w[k + 1] in ("-", "year"):
+            age = w[k]  # "a 27-year-old man"
+    if not age and e + 2 < len(w) and w[e] == "," and w[e + 1].isdigit() and w[e + 2] == ",":
+        age = w[e + 1]  # "the woman, 31,"
+    if not age and e + 2 < len(w) and w[e] == "in" and w[e + 1] in _POSSESSIVES \
+            and w[e + 2][0].isdigit():
+        age = w[e + 2].rstrip("s") + "s"  # "a man in his 30s"
+    first = w[a]
+    if head in lex.person_pronouns:
+        det = "pronoun"
+    elif first == "another" or any(w[k] in ("other", "another") for k in range(a, e)):
+        det = "another"
+    elif first in _DEFINITE:
+        det = "def"
+    else:
+        det = "indef"  # "a man", "his wife", "one person", a bare headline noun
+    f.det = det
+    f.ordinal = max((_ORDINAL_VALUE.get(w[k], 0) for k in range(a, e)), default=0)
+    f.persons = (Person(head, gender, age),)
+
+
 def _merge_singles(s: SentenceView, figs: list[Fig]) -> list[Fig]:
     """'a man and his wife died': one claim of two; 'two males and a female': of three."""
     out: list[Fig] = []
-    for f in figs:
+    for k, f in enumerate(figs):
         prev = out[-1] if out else None
         if prev is not None and prev.person is not None and f.person is not None \
                 and s.w[prev.end:f.first] == [","]:
             continue  # "The first victim, an adult man, ...": one person named twice
-        generic = prev is not None and prev.person is None and f.person in _GENERIC \
-            and prev.figure.kind == "exact" and prev.np_end > prev.end \
-            and not prev.among and not f.among \
-            and s.w[prev.np_end - 1] in _GENERIC_PLURAL
-        if prev is not None and (prev.person is not None or generic) and f.person is not None \
+        # A pair, not a longer list ("23 men, 23 women and 29 children" breaks a total down).
+        pair = prev is not None and not (
+            k + 1 < len(figs) and _coordinated(s, f.np_end or f.end, figs[k + 1].first)) \
+            and not (len(out) > 1 and _coordinated(s, out[-2].np_end or out[-2].end, prev.first))
+        # "two males and a female", "three women and one man": sex and age words for
+        # people coordinated under one verb are one count.
+        generic = pair and prev is not None and prev.person is None \
+            and prev.figure.kind == "exact" \
+            and prev.np_end > prev.end and not prev.among and not f.among \
+            and s.w[prev.np_end - 1] in s.lex.generic_people \
+            and (f.person in s.lex.generic_people or (
+                f.person is None and f.figure.kind == "exact" and f.np_end > f.end
+                and s.w[f.np_end - 1] in s.lex.generic_people))
+        if prev is not None and (prev.person is not None or generic) \
+                and (f.person is not None or generic) \
                 and prev.category == f.category and prev.part_of is None and f.part_of is None \
                 and not prev.part_cue and not f.part_cue \
                 and _coordinated(s, prev.np_end or prev.end, f.first):
             count = prev.figure.low + f.figure.low
             m = prev.match
-            text = s.text[m.start:f.match.end]
+            stop = f.match.end if f.person is not None else s.toks[f.np_end - 1].end
+            last = f.end if f.person is not None else f.np_end
+            text = s.text[m.start:stop]
             fig = Figure(text, Interval(count, count), count, "exact")
-            prev.match = FigureMatch(fig, m.first_token, f.end, m.start, f.match.end, m.start,
-                                     f.match.end)
-            prev.figure, prev.end, prev.np_end = fig, f.end, f.np_end
+            prev.match = FigureMatch(fig, m.first_token, last, m.start, stop, m.start, stop)
+            prev.figure, prev.end, prev.np_end = fig, last, f.np_end
+            prev.derived = prev.derived or prev.person is None  # "three women and one man"
+            prev.persons = prev.persons + f.persons if prev.person is not None else ()
             if prev.victims != f.victims:
                 prev.victims = s.lex.common_group(prev.victims or "people", f.victims or "people")
             continue

@@ -76,15 +76,20 @@ def average_linkage(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray,
     # Work shrinks as it goes: pairs inside one cluster leave for good, and so do the
     # pairs of a group of clusters in which a round merged nothing.
     group = connected_components(n, i, j)[i] if len(i) else np.zeros(0, np.int64)
-    pi, pj = i.astype(np.int64), j.astype(np.int64)
-    w_all = weight.astype(float)
-    bad_all = (~ok).astype(np.int32)
+    # Two clusters with a pair that is missing or incompatible can never be in one
+    # cluster, nor can any clusters that grow from them: those clusters miss a pair
+    # too. So incompatible pairs leave at once (they only ever make clusters miss a
+    # pair), and so do the pairs of clusters found to miss one. The pairs that stay
+    # keep their order, so every sum is the same as over all of them.
+    ok = np.asarray(ok, bool)
+    pi, pj = i[ok].astype(np.int64), j[ok].astype(np.int64)
+    w_all = weight[ok].astype(float)
+    group = group[ok]
     for _ in range(max_rounds):
         a, b = labels[pi], labels[pj]
         cross = a != b
         if not cross.all():
-            pi, pj, w_all, bad_all, group = pi[cross], pj[cross], w_all[cross], \
-                bad_all[cross], group[cross]
+            pi, pj, w_all, group = pi[cross], pj[cross], w_all[cross], group[cross]
             a, b = a[cross], b[cross]
         if len(pi) == 0:
             break
@@ -96,13 +101,17 @@ def average_linkage(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray,
         heads = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         w_sum = np.add.reduceat(w_all[order], heads)
         count = np.diff(np.r_[heads, len(key)])
-        bad = np.add.reduceat(bad_all[order], heads) > 0
         c_lo, c_hi = key[heads] // n, key[heads] % n
         size = np.bincount(labels, minlength=n)
         mean = w_sum / count
-        good = (count == size[c_lo] * size[c_hi]) & ~bad & (mean >= threshold)
+        whole = count == size[c_lo] * size[c_hi]
+        good = whole & (mean >= threshold)
         if not good.any():
             break
+        if not whole.all():  # clusters that miss a pair: their pairs leave (above)
+            stay = np.empty(len(key), bool)
+            stay[order] = np.repeat(whole, count)
+            pi, pj, w_all, group = pi[stay], pj[stay], w_all[stay], group[stay]
         c = np.concatenate([c_lo[good], c_hi[good]])
         o = np.concatenate([c_hi[good], c_lo[good]])
         m = np.concatenate([mean[good], mean[good]])
@@ -127,8 +136,7 @@ def average_linkage(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray,
         live = np.zeros(n, bool)
         live[group[moved[labels[pi]] | moved[labels[pj]]]] = True
         keep = live[group]
-        pi, pj, w_all, bad_all, group = pi[keep], pj[keep], w_all[keep], bad_all[keep], \
-            group[keep]
+        pi, pj, w_all, group = pi[keep], pj[keep], w_all[keep], group[keep]
     return labels
 
 
@@ -162,41 +170,49 @@ def cluster_pairs(n: int, i: np.ndarray, j: np.ndarray, weight: np.ndarray, veto
     small = size[comp] <= max_component
     # All pairs of each small failed component, scored afresh where not candidates.
     sm, sc = members[small], comp[small]
-    starts = np.searchsorted(sc, sc, "left")
-    ends = np.searchsorted(sc, sc, "right")
+    # Each member pairs with the members after it in its component (sc is sorted).
+    run = np.flatnonzero(np.r_[True, sc[1:] != sc[:-1]]) if len(sc) else np.zeros(0, np.int64)
+    ends = np.repeat(np.r_[run[1:], len(sc)], np.diff(np.r_[run, len(sc)]))
     pos = np.arange(len(sm))
     count = ends - pos - 1
     rows = np.repeat(pos, count)
     off = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    del starts
     pi, pj = sm[rows], sm[rows + 1 + off]
     key_all = np.minimum(pi, pj) * np.int64(n) + np.maximum(pi, pj)
     key_cand = np.minimum(i, j) * np.int64(n) + np.maximum(i, j)
-    # Blocking returns its pairs sorted: then no sort is needed to look them up.
-    order_c = np.arange(len(key_cand)) if bool(np.all(key_cand[1:] >= key_cand[:-1])) \
-        else np.argsort(key_cand)
-    loc = np.searchsorted(key_cand[order_c], key_all)
+    # Blocking returns its pairs sorted: then no sort (nor a sorted copy) is needed.
+    if bool(np.all(key_cand[1:] >= key_cand[:-1])):
+        w_cand, v_cand = weight, veto
+    else:
+        order_c = np.argsort(key_cand)
+        key_cand, w_cand, v_cand = key_cand[order_c], weight[order_c], veto[order_c]
+    loc = np.searchsorted(key_cand, key_all)
     loc = np.minimum(loc, max(len(key_cand) - 1, 0))
-    known = (len(key_cand) > 0) & (key_cand[order_c][loc] == key_all) if len(key_cand) else \
-        np.zeros(len(key_all), bool)
+    known = key_cand[loc] == key_all if len(key_cand) else np.zeros(len(key_all), bool)
+    del key_cand
     w_all = np.empty(len(key_all))
     v_all = np.empty(len(key_all), bool)
-    w_all[known] = weight[order_c][loc[known]]
-    v_all[known] = veto[order_c][loc[known]]
+    w_all[known] = w_cand[loc[known]]
+    v_all[known] = v_cand[loc[known]]
     if (~known).any():
         w_new, v_new = rescore(pi[~known], pj[~known])
         w_all[~known] = w_new
         v_all[~known] = v_new
     # Large failed components: candidate pairs only; a missing pair is incompatible.
-    large = np.isin(labels[i], np.unique(comp[~small])) & same
+    big = np.zeros(n, bool)
+    big[comp[~small]] = True
+    large = big[labels[i]] & same
     li, lj = i[large], j[large]
     ai = np.concatenate([pi, li])
     aj = np.concatenate([pj, lj])
     aw = np.concatenate([w_all, weight[large]])
     aok = np.concatenate([~v_all & (w_all >= veto_weight), compatible[large]])
     # Re-cluster the failed components from singletons.
-    nodes = np.unique(np.concatenate([members, ai, aj]))
-    local = np.searchsorted(nodes, ai), np.searchsorted(nodes, aj)
+    # Every pair here joins two members of failed components: the nodes are the members.
+    nodes = np.flatnonzero(bad)
+    where = np.full(n, -1, np.int64)
+    where[nodes] = np.arange(len(nodes))
+    local = where[ai], where[aj]
     sub = average_linkage(len(nodes), local[0], local[1], aw, aok, threshold)
     out = labels.copy()
     out[nodes] = nodes[sub]

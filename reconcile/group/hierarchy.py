@@ -64,11 +64,23 @@ def _mode(ev: np.ndarray, values: np.ndarray, n_ev: int, *, skip: int | float = 
         ~np.isnan(values)
     if not known.any():
         return out
-    frame = pd.DataFrame({"e": ev[known], "v": values[known]})
-    counts = frame.groupby(["e", "v"]).size().rename("n").reset_index()
-    counts = counts.sort_values(["e", "n", "v"], ascending=[True, False, not prefer_high],
-                                kind="stable").drop_duplicates("e")
-    out[counts["e"].to_numpy()] = counts["v"].to_numpy()
+    e, v = ev[known], values[known]
+    # Runs of one (event, value) after a sort by both; per event, the longest run
+    # (values ascend within an event: the first longest is the lowest, the last the highest).
+    codes, uniq = pd.factorize(v, sort=True)
+    key = e.astype(np.int64) * len(uniq) + codes
+    order = np.argsort(key, kind="stable")
+    e, v = e[order], np.asarray(uniq)[codes[order]]
+    heads = np.flatnonzero(np.r_[True, (e[1:] != e[:-1]) | (v[1:] != v[:-1])])
+    run_e, run_v = e[heads], v[heads]
+    run_n = np.diff(np.r_[heads, len(e)])
+    starts = np.flatnonzero(np.r_[True, run_e[1:] != run_e[:-1]])
+    most = np.repeat(np.maximum.reduceat(run_n, starts), np.diff(np.r_[starts, len(run_e)]))
+    top = np.flatnonzero(run_n == most)
+    te = run_e[top]
+    pick = top[np.r_[te[1:] != te[:-1], True]] if prefer_high else \
+        top[np.r_[True, te[1:] != te[:-1]]]
+    out[run_e[pick]] = run_v[pick]
     return out
 
 

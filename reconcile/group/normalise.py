@@ -318,7 +318,10 @@ def _col_uncached(df: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
     if name not in df.columns:
         return np.zeros(n, np.int64), np.array([""], dtype=object)
     codes, uniques = pd.factorize(df[name], use_na_sentinel=True)
-    stripped = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+    # One Python step per distinct value, over plain objects (iterating the extension
+    # array itself costs a pandas call per element).
+    stripped = np.array([str(u).strip() for u in np.asarray(uniques, dtype=object).tolist()]
+                        + [""], dtype=object)
     canon, values = pd.factorize(stripped)
     codes = np.where(codes < 0, len(uniques), codes)
     return canon[codes].astype(np.int64), np.asarray(values, dtype=object)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -187,13 +187,34 @@ def _canonical(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _pairs(f: Features, n_categories: int, grules: GroupingRules) -> tuple[np.ndarray, np.ndarray]:
-    city = np.where(f.place_level >= 2, np.where(f.region, -1, f.chain[:, 2]), -1)
-    admin1 = f.chain[:, 1]
-    return candidate_pairs(f.block, f.category, f.lo, f.hi, city, admin1, f.place_level,
-                           f.event, f.source, f.article, n_categories, grules.incident_days,
-                           scope=f.scope, weak_place=f.unlisted | f.fuzzy,
-                           figure=_codes2(f.fig_lo, f.fig_hi),
-                           keep=blocking_vetoes(f, grules), national_days=grules.total_days)
+    """Candidate pairs of canonical rows, found over the rows in (block, day) order.
+
+    Canonical order scatters a block's claims over the whole table; blocking's
+    sorts and gathers run on the claims of one block and a few days, so it
+    reads them in (block, day) order and maps its pairs back to canonical rows
+    (the same pairs, in the same order: blocking sorts them by row numbers).
+    """
+    perm = np.lexsort((np.nan_to_num(f.lo, nan=np.inf), f.block))
+    g = _permuted(f, perm)
+    city = np.where(g.place_level >= 2, np.where(g.region, -1, g.chain[:, 2]), -1)
+    admin1 = g.chain[:, 1]
+    return candidate_pairs(g.block, g.category, g.lo, g.hi, city, admin1, g.place_level,
+                           g.event, g.source, g.article, n_categories, grules.incident_days,
+                           scope=g.scope, weak_place=g.unlisted | g.fuzzy,
+                           figure=_codes2(g.fig_lo, g.fig_hi),
+                           keep=blocking_vetoes(g, grules), national_days=grules.total_days,
+                           ids=perm)
+
+
+def _permuted(f: Features, perm: np.ndarray) -> Features:
+    """``f`` with its rows in the order ``perm`` (``part_of`` renumbered to match)."""
+    rows = {fl.name: getattr(f, fl.name)[perm] for fl in fields(f)
+            if fl.name not in ("victim_relation", "region_within", "part_of")}
+    where = np.empty(len(perm), np.int64)
+    where[perm] = np.arange(len(perm))
+    part = f.part_of[perm]
+    rows["part_of"] = np.where(part >= 0, where[np.maximum(part, 0)], -1)
+    return replace(f, **rows)
 
 
 # -- the three steps -----------------------------------------------------------------------------
@@ -314,7 +335,8 @@ def _assign(f: Features, frame: pd.DataFrame, narrower: np.ndarray, i: np.ndarra
                              ("event_id", "parent_event_id", "parent_link")})
     threshold = float(np.log2(grules.threshold / (1 - grules.threshold)))
     with _timed(seconds, "score"):
-        _, weight, veto = judge(f, i, j, grules, model, threshold)
+        levels, weight, veto = judge(f, i, j, grules, model, threshold)
+        del levels  # not kept through clustering
 
     def rescore(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         _, w, v = judge(f, a, b, grules, model, threshold)

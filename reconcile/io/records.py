@@ -17,11 +17,14 @@ import io
 import json
 import warnings
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..core.text import SPACE_CLASS
 from ..errors import InputError
 from ..schema import RESERVED_COLUMNS, renamed_columns
 
@@ -274,32 +277,155 @@ def _preview(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _read_csv_fast(text: str, delimiter: str, columns: list[str],
-                   header_lines: int) -> pd.DataFrame | None:
-    """pandas' C reader, when every row is one line: then row i sits on line i + 2.
-
-    Returns None (and the careful reader runs) for anything else: a quoted
-    field spanning lines, a blank line, a row with too many fields.
-    """
-    if header_lines != 1 or "\r" in text:
+def _arrow() -> Any:
+    """pyarrow's CSV module and compute functions, or None when pyarrow is missing."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pacsv
+    except ImportError:  # pragma: no cover - pyarrow is a dependency; this is a fallback
         return None
-    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    return pa, pc, pacsv
+
+
+def _line_count(data: bytes | str) -> int | None:
+    """Lines in the text as the careful reader counts them, or None when a lone CR
+    (an old Mac line end) makes the count ambiguous."""
+    nl, cr = ("\n", "\r") if isinstance(data, str) else (b"\n", b"\r")
+    if cr in data and data.count(cr) != data.count(cr + nl):  # type: ignore[operator,arg-type]
+        return None
+    return data.count(nl) + (0 if data.endswith(nl) else 1)  # type: ignore[arg-type]
+
+
+def _read_csv_fast(source: bytes | str, delimiter: str, columns: list[str],
+                   header_lines: int) -> pd.DataFrame | None:
+    """A compiled CSV reader, when every row is one line: then row i sits on line i + 2.
+
+    pyarrow's multi-threaded reader (pandas' C reader without pyarrow) reads
+    ``source`` (UTF-8 bytes, or text). Returns None, and the careful reader
+    runs, for anything else: a quoted field spanning lines, a blank line, a
+    row with too many or too few fields, a lone CR, bytes that are not UTF-8.
+    Columns are pandas' ``str`` dtype; ``line`` is int64.
+    """
+    n_lines = _line_count(source)
+    if header_lines != 1 or n_lines is None or not columns:
+        return None
+    arrow = _arrow()
+    if arrow is None:
+        frame = _read_csv_pandas(source, delimiter, columns)
+    else:
+        frame = _read_csv_arrow(arrow, source, delimiter, columns)
+    if frame is None or len(frame) + 1 != n_lines or len(frame.columns) != len(columns):
+        return None
+    if len(frame) and _blank_rows(frame).any():
+        return None  # blank lines: let the careful reader skip them
+    frame.insert(0, "line", np.arange(2, len(frame) + 2, dtype=np.int64))
+    return frame
+
+
+def _read_csv_arrow(arrow: Any, source: bytes | str, delimiter: str, columns: list[str]
+                    ) -> pd.DataFrame | None:
+    pa, _, pacsv = arrow
+    names = [f"c{i}" for i in range(len(columns))]
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"',
+                                             double_quote=True, escape_char=False,
+                                             newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False, check_utf8=True))
+    except (pa.ArrowException, ValueError):
+        return None
+    frame = table.to_pandas()
+    del table
+    frame.columns = columns
+    return frame.astype("str") if any(frame.dtypes != "str") else frame
+
+
+def _read_csv_pandas(source: bytes | str, delimiter: str, columns: list[str]
+                     ) -> pd.DataFrame | None:
+    text = source.decode("utf-8", errors="strict") if isinstance(source, bytes) else source
     try:
         with warnings.catch_warnings():
             # A row longer than the header only warns (and loses cells): refuse it.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=object, header=0,
+            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, header=0,
                                 index_col=False, keep_default_na=False, na_filter=False,
                                 skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL)
     except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
         return None
-    if len(frame) + 1 != n_lines or len(frame.columns) != len(columns):
+    if len(frame.columns) != len(columns):
         return None
     frame.columns = columns
-    frame = frame.astype(object)
-    if len(frame) and (frame == "").all(axis=1).any():
-        return None  # blank lines: let the careful reader skip them
-    frame.insert(0, "line", np.arange(2, len(frame) + 2, dtype=np.int64))
+    return frame.astype("str")
+
+
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell is empty or whitespace (the careful reader skips them).
+
+    One pass over the first column; the next columns only for the rows still blank.
+    """
+    arrow = _arrow()
+    blank = np.ones(len(frame), dtype=bool)
+    for col in frame.columns:
+        idx = np.flatnonzero(blank)
+        if arrow is not None:
+            pa, pc, _ = arrow
+            values = pa.array(frame[col].array, type=pa.string()) if len(idx) == len(frame) \
+                else pa.array(frame[col].iloc[idx].array, type=pa.string())
+            hit = pc.match_substring_regex(values, f"^{SPACE_CLASS}*$")
+            hit = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+        else:
+            hit = np.array([not v.strip() for v in frame[col].iloc[idx]], dtype=bool)
+        blank[idx[~hit]] = False
+        if not blank.any():
+            break
+    return blank
+
+
+def _utf8_head(data: bytes) -> str | None:
+    """The start of ``data`` as text when the file looks like UTF-8 the fast reader can take
+    as bytes (no UTF-16 mark, no NUL, no run of control characters); else None."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:8192]:
+        return None
+    head = data[:262144].decode("utf-8", errors="ignore")  # >= 65,536 characters
+    sample = head[:65536]
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f\v")
+    if controls > max(8, len(sample) // 100) or not head.strip():
+        return None
+    return head
+
+
+def _read_utf8_csv(path: str, data: bytes, notes: list[str]) -> pd.DataFrame | None:
+    """The whole CSV read from its bytes, never decoded into one Python string.
+
+    None (and the text path runs, which also gives every error its message)
+    unless the file is UTF-8 and every row is one line.
+    """
+    if _arrow() is None:
+        return None
+    body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+    head = _utf8_head(body)
+    if head is None:
+        return None
+    delimiter = sniff_delimiter(head)
+    reader = csv_reader(head, delimiter)
+    try:
+        header = next(reader)
+    except (csv.Error, StopIteration):
+        return None
+    columns = normalise_header(header)
+    if any(c and columns.count(c) > 1 for c in columns):
+        return None
+    own: list[str] = []
+    columns = _own_names(columns, path, own)
+    frame = _read_csv_fast(body, delimiter, columns, reader.line_num)
+    if frame is not None:
+        notes.extend(own)
     return frame
 
 
@@ -346,8 +472,8 @@ def _read_csv(path: str, text: str, notes: list[str], *, strict_width: bool = Fa
             row = row + [""] * (width - len(row))
         rows.append(row)
         lines.append(start)
-    frame = pd.DataFrame(rows, columns=columns, dtype=object) if rows else \
-        pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    frame = pd.DataFrame(rows, columns=columns, dtype="str") if rows else \
+        pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
     frame.insert(0, "line", np.asarray(lines, dtype=np.int64))
     return frame, bad
 
@@ -397,9 +523,10 @@ def _read_jsonl(path: str, text: str, notes: list[str]) -> tuple[pd.DataFrame, l
     notes.extend(sorted(renamed))
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame({"line": []})
     cols = [c for c in frame.columns if c != "line"]
-    frame[cols] = frame[cols].astype(object).where(frame[cols].notna(), "")
-    frame["line"] = frame["line"].astype(np.int64)
-    return frame[["line", *cols]], bad
+    out = pd.DataFrame({"line": frame["line"].astype(np.int64)})
+    for col in cols:
+        out[col] = frame[col].fillna("").astype("str")
+    return out, bad
 
 
 def _read_parquet(path: str, notes: list[str], data: bytes | None = None
@@ -413,15 +540,31 @@ def _read_parquet(path: str, notes: list[str], data: bytes | None = None
         frame = pd.read_parquet(io.BytesIO(data) if data is not None else path)
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         raise InputError(f"not a readable parquet file ({exc})", file=path) from None
+    return _parquet_text(frame, path, notes, 1), []
+
+
+def _parquet_text(frame: pd.DataFrame, path: str, notes: list[str], first_line: int
+                  ) -> pd.DataFrame:
+    """A parquet table as cells of text, rows numbered from ``first_line``."""
     columns = normalise_header([str(c) for c in frame.columns])
     dupes = sorted({c for c in columns if c and columns.count(c) > 1})
     if dupes:
         raise InputError(f"duplicate column(s): {', '.join(dupes)}", file=path)
-    frame.columns = _own_names(columns, path, notes)
-    frame = frame.astype(object).map(lambda v: "" if v is None or v is pd.NA or
-                                     (isinstance(v, float) and np.isnan(v)) else _cell(v))
-    frame.insert(0, "line", np.arange(1, len(frame) + 1, dtype=np.int64))
-    return frame, []
+    names = _own_names(columns, path, notes)
+    out = pd.DataFrame({"line": np.arange(first_line, first_line + len(frame), dtype=np.int64)})
+    for name, col in zip(names, frame.columns, strict=True):
+        out[name] = _text_column(frame[col])
+    return out
+
+
+def _text_column(values: pd.Series) -> pd.Series:
+    """A parquet column as cells of text: strings as they are, missing as "",
+    other values as :func:`_cell` writes them, once per distinct value."""
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        return values.fillna("").astype("str")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    table = [_cell(v) for v in uniques.tolist()] + [""]
+    return pd.Series(np.asarray(table, dtype=object)[codes], index=values.index).astype("str")
 
 
 STDIN = "<stdin>"  # how messages name standard input
@@ -485,7 +628,13 @@ def read_records(path: str | Path, *, strict_width: bool = False, data: bytes | 
     if suffix not in (".jsonl", ".ndjson", ".csv", ".tsv", ".txt", ""):
         raise InputError(f"unknown file type {suffix!r} (expected .csv, .tsv, .jsonl or .parquet)",
                          file=name)
-    text, warning = decode_text(read_bytes(p, name) if data is None else data, name)
+    raw = read_bytes(p, name) if data is None else data
+    if suffix not in (".jsonl", ".ndjson") and not strict_width:
+        fast = _read_utf8_csv(name, raw, notes)
+        if fast is not None:
+            return fast, [], notes
+    text, warning = decode_text(raw, name)
+    del raw
     if warning:
         notes.append(warning)
     if suffix in (".jsonl", ".ndjson"):
@@ -493,3 +642,97 @@ def read_records(path: str | Path, *, strict_width: bool = False, data: bytes | 
     else:
         frame, bad = _read_csv(name, text, notes, strict_width=strict_width)
     return frame, bad, notes
+
+
+# -- byte ranges: reading one CSV as partitions ------------------------------------
+
+
+def csv_ranges(path: str | Path, n: int) -> tuple[bytes, list[tuple[int, int]]] | None:
+    """The header line and about ``n`` byte ranges of a CSV's body, each ending after a newline.
+
+    None when the file cannot be read in ranges (not UTF-8 text the fast
+    reader takes, or too small to split): read it whole instead.
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        with p.open("rb") as fh:
+            head = fh.read(262144)
+            if _utf8_head(head[len(codecs.BOM_UTF8):] if head.startswith(codecs.BOM_UTF8)
+                          else head) is None or b"\n" not in head:
+                return None
+            header_end = head.index(b"\n") + 1
+            cuts = [header_end]
+            for i in range(1, n):
+                at = max(header_end, size * i // n)
+                fh.seek(at)
+                tail = fh.read(1 << 20)
+                nl = tail.find(b"\n")
+                if nl < 0:
+                    break
+                cuts.append(max(cuts[-1], at + nl + 1))
+    except OSError:
+        return None
+    cuts.append(size)
+    ranges = [(a, b) for a, b in pairwise(cuts) if b > a]
+    return head[:header_end], ranges or [(header_end, header_end)]
+
+
+def count_lines(path: str | Path, start: int, end: int) -> int:
+    """Newlines in bytes ``[start, end)`` of a file (the line offset of the next range)."""
+    with Path(path).open("rb") as fh:
+        fh.seek(start)
+        return fh.read(end - start).count(b"\n")
+
+
+def read_csv_range(path: str | Path, header: bytes, start: int, end: int, first_line: int
+                   ) -> tuple[pd.DataFrame | None, list[str]]:
+    """Rows in bytes ``[start, end)`` of a CSV whose body line ``first_line`` starts at ``start``.
+
+    Returns the table (``line`` numbered as in the whole file) and reading
+    notes; the table is None when the range is not one-line rows of UTF-8
+    (a quoted field spanning lines, a blank line, bad bytes): the caller then
+    reads the whole file with :func:`read_records`.
+    """
+    with Path(path).open("rb") as fh:
+        fh.seek(start)
+        body = fh.read(end - start)
+    notes: list[str] = []
+    frame = _read_utf8_csv(str(path), header + body, notes)
+    if frame is None:
+        return None, notes
+    frame["line"] += first_line - 2
+    return frame, notes
+
+
+# -- row groups: reading one parquet file as partitions ------------------------------
+
+
+def parquet_groups(path: str | Path, n: int) -> list[tuple[list[int], int]] | None:
+    """About ``n`` runs of a parquet file's row groups, each with the line (1-based row
+    number) of its first row; None when the file cannot be read that way."""
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(str(path)).metadata
+    except Exception:  # an unreadable file: the whole read gives the message
+        return None
+    rows = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    if len(rows) < 2:
+        return None
+    bounds = np.linspace(0, len(rows), min(n, len(rows)) + 1).astype(int)
+    firsts = np.cumsum([1, *rows])
+    return [(list(range(a, b)), int(firsts[a])) for a, b in pairwise(bounds) if b > a]
+
+
+def read_parquet_groups(path: str | Path, groups: list[int], first_line: int
+                        ) -> tuple[pd.DataFrame, list[str]]:
+    """Rows of the given row groups of a parquet file as text, numbered as in the whole file."""
+    import pyarrow.parquet as pq
+
+    notes: list[str] = []
+    try:
+        frame = pq.ParquetFile(str(path)).read_row_groups(groups).to_pandas()
+    except (OSError, ValueError) as exc:
+        raise InputError(f"not a readable parquet file ({exc})", file=str(path)) from None
+    return _parquet_text(frame, str(path), notes, first_line), notes

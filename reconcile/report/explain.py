@@ -156,7 +156,9 @@ def summarise_run(console: Console, tables: dict[str, pd.DataFrame | None], top:
         + ", ".join(f"{int(status.get(s, 0)):,} {s}" for s in
                     ("contested", "single-source", "resolved", "agreed")))
     ranked = rank_for_review(events).head(top)
-    table = Table(title=f"The {len(ranked)} events most in need of review", expand=True)
+    title = "The event most in need of review" if len(ranked) == 1 else \
+        f"The {len(ranked)} events most in need of review"
+    table = Table(title=title, expand=True)
     for name, kw in (("event", {"no_wrap": True}), ("status", {}), ("grade", {}),
                      ("what", {"ratio": 2}), ("best", {"justify": "right", "no_wrap": True}),
                      (escape("[low, high]"), {"justify": "right", "no_wrap": True}),

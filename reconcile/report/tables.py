@@ -202,8 +202,24 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the count columns of :data:`_INTS` that a blank made float
+    (``high`` of an event set to "at least 15") as whole numbers: 39, not 39.0."""
+    out = frame
+    for col in frame.columns:
+        s = frame[col]
+        if col in _INTS and pd.api.types.is_float_dtype(s.dtype):
+            values = s.dropna()
+            if np.isfinite(values).all() and (values == values.round()).all():
+                if out is frame:
+                    out = frame.copy()
+                out[col] = s.round().astype("Int64")
+    return out
+
+
 def _csv(frame: pd.DataFrame, name: str, hxl: bool) -> str:
     buffer = io.StringIO()
+    frame = _whole_numbers(frame)
     body = neutralise_formulas(frame)
     if hxl:
         tags = pd.DataFrame([hxl_row(name, frame)], columns=frame.columns)

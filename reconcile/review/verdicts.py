@@ -23,6 +23,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,13 +48,20 @@ ALLOWED = {
 COLUMNS = ("target", "verdict", "reviewer", "reason", "date", "claims")
 
 
+def _line_of(problem: str) -> float:
+    """The line a problem names ("review.csv:4: date: ..."); problems naming none go last."""
+    found = re.search(r":(\d+): ", problem)
+    return int(found.group(1)) if found else math.inf
+
+
 class ReviewError(InputError):
     """A review file with problems; ``problems`` lists every one, with its line."""
 
     def __init__(self, file: str, problems: list[str]) -> None:
-        self.problems = list(problems)
+        # in the order of the file's lines, whichever stage found them
+        self.problems = sorted(problems, key=_line_of)
         head = f"{len(problems)} problem(s) in the review file"
-        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in problems), file=file)
+        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems), file=file)
 
 
 @dataclass(frozen=True)

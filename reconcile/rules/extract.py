@@ -11,7 +11,7 @@ before these files existed) falls back to the shipped copy of that file.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,10 @@ __all__ = [
     "ATTRIBUTION_KINDS",
     "EARLIER_LISTS",
     "FALSE_FIGURE_LISTS",
+    "NOT_PLACE_LISTS",
     "PEOPLE_LISTS",
+    "PROJECTION_LISTS",
+    "TRANSFER_LISTS",
     "AttributionWord",
     "CategoryWord",
     "DateWords",
@@ -37,8 +40,13 @@ __all__ = [
 
 ATTRIBUTION_KINDS = ("verb", "told", "prep", "by", "relay", "citing")
 # The word lists of [people] and [false_figures] (each required).
-PEOPLE_LISTS = ("determiners", "modifiers", "heads", "not_victims", "ordinals")
+PEOPLE_LISTS = ("determiners", "modifiers", "heads", "not_victims", "ordinals", "male", "female",
+                "pronouns", "generic")
 EARLIER_LISTS = ("cues", "toll_verbs", "toll_subjects")
+TRANSFER_LISTS = ("verbs", "places")
+PROJECTION_LISTS = ("modals", "up_to", "beyond")
+# places.toml [not_places]: names the extractor's place reading does not take for places.
+NOT_PLACE_LISTS = ("titles", "speech", "residence", "treated")
 FALSE_FIGURE_LISTS = ("increments", "totals", "change_verbs", "rates", "rates_before",
                       "rate_exceptions", "identification", "uncounted", "ages")
 POSITIONS = ("before", "after", "both")
@@ -110,6 +118,10 @@ class ExtractRules:
     people: dict[str, tuple[Phrase, ...]]  # determiners, modifiers, heads, not_victims, ordinals
     earlier: dict[str, tuple[Phrase, ...]]  # cues, toll_verbs, toll_subjects
     false_figures: dict[str, tuple[Phrase, ...]]  # increments, totals, rates, ...
+    transfer: dict[str, tuple[Phrase, ...]]  # verbs, places: "taken to Mercy Hospital"
+    projection: dict[str, tuple[Phrase, ...]]  # modals, up_to, beyond: "could climb to 20,000"
+    # From places.toml: titles, speech, residence, treated ("Sgt. Hale", "a Milford man").
+    not_places: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _phrases(reader: TomlReader, row: dict, line: int | None, key: str) -> list[Phrase]:
@@ -308,6 +320,10 @@ def _read(reader: TomlReader, categories: Iterable[str]) -> dict[str, Any]:
                             for name in FALSE_FIGURE_LISTS}
     out["earlier"] = {name: tuple(_word_list(reader, "earlier", name, phrase=True))
                       for name in EARLIER_LISTS}
+    out["transfer"] = {name: tuple(_word_list(reader, "transfer", name, phrase=True))
+                       for name in TRANSFER_LISTS}
+    out["projection"] = {name: tuple(_word_list(reader, "projection", name, phrase=True))
+                         for name in PROJECTION_LISTS}
 
     periods: dict[Phrase, tuple[str, int]] = {}
     section = reader.data.get("dates", {})
@@ -347,6 +363,11 @@ def _read(reader: TomlReader, categories: Iterable[str]) -> dict[str, Any]:
     return out
 
 
+def _not_places(reader: TomlReader) -> dict[str, frozenset[str]]:
+    """places.toml's [not_places] lists: single words, lower case."""
+    return {name: frozenset(_word_list(reader, "not_places", name)) for name in NOT_PLACE_LISTS}
+
+
 def _path(directory: Path, name: str) -> Path:
     path = directory / name
     return path if path.exists() else default_rules_dir() / name
@@ -362,6 +383,7 @@ def check_extract_rules(directory: str | Path | None = None,
     cats = [c.name for c in (rules.categories if rules is not None else ())]
     _read(TomlReader(_path(root, "extract.toml"), problems), cats)
     load_place_rules(_path(root, "places.toml"), problems)
+    _not_places(TomlReader(_path(root, "places.toml"), problems))
     return problems.items
 
 
@@ -381,6 +403,7 @@ def load_extract_rules(directory: str | Path | None = None,
     problems = Problems()
     cats = [c.name for c in (rules.categories if rules is not None else ())]
     data = _read(TomlReader(_path(root, "extract.toml"), problems), cats)
+    data["not_places"] = _not_places(TomlReader(_path(root, "places.toml"), problems))
     if problems.items:
         raise RulesError(problems.items)
     return ExtractRules(**data)
