@@ -62,7 +62,9 @@ def _events(tables: Mapping[str, pd.DataFrame | None], folder: str) -> dict[str,
     if events is None:
         raise InputError("no events table here", file=folder)
     out: dict[str, dict[str, Any]] = {}
-    for row in events.to_dict("records"):
+    keep = [c for c in ("event_id", "category", "victims", "location", "country", "date_start",
+                        "date_end", "low", "best", "high", "status", "review") if c in events]
+    for row in events[keep].astype(object).to_dict("records"):
         eid = text(row.get("event_id"))
         if not eid:
             continue
@@ -87,7 +89,9 @@ def _claims(tables: Mapping[str, pd.DataFrame | None], events: Mapping[str, Any]
     info: dict[str, dict[str, str]] = {}
     if claims is None or "claim_id" not in claims or "event_id" not in claims:
         return where, info
-    for row in claims.to_dict("records"):
+    keep = [c for c in ("claim_id", "event_id", "source", "figure", "low", "high", "published",
+                        "verdict") if c in claims]
+    for row in claims[keep].astype(object).to_dict("records"):
         cid, eid = text(row.get("claim_id")), text(row.get("event_id"))
         if not cid:
             continue
