@@ -446,6 +446,62 @@ def verify(outdir: Path, inputs: tuple[Path, ...], quiet: bool, as_json: bool) -
         raise IntegrityError(result.problem(), file=str(Path(outdir) / "manifest.json"))
 
 
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("new", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the changes as one JSON object on standard output.")
+def diff(old: Path, new: Path, as_json: bool) -> None:
+    """What changed from run OLD to run NEW (two output folders, any --format).
+
+    Events are matched through their claims (each run's claims table says
+    which event every claim is in), not only by id: events added, removed,
+    merged and split, bests that moved (by how much, and the new claims
+    behind the move), newly contested events, and reviewer verdicts that no
+    longer apply.
+
+    \b
+    Example:
+        reconcile run examples/claims.csv -o out-old/ --as-of 2025-03-02
+        reconcile run examples/claims.csv -o out/
+        reconcile diff out-old/ out/
+    """
+    from .report.diff import diff_runs, print_diff
+
+    data = diff_runs(old, new)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        print_diff(data, _console())
+
+
+@main.group()
+def export() -> None:
+    """Export a run for other tools."""
+
+
+@export.command("claimreview")
+@click.argument("outdir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("-o", "--out", "output", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="The JSON-LD file to write [default: OUTDIR/claimreview.jsonld].")
+@quiet_option
+def export_claimreview_command(outdir: Path, output: Path | None, quiet: bool) -> None:
+    """Write schema.org ClaimReview JSON-LD for the events of OUTDIR a reviewer gave
+    a verdict: the claim with every appearance, the verdict as the rating, and the
+    range as a QuantitativeValue (minValue = low, value = best, maxValue = high).
+
+    \b
+    Example:
+        reconcile run examples/claims.csv -o out/ --review review.csv
+        reconcile export claimreview out/ -o claimreview.jsonld
+    """
+    from .report.claimreview import export_claimreview
+
+    path, n = export_claimreview(outdir, output)
+    if not quiet:
+        click.echo(f"wrote {n} ClaimReview{'s' if n != 1 else ''} to {path}")
+
+
 @main.group()
 def rules() -> None:
     """Inspect the rule files."""

@@ -136,7 +136,8 @@ def _is_biography(text: str, para: Paragraph, first: Sentence | None,
 
 
 # The lookahead rejects a word by its first letter before the alternatives are tried.
-_NUMBERISH = re.compile(r"\d|\b(?=[OoTtFfSsEeNnDdHhMm])(?:[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|"
+_NUMBERISH = re.compile(r"\d|\b(?=[OoTtFfSsEeNnDdHhMm])"
+                        r"(?:[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|"
                         r"[Ee]ight|[Nn]ine|[Tt]en|[Dd]ozen|[Hh]undred|[Tt]housand|[Mm]any|"
                         r"[Ss]everal|[Ss]cores|[Ff]ew|[Tt]welve|[Ee]leven|[Tt]wenty|[Tt]hirty|"
                         r"[Ff]orty|[Ff]ifty|[Mm]illion)")
