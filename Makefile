@@ -25,7 +25,9 @@ demo: install
 	@echo
 	@echo "Results are in out/: report.html (open it in a browser: the disagreement report),"
 	@echo "events.csv (one row per event), claims.csv (every claim with its interval, event"
-	@echo "and verdict) and rejects.csv (rows that could not be used)."
+	@echo "and verdict), sources.csv, rejects.csv (rows that could not be used), history.csv"
+	@echo "(how each event's figures moved with each report) and manifest.json (what made"
+	@echo "the run: cite its hash with any published figure; reconcile verify out/ checks it)."
 
 test: install
 	$(BIN)/python -m pytest
