@@ -40,7 +40,7 @@ from typing import TextIO
 from urllib.parse import urlparse
 
 from ..core.parse import FigureMatch, find_figures
-from ..core.text import tokenize, words
+from ..core.text import tokenize
 from ..errors import InputError, OutputError, ReconcileError
 from ..io.articles import (
     MAX_ARTICLE_CHARS,
@@ -54,6 +54,7 @@ from ..io.records import STDIN
 from ..places.gazetteer import Gazetteer, default_gazetteer, load_gazetteer
 from ..progress import NO_PROGRESS, Progress
 from ..rules.extract import extract_rules_for
+from ..rules.grouping import EventWords
 from ..rules.load import Rules, default_rules, default_rules_dir
 from ..schema import EXTRACTED_COLUMNS
 from .attribution import (
@@ -121,63 +122,6 @@ class _Ctx:
 # "BEIRUT (Reuters) —", "Idlib, Syria -": the place a report was filed from.
 _DATELINE = re.compile(r"([A-Z][A-Za-z'’. -]{1,40}?)(?:,\s*[A-Z][A-Za-z ]+)?\s*"
                        r"(?:\([^)]{1,40}\))?\s*[—–-]{1,2}\s")
-
-
-class EventWords:
-    """The event-type families a text names, as :func:`reconcile.group.normalise.event_families`
-    reads them (whole tokens, longest phrase first, plurals folded, generic families left
-    out), with the phrase table built once instead of on every call."""
-
-    def __init__(self, grules) -> None:
-        self._fold: dict[str, str] = {}
-        phrases: dict[tuple[str, ...], str] = {}
-        for fam in grules.families:
-            if fam.generic:
-                continue
-            for toks in fam.words:
-                phrases[tuple(self.plural(t) for t in toks)] = fam.family
-        self.phrases = phrases
-        self.longest = max((len(p) for p in phrases), default=0)
-        self.first = frozenset(p[0] for p in phrases)
-        # Every token whose plural fold can start a phrase: the fold drops "s" or "es".
-        self._may_start = self.first | {f + end for f in self.first for end in ("s", "es")}
-
-    def plural(self, tok: str) -> str:
-        folded = self._fold.get(tok)
-        if folded is None:
-            folded = tok
-            if len(tok) > 3 and tok.endswith("es") and tok[:-2].endswith(("sh", "ch", "x", "ss")):
-                folded = tok[:-2]
-            elif len(tok) > 3 and tok.endswith("s") and not tok.endswith("ss"):
-                folded = tok[:-1]
-            if len(self._fold) < 100_000:
-                self._fold[tok] = folded
-        return folded
-
-    def __call__(self, text: str) -> tuple[str, ...]:
-        return self.of_tokens(words(text)) if text else ()
-
-    def of_tokens(self, w: Sequence[str]) -> tuple[str, ...]:
-        """The families named by a text already split into tokens."""
-        if self._may_start.isdisjoint(w):
-            return ()  # no token starts a phrase: nothing to fold
-        tokens = [self.plural(t) for t in w]
-        found: list[str] = []
-        i, n, phrases, first = 0, len(tokens), self.phrases, self.first
-        while i < n:
-            if tokens[i] in first:
-                for k in range(min(self.longest, n - i), 0, -1):
-                    hit = phrases.get(tuple(tokens[i:i + k]))
-                    if hit:
-                        if hit not in found:
-                            found.append(hit)
-                        i += k
-                        break
-                else:
-                    i += 1
-            else:
-                i += 1
-        return tuple(sorted(found))
 
 
 class _Engine:

@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 from ..core.text import words
 from ..places.admin import AdminIndex, PlaceRef, default_admin_index
 from ..places.gazetteer import fold_key
-from ..rules.grouping import GroupingRules
+from ..rules.grouping import EventWords, GroupingRules
 from ..rules.load import Rules
 
 __all__ = ["Prepared", "canonical_sources", "event_families", "prepare_claims"]
@@ -58,44 +58,14 @@ class Prepared:
 # -- event types -------------------------------------------------------------------------
 
 
-def _plural(tok: str) -> str:
-    if len(tok) > 3 and tok.endswith("es") and tok[:-2].endswith(("sh", "ch", "x", "ss")):
-        return tok[:-2]
-    if len(tok) > 3 and tok.endswith("s") and not tok.endswith("ss"):
-        return tok[:-1]
-    return tok
-
-
 def event_families(texts: Sequence[str], grules: GroupingRules) -> list[tuple[str, ...]]:
     """The event-type families each text names ("air strikes" -> ("air strike",)).
 
     Phrases match whole tokens, longest first, plurals folded; generic
     families ("attacks") are left out: they are no evidence.
     """
-    phrases: dict[tuple[str, ...], str] = {}
-    for fam in grules.families:
-        if fam.generic:
-            continue
-        for toks in fam.words:
-            phrases[tuple(_plural(t) for t in toks)] = fam.family
-    longest = max((len(p) for p in phrases), default=0)
-    out: list[tuple[str, ...]] = []
-    for text in texts:
-        tokens = [_plural(t) for t in words(text)] if text else []
-        found: list[str] = []
-        i = 0
-        while i < len(tokens):
-            for k in range(min(longest, len(tokens) - i), 0, -1):
-                hit = phrases.get(tuple(tokens[i:i + k]))
-                if hit:
-                    if hit not in found:
-                        found.append(hit)
-                    i += k
-                    break
-            else:
-                i += 1
-        out.append(tuple(sorted(found)))
-    return out
+    read = EventWords(grules)
+    return [read(text) for text in texts]
 
 
 # -- sources -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ Every problem is reported at once as ``file:line: key: message``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -24,6 +25,7 @@ __all__ = [
     "COMPARISONS",
     "Comparison",
     "EventFamily",
+    "EventWords",
     "GroupingRules",
     "Level",
     "SourceAlias",
@@ -428,3 +430,68 @@ def grouping_rules_for(rules: Any = None) -> GroupingRules:
 
     rules = rules or default_rules()
     return rules.derived("grouping_rules", lambda r: load_grouping_rules(r.directory))
+
+
+class EventWords:
+    """The event-type families a text names ("air strikes" -> ("air strike",)): whole
+    tokens, longest phrase first, plurals folded, generic families ("attacks") left out,
+    as they are no evidence. The one reader of ``[[family]]`` phrases: the grouping
+    stage and the extractor's article context both call it; build it once per rules.
+
+    >>> from types import SimpleNamespace
+    >>> fams = EventWords(SimpleNamespace(families=(
+    ...     EventFamily("air strike", (("air", "strike"),)),)))
+    >>> fams("Two air strikes hit the town"), fams("")
+    (('air strike',), ())
+    """
+
+    def __init__(self, grules: GroupingRules) -> None:
+        self._fold: dict[str, str] = {}
+        phrases: dict[tuple[str, ...], str] = {}
+        for fam in grules.families:
+            if fam.generic:
+                continue
+            for toks in fam.words:
+                phrases[tuple(self.plural(t) for t in toks)] = fam.family
+        self.phrases = phrases
+        self.longest = max((len(p) for p in phrases), default=0)
+        self.first = frozenset(p[0] for p in phrases)
+        # Every token whose plural fold can start a phrase: the fold drops "s" or "es".
+        self._may_start = self.first | {f + end for f in self.first for end in ("s", "es")}
+
+    def plural(self, tok: str) -> str:
+        folded = self._fold.get(tok)
+        if folded is None:
+            folded = tok
+            if len(tok) > 3 and tok.endswith("es") and tok[:-2].endswith(("sh", "ch", "x", "ss")):
+                folded = tok[:-2]
+            elif len(tok) > 3 and tok.endswith("s") and not tok.endswith("ss"):
+                folded = tok[:-1]
+            if len(self._fold) < 100_000:
+                self._fold[tok] = folded
+        return folded
+
+    def __call__(self, text: str) -> tuple[str, ...]:
+        return self.of_tokens(words(text)) if text else ()
+
+    def of_tokens(self, w: Sequence[str]) -> tuple[str, ...]:
+        """The families named by a text already split into tokens."""
+        if self._may_start.isdisjoint(w):
+            return ()  # no token starts a phrase: nothing to fold
+        tokens = [self.plural(t) for t in w]
+        found: list[str] = []
+        i, n, phrases, first = 0, len(tokens), self.phrases, self.first
+        while i < n:
+            if tokens[i] in first:
+                for k in range(min(self.longest, n - i), 0, -1):
+                    hit = phrases.get(tuple(tokens[i:i + k]))
+                    if hit:
+                        if hit not in found:
+                            found.append(hit)
+                        i += k
+                        break
+                else:
+                    i += 1
+            else:
+                i += 1
+        return tuple(sorted(found))
