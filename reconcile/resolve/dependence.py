@@ -40,7 +40,7 @@ import pandas as pd
 from .frame import Prepared
 
 __all__ = ["ACTIVE", "COPY", "RELAYED", "SUPERSEDED", "Dependence", "detect_dependence",
-           "independent_voices", "scale_weights"]
+           "independent_voices", "keep_one_voice", "scale_weights"]
 
 ACTIVE, SUPERSEDED, RELAYED, COPY = 0, 1, 2, 3
 
@@ -186,14 +186,7 @@ def detect_dependence(p: Prepared, *, enabled: bool = True, window_hours: float 
     weight = weight * copy_w
     role[active & match & (p_copier[p.src] >= 0.5)] = COPY
 
-    # An event keeps at least one voice: a fragment holding only repeats of figures
-    # counted elsewhere is still the only trace of what it reports.
-    top = np.zeros(p.n_events)
-    np.maximum.at(top, p.ev, weight)
-    lift = (top > 0) & (top < 1.0)
-    if lift.any():
-        weight = np.where(lift[p.ev], np.minimum(weight / np.where(lift, top, 1.0)[p.ev], 1.0),
-                          weight)
+    weight = keep_one_voice(weight, p.ev, p.n_events)
     n_ind = independent_voices(p.ev, p.src, weight, p.n_events, S)
     return Dependence(role, weight, copies_src, match, p_copier, copies_of, n_eligible,
                       n_match, n_ind, r_ind, r_copy, share)
@@ -265,3 +258,20 @@ def _copy_mixture(k: np.ndarray, n: np.ndarray, iterations: int
     log_i = np.log1p(-pi) + kk * np.log(r_i) + (nn - kk) * np.log1p(-r_i)
     p[has] = 1.0 / (1.0 + np.exp(np.clip(log_i - log_c, -700, 700)))
     return p, r_i, r_c, pi
+
+
+def keep_one_voice(weight: np.ndarray, ev: np.ndarray, n_events: int) -> np.ndarray:
+    """``weight`` with each event's heaviest claim lifted to 1 when it is below.
+
+    An event keeps at least one voice: a fragment holding only repeats of
+    figures counted elsewhere is still the only trace of what it reports.
+
+    >>> keep_one_voice(np.array([0.25, 0.5, 1.0, 0.0]), np.array([0, 0, 1, 2]), 3).tolist()
+    [0.5, 1.0, 1.0, 0.0]
+    """
+    top = np.zeros(n_events)
+    np.maximum.at(top, ev, weight)
+    lift = (top > 0) & (top < 1.0)
+    if not lift.any():
+        return weight
+    return np.where(lift[ev], np.minimum(weight / np.where(lift, top, 1.0)[ev], 1.0), weight)

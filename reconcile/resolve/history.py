@@ -37,7 +37,14 @@ import pandas as pd
 
 from ..schema import HISTORY_COLUMNS
 from .columns import join_per_event
-from .dependence import COPY, RELAYED, SUPERSEDED, Dependence, independent_voices
+from .dependence import (
+    COPY,
+    RELAYED,
+    SUPERSEDED,
+    Dependence,
+    independent_voices,
+    keep_one_voice,
+)
 from .frame import Prepared
 
 __all__ = ["DEFAULT_STEPS", "HistoryPart", "ResolveFn", "event_history", "history_block",
@@ -127,12 +134,7 @@ def prefix_dependence(p: Prepared, dep: Dependence, rows: np.ndarray, vp: Prepar
     copy_w = np.where(match, 1.0 - dep.p_copier[vp.src], 1.0)
     weight = weight * copy_w
     role[active & match & (dep.p_copier[vp.src] >= 0.5)] = COPY
-    top = np.zeros(vp.n_events)
-    np.maximum.at(top, vp.ev, weight)
-    lift = (top > 0) & (top < 1.0)
-    if lift.any():
-        weight = np.where(lift[vp.ev], np.minimum(weight / np.where(lift, top, 1.0)[vp.ev], 1.0),
-                          weight)
+    weight = keep_one_voice(weight, vp.ev, vp.n_events)
     if vp.factor is not None:
         weight = weight * vp.factor
     n_ind = independent_voices(vp.ev, vp.src, weight, vp.n_events, S)
